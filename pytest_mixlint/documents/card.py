@@ -1,0 +1,262 @@
+"""Hugging Face dataset cards: README.md YAML front matter, read as the Hub reads it.
+
+Real cards are messy, so this module is lenient where the Hub is lenient and *notes* what is
+odd (deprecated ``licenses``, a licence nested where the Hub does not look, ``license: other``
+without ``license_name``, sizes written as strings) instead of failing. Only a card whose front
+matter cannot be read at all is a failing document.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..domains import DomainPatterns
+from ..licenses import classify_license
+from ..mixture import Mixture, Source
+from ..problems import MixlintError, Problem
+from .manifest import EmbeddedManifestModel, manifest_document
+from .model import Document
+from .syntax import Parsed, parse_text, read_text
+from .validation import problems_from
+
+# The fence rule of huggingface_hub.repocard.REGEX_YAML_BLOCK (tests keep the two identical):
+# optional leading whitespace, a line '---', the YAML, a line '---' (trailing blanks allowed).
+FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+_OPENING_FENCE = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n|$)")
+
+# Keys the Hub reads at the top level; finding them nested elsewhere is a mistake worth noting.
+_TOP_LEVEL_ONLY = ("license", "licenses", "license_name", "license_link", "language")
+
+
+def front_matter(text: str, display: str) -> Parsed | None:
+    """The card's metadata, or None when the README has no front matter (then it is no card)."""
+    match = FRONT_MATTER.search(text)
+    if not match:
+        if _OPENING_FENCE.match(text):
+            raise MixlintError(Problem(display, text[: len(text) - len(text.lstrip())].count("\n") + 1,
+                                       "front matter opened with '---' is never closed",
+                                       "end the YAML metadata with a line containing only '---'"))
+        return None
+    first_line = text.count("\n", 0, match.start(2)) + 1
+    if match.group(2).strip() == "":
+        return Parsed({}, {(): first_line})
+    parsed = parse_text(match.group(2), display, "yaml", first_line)
+    if parsed.data is None:
+        return Parsed({}, {(): first_line})
+    if not isinstance(parsed.data, dict):
+        raise MixlintError(Problem(display, first_line, f"front matter must be a mapping, not {type(parsed.data).__name__}",
+                                   "write `key: value` lines between the '---' fences"))
+    return parsed
+
+
+def is_card(path: str) -> bool:
+    """Cheap check used at collection: does this README start with a front-matter fence?"""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False
+    return _OPENING_FENCE.match(head.decode("utf-8", "replace").removeprefix("\ufeff")) is not None
+
+
+def load_card(path: str, display: str, domains: DomainPatterns) -> Document | None:
+    parsed = front_matter(read_text(path, display), display)
+    if parsed is None:
+        return None
+    return card_document(parsed, display, os.path.dirname(os.path.abspath(path)), domains)
+
+
+def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns) -> Document:
+    meta: dict[str, Any] = parsed.data
+    notes: list[Problem] = []
+    license_value = _card_license(parsed, display, notes)
+    _note_misplaced_keys(parsed, display, notes)
+
+    embedded = meta.get("mixlint")
+    if embedded is not None:
+        if not isinstance(embedded, dict):
+            raise MixlintError(Problem(display, parsed.line(("mixlint",)), "`mixlint:` must be a mapping (an embedded manifest)",
+                                       "put `sources:` and/or `ignore:` under `mixlint:`"))
+        try:
+            model = EmbeddedManifestModel.model_validate(embedded)
+        except ValidationError as exc:
+            raise MixlintError(problems_from(exc, parsed, display, EmbeddedManifestModel, prefix=("mixlint",))) from None
+        if not model.name:
+            model.name = _card_name(meta)
+        document = manifest_document(model, parsed, display, base_dir, domains, kind="card",
+                                     default_license=license_value, prefix=("mixlint",))
+        document.notes[:0] = notes
+        if model.sources:
+            return document
+        # Only settings (ignore:) are embedded: the composition still comes from dataset_info.
+        document.mixture = Mixture(model.name, _config_sources(parsed, display, domains, license_value, notes),
+                                   model.basis)
+        return document
+    sources = _config_sources(parsed, display, domains, license_value, notes)
+    return Document(display, "card", Mixture(_card_name(meta), sources), parsed, [], notes, base_dir)
+
+
+def card_totals(path: str, display: str) -> tuple[int | None, int | None]:
+    """Total bytes and examples a card's dataset_info declares (for manifest consistency)."""
+    parsed = front_matter(read_text(path, display), display)
+    if parsed is None:
+        return None, None
+    sources = _config_sources(parsed, display, DomainPatterns(), None, [])
+    byte_counts = [s.bytes for s in sources if s.bytes is not None]
+    example_counts = [s.documents for s in sources if s.documents is not None]
+    return (sum(byte_counts) if byte_counts else None, sum(example_counts) if example_counts else None)
+
+
+def _card_name(meta: dict[str, Any]) -> str | None:
+    name = meta.get("pretty_name")
+    return name if isinstance(name, str) else None
+
+
+def _card_license(parsed: Parsed, display: str, notes: list[Problem]) -> Any:
+    meta = parsed.data
+    value = meta.get("license")
+    if "licenses" in meta:
+        notes.append(Problem(display, parsed.line(("licenses",)), "deprecated key 'licenses'",
+                             "rename it to 'license' (the Hub ignores 'licenses')"))
+        if value is None:
+            value = meta["licenses"]
+    if value is not None and not _is_license_value(value):
+        notes.append(Problem(display, parsed.line(("license",)), f"license must be a string or a list of strings, not {value!r}",
+                             "write e.g. `license: cc-by-4.0` or a list of Hub licence ids"))
+        value = None
+    if _mentions_other(value) and not meta.get("license_name"):
+        notes.append(Problem(display, parsed.line(("license",)), "license 'other' without license_name",
+                             "add `license_name:` (a short id) and `license_link:` (the terms) as the Hub documents"))
+    return value
+
+
+def _is_license_value(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _mentions_other(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.strip().lower() == "other" for v in values)
+
+
+def _note_misplaced_keys(parsed: Parsed, display: str, notes: list[Problem]) -> None:
+    for path, key in _nested_keys(parsed.data, (), depth=0):
+        parent = ".".join(str(p) for p in path)
+        notes.append(Problem(display, parsed.line(path + (key,)), f"{key!r} is nested under {parent!r}",
+                             f"the Hub reads {key!r} only at the top level of the front matter"))
+
+
+def _nested_keys(value: Any, path: tuple[str | int, ...], depth: int) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if depth > 6:
+        return
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if depth > 0 and key in _TOP_LEVEL_ONLY and path[:1] != ("mixlint",):
+                yield path, key
+            yield from _nested_keys(child, path + (key,), depth + 1)
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _nested_keys(child, path + (i,), depth + 1)
+
+
+def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, license_value: Any,
+                    notes: list[Problem]) -> list[Source]:
+    """One source per config: sizes from ``dataset_info``, else names from ``configs``."""
+    meta = parsed.data
+    license_info = classify_license(license_value)
+    info = meta.get("dataset_info")
+    entries: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+    if isinstance(info, dict):
+        entries = [(("dataset_info",), info)]
+    elif isinstance(info, list):
+        for i, entry in enumerate(info):
+            if isinstance(entry, dict):
+                entries.append((("dataset_info", i), entry))
+            else:
+                notes.append(Problem(display, parsed.line(("dataset_info", i)), "dataset_info entry is not a mapping",
+                                     "each entry has config_name, features and splits"))
+    elif info is not None:
+        notes.append(Problem(display, parsed.line(("dataset_info",)), "dataset_info must be a mapping or a list of mappings"))
+
+    sources: dict[str, Source] = {}
+    for path, entry in entries:
+        name = entry.get("config_name", "default")
+        if not isinstance(name, str) or not name:
+            notes.append(Problem(display, parsed.line(path + ("config_name",)), f"config_name must be a string, not {name!r}"))
+            name = str(name)
+        if name in sources:
+            notes.append(Problem(display, parsed.line(path), f"dataset_info lists config {name!r} twice"))
+            continue
+        num_bytes, num_examples = _split_sizes(entry, path, parsed, display, notes)
+        sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name), bytes=num_bytes,
+                               documents=num_examples, line=parsed.line(path))
+    configs = meta.get("configs")
+    for i, config in enumerate(configs if isinstance(configs, list) else []):
+        name = config.get("config_name") if isinstance(config, dict) else None
+        if not isinstance(name, str):
+            notes.append(Problem(display, parsed.line(("configs", i)), "config entry without a config_name",
+                                 "each entry of configs: has config_name and data_files"))
+            continue
+        if name not in sources:
+            sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name),
+                                   line=parsed.line(("configs", i)), data_files=_config_files(config))
+    return list(sources.values())
+
+
+def _config_files(config: dict[str, Any]) -> tuple[str, ...]:
+    files = config.get("data_files")
+    if isinstance(files, str):
+        return (files,)
+    out: list[str] = []
+    for item in files if isinstance(files, list) else []:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            paths = item.get("path")
+            out.extend([paths] if isinstance(paths, str) else [p for p in paths or [] if isinstance(p, str)])
+    return tuple(out)
+
+
+def _split_sizes(entry: dict[str, Any], path: tuple[str | int, ...], parsed: Parsed, display: str,
+                 notes: list[Problem]) -> tuple[int | None, int | None]:
+    """Bytes and examples of the ``train`` split (pretraining data), else of all splits."""
+    splits = entry.get("splits")
+    if splits is None:
+        return None, None
+    if not isinstance(splits, list):
+        notes.append(Problem(display, parsed.line(path + ("splits",)), "splits must be a list of {name, num_bytes, num_examples}"))
+        return None, None
+    chosen = [(i, s) for i, s in enumerate(splits) if isinstance(s, dict) and s.get("name") == "train"]
+    if not chosen:
+        chosen = [(i, s) for i, s in enumerate(splits) if isinstance(s, dict)]
+    totals: dict[str, int | None] = {"num_bytes": 0, "num_examples": 0}
+    for i, split in chosen:
+        for key in totals:
+            value = _card_number(split.get(key), path + ("splits", i, key), parsed, display, notes)
+            totals[key] = None if value is None or totals[key] is None else totals[key] + value  # type: ignore[operator]
+    return totals["num_bytes"], totals["num_examples"]
+
+
+def _card_number(value: Any, path: tuple[str | int, ...], parsed: Parsed, display: str, notes: list[Problem]) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        notes.append(Problem(display, parsed.line(path), f"{path[-1]} must be a number, not {value!r}"))
+        return None
+    if isinstance(value, str):
+        try:
+            number = float(value.replace("_", "").replace(",", ""))
+        except ValueError:
+            notes.append(Problem(display, parsed.line(path), f"{path[-1]} must be a number, not {value!r}"))
+            return None
+        notes.append(Problem(display, parsed.line(path), f"{path[-1]} is a string ({value!r})", "write it as a number, without quotes"))
+        value = number
+    if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        notes.append(Problem(display, parsed.line(path), f"{path[-1]} must be a non-negative finite number, not {value!r}"))
+        return None
+    return int(value)

@@ -1,0 +1,152 @@
+"""Mixture manifests (YAML, JSON or TOML): one pydantic model whatever the syntax."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from ..domains import DomainPatterns
+from ..licenses import classify_license
+from ..mixture import Basis, Mixture, Source
+from ..problems import MixlintError, Problem
+from ..quantities import Bytes, Count, Real
+from .model import Document, Ignore
+from .syntax import Parsed, parse_text, read_text, syntax_of
+from .validation import validate
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+StrList = Annotated[list[NonEmpty], BeforeValidator(_as_list)]
+
+
+class SourceModel(BaseModel):
+    """One entry of ``sources:``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NonEmpty
+    domain: NonEmpty | None = None
+    description: str | None = None
+    weight: Real | None = Field(None, description="sampling weight, relative")
+    epochs: Real | None = None
+    bytes: Bytes | None = None
+    tokens: Count | None = None
+    documents: Count | None = None
+    license: NonEmpty | list[NonEmpty] | None = Field(None, description="SPDX expression or Hub licence id(s)")
+    languages: StrList = []
+    tags: StrList = []
+    data_files: StrList = []
+    card: NonEmpty | None = Field(None, description="path to the source's dataset card, relative to the manifest")
+    url: str | None = None
+
+
+class IgnoreModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: NonEmpty
+    reason: NonEmpty
+
+
+class ManifestModel(BaseModel):
+    """A mixture manifest file (``*.mixture.yaml|yml|json|toml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mixlint: Literal[1] = Field(description="format version")
+    name: NonEmpty | None = None
+    description: str | None = None
+    basis: Basis | None = None
+    sources: list[SourceModel] = Field(min_length=1)
+    ignore: list[IgnoreModel] = []
+
+
+class EmbeddedManifestModel(ManifestModel):
+    """A manifest embedded in a dataset card under ``mixlint:``; it may carry only ``ignore:``."""
+
+    mixlint: Literal[1] = 1
+    sources: list[SourceModel] = []
+
+
+_HINTS = {
+    "mixlint": "start the file with `mixlint: 1` (the manifest format version)",
+    "sources": "list the sources under `sources:`, each with at least a `name`",
+    "basis": "one of weight, tokens, bytes, documents",
+    "bytes": "a number of bytes or a size such as 328 GB or 3.3 TiB",
+    "tokens": "a count such as 59e9, 59B or 1.2T",
+    "documents": "a count such as 28000000 or 28M",
+}
+
+
+def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
+    text = read_text(path, display)
+    parsed = parse_text(text, display, syntax_of(path))
+    if parsed.data is None or (isinstance(parsed.data, str) and not parsed.data.strip()):
+        raise MixlintError(Problem(display, 1, "empty manifest", "a manifest starts with `mixlint: 1` and lists `sources:`"))
+    if not isinstance(parsed.data, dict):
+        raise MixlintError(Problem(display, parsed.line(()), f"the top level must be a mapping, not {type(parsed.data).__name__}",
+                                   "a manifest starts with `mixlint: 1` and lists `sources:`"))
+    model = validate(ManifestModel, parsed, display, _HINTS)
+    base_dir = os.path.dirname(os.path.abspath(path))
+    return manifest_document(model, parsed, display, base_dir, domains, kind="manifest")
+
+
+def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_dir: str,
+                      domains: DomainPatterns, kind: Literal["manifest", "card"],
+                      default_license: Any = None, prefix: tuple[str | int, ...] = ()) -> Document:
+    """Check what the schema cannot (unique names, usable weights) and build the Document."""
+    problems = []
+    seen: dict[str, int | None] = {}
+    for i, spec in enumerate(model.sources):
+        line = parsed.line(prefix + ("sources", i, "name"))
+        if spec.name in seen:
+            problems.append(Problem(display, line, f"duplicate source name {spec.name!r} (first at line {seen[spec.name]})",
+                                    "source names must be unique within a manifest"))
+        seen.setdefault(spec.name, line)
+    weights = [s.weight for s in model.sources if s.weight is not None]
+    if weights and len(weights) == len(model.sources) and not any(weights):
+        problems.append(Problem(display, parsed.line(prefix + ("sources",)), "all source weights are zero",
+                                "weights are relative sampling proportions; give at least one a positive value"))
+    if problems:
+        raise MixlintError(problems)
+
+    notes: list[Problem] = []
+    sources = []
+    for i, spec in enumerate(model.sources):
+        card_bytes = card_documents = None
+        if spec.card:
+            card_bytes, card_documents = _linked_card_sizes(spec.card, base_dir, display,
+                                                            parsed.line(prefix + ("sources", i, "card")), notes)
+        sources.append(Source(
+            name=spec.name,
+            license=classify_license(spec.license if spec.license is not None else default_license),
+            domain=spec.domain or domains.domain_of(spec.name),
+            weight=spec.weight, epochs=spec.epochs, bytes=spec.bytes, tokens=spec.tokens,
+            documents=spec.documents, languages=tuple(spec.languages), tags=tuple(spec.tags),
+            data_files=tuple(spec.data_files), line=parsed.line(prefix + ("sources", i)),
+            card_bytes=card_bytes, card_documents=card_documents,
+        ))
+    ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
+    mixture = Mixture(model.name, sources, model.basis)
+    return Document(display, kind, mixture, parsed, ignores, notes, base_dir)
+
+
+def _linked_card_sizes(card: str, base_dir: str, display: str, line: int | None,
+                       notes: list[Problem]) -> tuple[int | None, int | None]:
+    from .card import card_totals  # cards import manifests for embedded ones; import here to avoid a cycle
+
+    target = os.path.normpath(os.path.join(base_dir, card))
+    if not os.path.isfile(target):
+        notes.append(Problem(display, line, f"linked card {card!r} not found", "the path is relative to the manifest"))
+        return None, None
+    try:
+        return card_totals(target, card)
+    except MixlintError as exc:
+        notes.extend(Problem(display, line, f"linked card: {p}") for p in exc.problems)
+        return None, None

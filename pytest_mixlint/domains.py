@@ -1,0 +1,65 @@
+"""Map source and config names to domains (``github`` -> code) by ordered glob patterns."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Ordered: the first matching pattern wins, so the specific ones (stackexchange) come before the
+# general ones (stack, as in The Stack). Patterns match the lower-cased name.
+DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("*stackexchange*", "qa"), ("*stack_exchange*", "qa"), ("*stack-exchange*", "qa"),
+    ("*stackoverflow*", "qa"), ("*qa", "qa"), ("qa*", "qa"),
+    ("*github*", "code"), ("*code*", "code"), ("*stack*", "code"), ("*starcoder*", "code"),
+    ("*arxiv*", "academic"), ("*pubmed*", "academic"), ("*pes2o*", "academic"), ("*s2orc*", "academic"),
+    ("*semantic_scholar*", "academic"), ("*paper*", "academic"), ("*philpapers*", "academic"),
+    ("*wiki*", "encyclopedic"),
+    ("*book*", "books"), ("*gutenberg*", "books"), ("pg19*", "books"), ("pg-19*", "books"),
+    ("*math*", "math"), ("*proof*", "math"),
+    ("*common_crawl*", "web"), ("*commoncrawl*", "web"), ("*common-crawl*", "web"), ("cc", "web"),
+    ("cc_*", "web"), ("cc-*", "web"), ("c4", "web"), ("c4_*", "web"), ("c4-*", "web"), ("*web*", "web"),
+    ("*fineweb*", "web"), ("*dclm*", "web"), ("*crawl*", "web"), ("*news*", "web"),
+    ("*reddit*", "dialogue"), ("*dialog*", "dialogue"), ("*chat*", "dialogue"), ("*subtitles*", "dialogue"),
+    ("*freelaw*", "legal"), ("*legal*", "legal"), ("*law*", "legal"), ("*uspto*", "legal"),
+)
+
+
+@dataclass(frozen=True)
+class DomainPatterns:
+    patterns: tuple[tuple[str, str], ...] = DEFAULT_PATTERNS
+
+    @classmethod
+    def with_user_patterns(cls, lines: Iterable[str]) -> DomainPatterns:
+        """User lines ``PATTERN = DOMAIN`` (e.g. ``the-stack* = code``) take precedence over defaults."""
+        user = []
+        for line in lines:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            pattern, sep, domain = line.partition("=")
+            if not sep or not pattern.strip() or not domain.strip():
+                raise ValueError(f"mixlint_domains: {line!r} is not 'PATTERN = DOMAIN' (e.g. 'the-stack* = code')")
+            user.append((pattern.strip().lower(), domain.strip()))
+        return cls(tuple(user) + DEFAULT_PATTERNS)
+
+    def domain_of(self, name: str) -> str | None:
+        return _compiled(self.patterns).match(name.lower())
+
+
+class _Compiled:
+    def __init__(self, patterns: tuple[tuple[str, str], ...]) -> None:
+        self.patterns = [(re.compile(fnmatch.translate(p)), d) for p, d in patterns]
+        self.memo: dict[str, str | None] = {}
+
+    def match(self, name: str) -> str | None:
+        if name not in self.memo:
+            self.memo[name] = next((d for regex, d in self.patterns if regex.match(name)), None)
+        return self.memo[name]
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(patterns: tuple[tuple[str, str], ...]) -> _Compiled:
+    return _Compiled(patterns)

@@ -1,0 +1,23 @@
+"""Helpers shared by the kinds that reason about shares."""
+
+from __future__ import annotations
+
+from ..documents import Document
+from ..mixture import Basis, ShareError
+from .base import Evaluation
+
+
+def shares_or_error(document: Document, by: Basis | None, with_epochs: bool) -> dict[str, float] | Evaluation:
+    """The document's shares, or an Evaluation saying why they cannot be computed."""
+    try:
+        return document.mixture.shares(by, with_epochs)
+    except ShareError as exc:
+        line = document.source_line(exc.sources[0]) if exc.sources else document.line("sources")
+        hint = f"; give every source `{by or document.mixture.basis}` or choose another `by:`" if exc.sources else ""
+        return Evaluation(error=f"cannot compute shares by {basis_label(document, by, with_epochs)}: {exc}{hint}",
+                          error_line=line, sources=exc.sources)
+
+
+def basis_label(document: Document, by: Basis | None, with_epochs: bool) -> str:
+    basis = by or document.mixture.basis
+    return f"{basis} x epochs" if with_epochs else basis

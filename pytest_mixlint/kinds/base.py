@@ -1,0 +1,46 @@
+"""What every rule kind returns: an Evaluation made of Findings. Pure data, no pytest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Level = Literal["error", "warning"]
+
+
+class KindOptions(BaseModel):
+    """Base of every kind's options model: unknown options are errors (typos get a hint)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    message: str
+    line: int | None = None
+    sources: tuple[str, ...] = ()
+    observed: float | None = None
+    threshold: float | None = None
+    hint: str | None = None
+
+
+@dataclass
+class Evaluation:
+    """The result of checking one document against one rule.
+
+    ``observed``/``threshold`` are the rule's headline numbers (e.g. the code share and the
+    minimum), reported even when the rule passes. ``skipped`` says why the rule does not apply;
+    ``error`` why it could not be evaluated (e.g. shares are not computable).
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    observed: float | None = None
+    threshold: float | None = None
+    summary: str = ""
+    skipped: str | None = None
+    error: str | None = None
+    error_line: int | None = None
+    sources: tuple[str, ...] = ()

@@ -1,0 +1,104 @@
+"""``license-mix``: licences are declared, valid, allowed, and within share limits per category.
+
+Options: ``require_license`` (default true: a source without a licence is a finding; it counts
+as ``unknown`` either way), ``allow`` and ``deny`` (licence categories such as
+``non-commercial``, or licence ids such as ``CC-BY-NC-4.0``; an id in ``deny`` denies every
+expression that names it, ``allow`` passes an expression whose category or every id is
+allowed), ``max_share`` (per category, e.g. ``{unknown: 1%}``), ``by``, ``with_epochs``.
+
+```yaml
+- id: commercial-licenses
+  kind: license-mix
+  deny: [non-commercial, proprietary]
+  max_share: {unknown: 1%}
+```
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pydantic import field_validator
+
+from ..documents import Document
+from ..licenses import CATEGORIES, LicenseCategory
+from ..mixture import Basis, Source
+from ..quantities import Fraction, format_share
+from ._shares import basis_label, shares_or_error
+from .base import Evaluation, Finding, KindOptions
+
+
+class Options(KindOptions):
+    require_license: bool = True
+    allow: list[str] | None = None
+    deny: list[str] = []
+    max_share: dict[LicenseCategory, Fraction] = {}
+    by: Basis | None = None
+    with_epochs: bool = False
+
+    @field_validator("allow", "deny", mode="before")
+    @classmethod
+    def _as_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+def _matches(source: Source, entries: list[str], every_id: bool) -> bool:
+    wanted = {e.lower() for e in entries}
+    if source.license.category in wanted:
+        return True
+    ids = {i.lower() for i in source.license.ids}
+    if not ids:
+        return False
+    return ids <= wanted if every_id else bool(ids & wanted)
+
+
+def _describe(source: Source) -> str:
+    return f"licence {source.license.expression or source.license.declared!r} ({source.license.category})"
+
+
+def check(document: Document, options: Options) -> Evaluation:
+    evaluation = Evaluation()
+    sources = document.mixture.sources
+    if not sources:
+        evaluation.skipped = "the document declares no sources"
+        return evaluation
+    for source in sources:
+        info = source.license
+        if info.error:
+            evaluation.findings.append(Finding("error", f"source {source.name!r}: invalid licence {info.declared!r}: {info.error}",
+                                               source.line, (source.name,)))
+        elif info.declared is None:
+            if options.require_license:
+                evaluation.findings.append(Finding("error", f"source {source.name!r} declares no licence", source.line,
+                                                   (source.name,), hint="add `license:` (an SPDX expression or Hub licence id)"))
+            # fall through: an undeclared licence is 'unknown' for allow/deny below
+        if options.deny and _matches(source, options.deny, every_id=False):
+            evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is denied",
+                                               source.line, (source.name,)))
+        elif options.allow is not None and not _matches(source, options.allow, every_id=True):
+            evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is not allowed "
+                                               f"(allowed: {', '.join(options.allow)})", source.line, (source.name,)))
+    category_names: dict[str, list[str]] = defaultdict(list)
+    for source in sources:
+        category_names[source.license.category].append(source.name)
+    if options.max_share:
+        shares = shares_or_error(document, options.by, options.with_epochs)
+        if isinstance(shares, Evaluation):
+            return shares
+        basis = basis_label(document, options.by, options.with_epochs)
+        for category in CATEGORIES:
+            if category not in options.max_share:
+                continue
+            limit = options.max_share[category]
+            names = category_names.get(category, [])
+            share = sum(shares[n] for n in names)
+            if evaluation.observed is None or share - limit > (evaluation.observed - (evaluation.threshold or 0)):
+                evaluation.observed, evaluation.threshold = share, limit
+            if share > limit:
+                lines = [document.source_line(n) for n in names]
+                evaluation.findings.append(Finding(
+                    "error", f"{category} licences are {format_share(share)} of the mixture (by {basis}), more than {format_share(limit)}",
+                    next((ln for ln in lines if ln), None), tuple(f"{n} {format_share(shares[n])}" for n in names), share, limit))
+    evaluation.summary = ", ".join(f"{c}: {len(category_names[c])}" for c in CATEGORIES if category_names.get(c))
+    evaluation.sources = tuple(f"{s.name} {s.license.category}" for s in sources if s.license.category not in ("public-domain", "permissive"))[:10]
+    return evaluation

@@ -1,0 +1,265 @@
+"""Rule packs: declarative YAML files of rules, with ``extends``, overrides and selection.
+
+A pack::
+
+    mixlint-rules: 1
+    extends: [mixlint:recommended, ./team.yaml]
+    rules:
+      - id: min-code-share
+        kind: share
+        ...
+      - id: max-epochs        # an id that already exists, without `kind`: adjust the inherited rule
+        severity: warning
+
+Packs named ``mixlint:NAME`` ship with the plugin (``rules/NAME.yaml`` in the source tree).
+Later packs and later rules override earlier ones by id. Every problem is located
+(file:line) and all of them are reported together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .documents.syntax import Parsed, parse_text, read_text
+from .documents.validation import problems_from
+from .kinds import Kind, available_kinds, get_kind
+from .paths import glob_to_regex
+from .problems import MixlintError, Problem
+
+Severity = Literal["error", "warning", "off"]
+DocumentKind = Literal["manifest", "card"]
+BUILTIN_PREFIX = "mixlint:"
+RESERVED_IDS = {"mixlint-load"}
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class RuleHeader(BaseModel):
+    """The keys every rule has; the rest of the entry are the kind's options."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    kind: str | None = None  # None only when overriding an inherited rule
+    severity: Severity | None = None
+    why: str | None = None
+    applies_to: list[DocumentKind] | None = None
+    paths: list[str] | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"rule id {value!r} must be kebab-case (lowercase letters, digits and dashes)")
+        if value in RESERVED_IDS:
+            raise ValueError(f"rule id {value!r} is reserved")
+        return value
+
+    @field_validator("applies_to", "paths", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class PackModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    version: Literal[1] = Field(alias="mixlint-rules")
+    extends: list[str] = []
+    rules: list[dict[str, Any]] = []
+
+    @field_validator("extends", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: Kind
+    options: BaseModel
+    severity: Severity = "error"
+    why: str | None = None
+    applies_to: tuple[DocumentKind, ...] = ("manifest", "card")
+    paths: tuple[str, ...] = ()
+    origin: str = ""  # "pack.yaml:12", where the rule (or its last override) is written
+    _path_regexes: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
+
+    def applies(self, kind: DocumentKind, path: str) -> bool:
+        if self.severity == "off" or kind not in self.applies_to:
+            return False
+        return not self._path_regexes or any(r.match(path) for r in self._path_regexes)
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    packs: list[str]  # every pack file read, in order (for reports and messages)
+
+    def selected(self, select: list[str], ignore: list[str]) -> list[Rule]:
+        """Rules whose id starts with a ``select`` prefix (all when empty) and no ``ignore`` prefix."""
+        return [r for r in self.rules
+                if (not select or any(r.id.startswith(p) for p in select))
+                and not any(r.id.startswith(p) for p in ignore)]
+
+
+def builtin_pack_names() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files("pytest_mixlint.rules").iterdir() if p.name.endswith(".yaml"))
+
+
+def load_rules(references: list[str], base_dir: str) -> RuleSet:
+    """Load packs named by ``references`` (``mixlint:NAME`` or paths relative to ``base_dir``)."""
+    loader = _Loader()
+    for reference in references:
+        loader.load(reference, base_dir, None)
+    if loader.problems:
+        raise MixlintError(loader.problems)
+    return RuleSet(list(loader.rules.values()), loader.files)
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.rules: dict[str, Rule] = {}
+        self.problems: list[Problem] = []
+        self.files: list[str] = []
+        self.stack: list[str] = []
+        self.done: set[str] = set()
+
+    def load(self, reference: str, base_dir: str, referrer: Problem | None) -> None:
+        where = referrer or Problem("mixlint_rules", None, "")
+        if reference.startswith(BUILTIN_PREFIX):
+            name = reference[len(BUILTIN_PREFIX):]
+            if name not in builtin_pack_names():
+                close = difflib.get_close_matches(name, builtin_pack_names(), n=1)
+                hint = f"did you mean 'mixlint:{close[0]}'?" if close else f"built-in packs: {', '.join('mixlint:' + n for n in builtin_pack_names())}"
+                self.problems.append(Problem(where.path, where.line, f"unknown built-in rule pack {reference!r}", hint))
+                return
+            resource = resources.files("pytest_mixlint.rules") / f"{name}.yaml"
+            key, display, text, pack_dir = reference, reference, resource.read_text("utf-8"), base_dir
+        else:
+            path = os.path.normpath(os.path.join(base_dir, os.path.expanduser(reference)))
+            key, display, pack_dir = path, _display(path), os.path.dirname(path)
+            if not os.path.isfile(path):
+                self.problems.append(Problem(where.path, where.line, f"rule pack {reference!r} not found (looked for {path})",
+                                             "paths are relative to the file that names them; built-in packs are 'mixlint:NAME'"))
+                return
+            try:
+                text = read_text(path, display)
+            except MixlintError as exc:
+                self.problems.extend(exc.problems)
+                return
+        if key in self.stack:
+            cycle = " -> ".join(_display(k) for k in self.stack[self.stack.index(key):] + [key])
+            self.problems.append(Problem(where.path, where.line, f"rule packs extend each other in a cycle: {cycle}",
+                                         "remove one of the extends"))
+            return
+        if key in self.done:  # a diamond: the same pack extended twice is read once
+            return
+        self.stack.append(key)
+        try:
+            self._load_text(text, display, pack_dir)
+        finally:
+            self.stack.pop()
+            self.done.add(key)
+
+    def _load_text(self, text: str, display: str, pack_dir: str) -> None:
+        try:
+            parsed = parse_text(text, display, "yaml")
+        except MixlintError as exc:
+            self.problems.extend(exc.problems)
+            return
+        if not isinstance(parsed.data, dict):
+            self.problems.append(Problem(display, parsed.line(()), "a rule pack is a mapping",
+                                         "start it with `mixlint-rules: 1` and list `rules:`"))
+            return
+        try:
+            pack = PackModel.model_validate(parsed.data)
+        except ValidationError as exc:
+            self.problems.extend(problems_from(exc, parsed, display, PackModel,
+                                               {"mixlint-rules": "start the pack with `mixlint-rules: 1`"}))
+            return
+        self.files.append(display)
+        for i, reference in enumerate(pack.extends):
+            self.load(reference, pack_dir, Problem(display, parsed.line(("extends", i)), ""))
+        seen_here: set[str] = set()
+        for i, entry in enumerate(pack.rules):
+            rule = self._rule(entry, parsed, display, pack_dir, ("rules", i), seen_here)
+            if rule is not None:
+                self.rules[rule.id] = rule
+
+    def _rule(self, entry: Any, parsed: Parsed, display: str, pack_dir: str, loc: tuple[str | int, ...],
+              seen_here: set[str]) -> Rule | None:
+        line = parsed.line(loc)
+        if not isinstance(entry, dict):
+            self.problems.append(Problem(display, line, "a rule is a mapping with at least `id` and `kind`"))
+            return None
+        try:
+            header = RuleHeader.model_validate(entry)
+        except ValidationError as exc:
+            self.problems.extend(problems_from(exc, parsed, display, RuleHeader, prefix=loc))
+            return None
+        if header.id in seen_here:
+            self.problems.append(Problem(display, line, f"rule id {header.id!r} appears twice in this pack",
+                                         "ids are unique; to change an inherited rule, write it once"))
+            return None
+        seen_here.add(header.id)
+        inherited = self.rules.get(header.id)
+        options_data = dict(header.model_extra or {})
+        if header.kind is None:
+            if inherited is None:
+                self.problems.append(Problem(display, line, f"rule {header.id!r} has no `kind`",
+                                             f"kinds: {', '.join(sorted(available_kinds()))}"))
+                return None
+            kind = inherited.kind
+            options_data = {**inherited.options.model_dump(by_alias=True, exclude_unset=True), **options_data}
+        else:
+            found = get_kind(header.kind)
+            if found is None:
+                close = difflib.get_close_matches(header.kind, list(available_kinds()), n=1)
+                self.problems.append(Problem(display, parsed.line(loc + ("kind",)), f"unknown rule kind {header.kind!r}",
+                                             f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(sorted(available_kinds()))}"))
+                return None
+            kind = found
+        try:
+            options = kind.options.model_validate(options_data, context={"base_dir": pack_dir})
+        except ValidationError as exc:
+            self.problems.extend(_rule_problems(exc, parsed, display, kind, loc, header.id))
+            return None
+        base = inherited if header.kind is None and inherited else None
+        paths = tuple(header.paths) if header.paths is not None else (base.paths if base else ())
+        return Rule(
+            id=header.id, kind=kind, options=options,
+            severity=header.severity or (base.severity if base else "error"),
+            why=header.why or (base.why if base else None),
+            applies_to=tuple(header.applies_to) if header.applies_to is not None else (base.applies_to if base else ("manifest", "card")),
+            paths=paths, origin=f"{display}:{line}" if line else display,
+            _path_regexes=tuple(glob_to_regex(p) for p in paths),
+        )
+
+
+def _rule_problems(exc: ValidationError, parsed: Parsed, display: str, kind: Kind, loc: tuple[str | int, ...],
+                   rule_id: str) -> list[Problem]:
+    problems = problems_from(exc, parsed, display, kind.options, prefix=loc)
+    common = set(RuleHeader.model_fields)
+    out = []
+    for p in problems:
+        hint = p.hint
+        if p.message.startswith("unknown key") and hint and hint.startswith("allowed keys:"):
+            hint = f"options of kind {kind.name!r}: {', '.join(sorted(set(kind.options.model_fields) - common))}"
+        out.append(Problem(p.path, p.line, f"rule {rule_id!r}: {p.message}", hint))
+    return out
+
+
+def _display(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if relative.startswith("..") else relative

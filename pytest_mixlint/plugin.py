@@ -1,0 +1,295 @@
+"""pytest hooks: options, collection of documents into items, outcomes and the summary.
+
+The only module that imports pytest. Everything it calls is plain functions over plain data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .documents import Document, DocumentKind, is_card, load_document
+from .domains import DomainPatterns
+from .outcomes import LOAD_RULE, Result, evaluate, load_error, unknown_ignores
+from .packs import Rule, RuleSet, load_rules
+from .paths import matches_any
+from .problems import MixlintError, Problem
+from .report import RunRecord, document_payload
+from .report import json_report, markdown, terminal
+
+DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
+                     "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
+DEFAULT_CARDS = ["README.md"]
+DEFAULT_RULES_FILE = "mixlint.yaml"
+DEFAULT_PACK = "mixlint:recommended"
+MARKER = "mixlint"
+
+
+class MixlintSession:
+    """What one run needs, built once at configure time (in each xdist worker alike)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.rootdir = Path(str(config.rootpath))
+        self.strict: bool = config.getoption("mixlint_strict") or bool(config.getini("mixlint_strict"))
+        self.manifest_patterns: list[str] = config.getini("mixlint_manifests") or DEFAULT_MANIFESTS
+        self.card_patterns: list[str] = config.getini("mixlint_cards") or DEFAULT_CARDS
+        try:
+            self.domains = DomainPatterns.with_user_patterns(config.getini("mixlint_domains"))
+        except ValueError as exc:
+            raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
+        self.rules = self._load_rules()
+        self.selected: list[Rule] = self.rules.selected(_split(config.getoption("mixlint_select")),
+                                                        _split(config.getoption("mixlint_ignore")))
+
+    def _load_rules(self) -> RuleSet:
+        cli = _split(self.config.getoption("mixlint_rules"))
+        if cli:
+            references, base_dir = cli, str(self.config.invocation_params.dir)
+        else:
+            references = list(self.config.getini("mixlint_rules"))
+            base_dir = str(self.config.inipath.parent if self.config.inipath else self.rootdir)
+            if not references:
+                default = self.rootdir / DEFAULT_RULES_FILE
+                references = [str(default)] if default.is_file() else [DEFAULT_PACK]
+        try:
+            return load_rules(references, base_dir)
+        except MixlintError as exc:
+            raise pytest.UsageError("mixlint: the rules cannot be loaded:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+
+    def display_path(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.rootdir).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def document_kind(self, path: Path) -> DocumentKind | None:
+        display = self.display_path(path)
+        if matches_any(display, self.manifest_patterns):
+            return "manifest"
+        if matches_any(display, self.card_patterns) and is_card(str(path)):
+            return "card"
+        return None
+
+
+SESSION_KEY = pytest.StashKey[MixlintSession]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mixlint", "lint LLM pretraining data mixtures")
+    group.addoption("--mixlint", action="store_true", help="check mixture manifests and dataset cards against rule packs")
+    group.addoption("--mixlint-rules", action="append", default=[], metavar="PACKS",
+                    help="rule packs to use instead of the mixlint_rules ini option (paths or mixlint:NAME; comma-separated or repeated)")
+    group.addoption("--mixlint-strict", action="store_true", help="warnings fail their items")
+    group.addoption("--mixlint-report", action="append", default=[], metavar="PATH",
+                    help="write a report: PATH ending in .json (machine-readable) or .md (Markdown); repeatable")
+    group.addoption("--mixlint-select", action="append", default=[], metavar="IDS",
+                    help="only run rules whose id starts with one of these (comma-separated or repeated)")
+    group.addoption("--mixlint-ignore", action="append", default=[], metavar="IDS",
+                    help="skip rules whose id starts with one of these (comma-separated or repeated)")
+    parser.addini("mixlint_rules", type="linelist", default=[],
+                  help=f"rule packs (paths relative to the ini file, or mixlint:NAME); default {DEFAULT_RULES_FILE} at the rootdir, else {DEFAULT_PACK}")
+    parser.addini("mixlint_manifests", type="linelist", default=[], help="glob patterns of mixture manifests")
+    parser.addini("mixlint_cards", type="linelist", default=[], help="glob patterns of dataset cards (README.md)")
+    parser.addini("mixlint_domains", type="linelist", default=[], help="'PATTERN = DOMAIN' lines mapping source names to domains")
+    parser.addini("mixlint_strict", type="bool", default=False, help="warnings fail their items")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}: a pytest-mixlint check of a data mixture document")
+    if not config.getoption("mixlint"):
+        return
+    for path in config.getoption("mixlint_report"):
+        if not path.endswith((".json", ".md")):
+            raise pytest.UsageError(f"--mixlint-report={path}: the report format comes from the extension: .json or .md")
+    mixlint = MixlintSession(config)
+    config.stash[SESSION_KEY] = mixlint
+    config.pluginmanager.register(MixlintReporter(mixlint), "mixlint-reporter")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    session = parent.config.stash.get(SESSION_KEY, None)
+    if session is None:
+        return None
+    kind = session.document_kind(file_path)
+    if kind is None:
+        return None
+    return MixlintFile.from_parent(parent, path=file_path, kind=kind)
+
+
+class MixlintFile(pytest.File):
+    def __init__(self, *, kind: DocumentKind, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+        self.payload_sent = False
+        self.notes: list[Problem] = []
+
+    def collect(self) -> Any:
+        session = self.config.stash[SESSION_KEY]
+        display = session.display_path(self.path)
+        try:
+            document = load_document(str(self.path), display, self.kind, session.domains)
+        except MixlintError as exc:
+            yield LoadErrorItem.from_parent(self, name=LOAD_RULE, display=display, problems=exc.problems)
+            return
+        except RecursionError:
+            yield LoadErrorItem.from_parent(self, name=LOAD_RULE, display=display,
+                                            problems=[Problem(display, None, "the document is nested too deeply")])
+            return
+        if document is None:  # a README without front matter is not a dataset card
+            return
+        self.notes = unknown_ignores(document, {r.id for r in session.rules.rules})
+        for rule in session.selected:
+            if rule.applies(document.kind, display):
+                item = MixlintItem.from_parent(self, name=rule.id, rule=rule, document=document)
+                item.add_marker(MARKER)
+                yield item
+
+    def take_payload(self, document: Document | None) -> dict[str, Any] | None:
+        """The document's composition, sent with the first item this process runs for it."""
+        if self.payload_sent:
+            return None
+        self.payload_sent = True
+        if document is None:
+            display = self.config.stash[SESSION_KEY].display_path(self.path)
+            return {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [], "notes": []}
+        return document_payload(document, self.notes)
+
+
+class MixlintFailure(Exception):
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class _ResultItem(pytest.Item):
+    """An item whose runtest produces a Result; shared by rule items and load-error items."""
+
+    result: Result | None = None
+    mixlint_payload: dict[str, Any] | None = None
+
+    def compute(self) -> tuple[Result, Document | None]:
+        raise NotImplementedError
+
+    def runtest(self) -> None:
+        result, document = self.compute()
+        self.result = result
+        assert isinstance(self.parent, MixlintFile)
+        self.mixlint_payload = {"result": result.to_json(), "document": self.parent.take_payload(document)}
+        strict = self.config.stash[SESSION_KEY].strict
+        if result.outcome in ("failed", "error") or (result.outcome == "warned" and strict):
+            raise MixlintFailure(result)
+        if result.outcome == "skipped":
+            pytest.skip(f"{result.rule}: {result.message}")
+        if result.outcome == "suppressed":
+            pytest.xfail(f"{result.rule}: {result.message}")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, MixlintFailure):
+            return format_failure(excinfo.value.result)
+        return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        line = self.result.line if self.result and self.result.line else None
+        return self.path, (line - 1 if line else None), f"[mixlint] {self.nodeid}"
+
+
+class MixlintItem(_ResultItem):
+    def __init__(self, *, rule: Rule, document: Document, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rule = rule
+        self.document = document
+
+    def compute(self) -> tuple[Result, Document | None]:
+        return evaluate(self.rule, self.document), self.document
+
+
+class LoadErrorItem(_ResultItem):
+    def __init__(self, *, display: str, problems: list[Problem], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.display = display
+        self.problems = problems
+        self.add_marker(MARKER)
+
+    def compute(self) -> tuple[Result, Document | None]:
+        return load_error(self.display, self.problems), None
+
+
+def format_failure(result: Result) -> str:
+    lines = [f"{result.where()}: {result.message}" if result.rule != LOAD_RULE else f"{result.path}: cannot be checked"]
+    if result.rule == LOAD_RULE or len(result.findings) > 1:
+        for finding in result.findings:
+            where = f"{result.path}:{finding.line}" if finding.line else result.path
+            hint = f" (hint: {finding.hint})" if finding.hint else ""
+            lines.append(f"  {finding.level}: {where}: {finding.message}{hint}")
+    elif result.findings and result.findings[0].hint:
+        lines.append(f"  hint: {result.findings[0].hint}")
+    if result.sources:
+        lines.append(f"  sources: {', '.join(result.sources)}")
+    if result.observed is not None and result.threshold is not None and result.rule != LOAD_RULE:
+        lines.append(f"  observed {result.observed:.6g}, threshold {result.threshold:.6g}")
+    if result.why:
+        lines.append(f"  why: {result.why}")
+    if result.rule != LOAD_RULE:
+        lines.append(f"  rule: {result.rule} (kind {result.kind}, severity {result.severity}) from {result.origin}")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    if call.when == "call" and isinstance(item, _ResultItem) and item.mixlint_payload is not None:
+        # A plain-JSON attribute: pytest-xdist carries it to the controller with the report.
+        outcome.get_result().mixlint = item.mixlint_payload
+
+
+class MixlintReporter:
+    """Registered as a plugin while --mixlint is on: gathers results from reports and writes the
+    summary and report files. In pytest-xdist runs only the controller's gathers anything."""
+
+    def __init__(self, mixlint: MixlintSession) -> None:
+        self.mixlint = mixlint
+        self.report_errors: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        payload = getattr(report, "mixlint", None)
+        if report.when == "call" and payload:
+            self.record.add(payload["result"], payload["document"])
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(session.config, "workerinput"):  # xdist worker: the controller writes reports
+            return
+        for path in session.config.getoption("mixlint_report"):
+            target = Path(session.config.invocation_params.dir) / path
+            text = json_report.render(self.record) if path.endswith(".json") else markdown.render(self.record)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                self.report_errors.append(f"cannot write {path}: {exc.strerror or exc}")
+
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        if hasattr(config, "workerinput"):
+            return
+        terminalreporter.section("mixlint")
+        if not self.record.documents:
+            terminalreporter.write_line("no mixture manifests or dataset cards were checked")
+        else:
+            terminal.write_summary(self.record, terminalreporter.write_line, config.get_verbosity() > 0,
+                                   self.mixlint.strict)
+        for error in self.report_errors:
+            terminalreporter.write_line(f"mixlint: {error}", red=True)
+        if not self.report_errors:
+            for path in config.getoption("mixlint_report"):
+                terminalreporter.write_line(f"mixlint: report written to {path}")
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _ini_file(config: pytest.Config) -> str:
+    return str(config.inipath) if config.inipath else "ini"

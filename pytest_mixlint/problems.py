@@ -1,0 +1,30 @@
+"""Located problems in user files: the one way bad input is reported.
+
+Every parser and validator turns what is wrong with a user's file into a ``Problem`` that names
+the file, the line and, where we can guess it, the fix. Nothing user-facing is a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class MixlintError(Exception):
+    """One or more problems that stop a file from being used."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

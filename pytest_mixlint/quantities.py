@@ -1,0 +1,127 @@
+"""Human-written quantities: sizes (``328 GB``, ``3.3 TiB``), counts (``59B``, ``1.2T``) and
+fractions (``5%``, ``0.05``), as pydantic-ready annotated types.
+
+Byte sizes take SI (kB, MB, GB, TB, PB, EB = powers of 1000) and binary (KiB ... EiB = powers
+of 1024) units; the trailing ``B`` is the byte, so ``59B`` in a byte field is 59 bytes.
+Counts (tokens, documents) take the suffixes used in papers: K, M, B (billion), T (trillion).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+_NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z%]*)\s*$")
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
+
+_SI = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12, "p": 10**15, "e": 10**18}
+_BYTE_UNITS = {f"{p}b": v for p, v in _SI.items()} | {p: v for p, v in _SI.items() if p}
+_BYTE_UNITS |= {f"{p}ib": 1024 ** (i + 1) for i, p in enumerate("kmgtpe")}
+_BYTE_UNITS |= {f"{p}i": 1024 ** (i + 1) for i, p in enumerate("kmgtpe")}
+_COUNT_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}
+
+
+def _number(text: str) -> float:
+    if "," in text and not _THOUSANDS.match(text.lstrip("+-")):
+        raise ValueError(f"{text!r} is not a number (commas only as thousands separators)")
+    return float(text.replace("_", "").replace(",", ""))
+
+
+def _finite_non_negative(value: float, original: Any) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"{original!r} is not a finite number")
+    if value < 0:
+        raise ValueError(f"{original!r} is negative")
+    return value
+
+
+def _scalar(value: Any) -> float | str:
+    if isinstance(value, bool):  # YAML `yes`/`true` is not a quantity
+        raise ValueError(f"expected a number, got a boolean ({value!r})")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def parse_bytes(value: Any) -> int:
+    scalar = _scalar(value)
+    if isinstance(scalar, float):
+        return int(_finite_non_negative(scalar, value))
+    match = _QUANTITY.match(scalar)
+    if not match:
+        raise ValueError(f"{value!r} is not a size; write e.g. 328 GB, 3.3 TiB or 1_000")
+    unit = match.group(2).lower()
+    if unit not in _BYTE_UNITS:
+        raise ValueError(f"unknown byte unit {match.group(2)!r} in {value!r}; use kB, MB, GB, TB, PB or KiB ... PiB")
+    return int(round(_finite_non_negative(_number(match.group(1)), value) * _BYTE_UNITS[unit]))
+
+
+def parse_count(value: Any) -> int:
+    scalar = _scalar(value)
+    if isinstance(scalar, float):
+        return int(_finite_non_negative(scalar, value))
+    match = _QUANTITY.match(scalar)
+    if not match:
+        raise ValueError(f"{value!r} is not a count; write e.g. 59B, 1.2T, 28M or 1_000")
+    unit = match.group(2).lower()
+    if unit not in _COUNT_UNITS:
+        hint = " (byte units belong in `bytes`)" if unit in _BYTE_UNITS else ""
+        raise ValueError(f"unknown count suffix {match.group(2)!r} in {value!r}; use K, M, B or T{hint}")
+    return int(round(_finite_non_negative(_number(match.group(1)), value) * _COUNT_UNITS[unit]))
+
+
+def parse_real(value: Any) -> float:
+    """A non-negative finite real written as a number or a string such as ``1_000`` or ``4.5``."""
+    scalar = _scalar(value)
+    if isinstance(scalar, str):
+        try:
+            scalar = _number(scalar.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+    return _finite_non_negative(scalar, value)
+
+
+def parse_fraction(value: Any) -> float:
+    """``0.05`` or ``"5%"`` -> 0.05, within [0, 1]."""
+    scalar = _scalar(value)
+    if isinstance(scalar, str):
+        text = scalar.strip()
+        percent = text.endswith("%")
+        try:
+            scalar = _number(text.removesuffix("%").strip()) / (100 if percent else 1)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a fraction; write 0.05 or 5%") from None
+    fraction = _finite_non_negative(scalar, value)
+    if fraction > 1:
+        raise ValueError(f"{value!r} is more than 1; write 0.05 or 5% (a fraction, not a percentage number)")
+    return fraction
+
+
+Bytes = Annotated[int, BeforeValidator(parse_bytes)]
+Count = Annotated[int, BeforeValidator(parse_count)]
+Real = Annotated[float, BeforeValidator(parse_real)]
+Fraction = Annotated[float, BeforeValidator(parse_fraction)]
+
+
+def format_share(fraction: float | None) -> str:
+    if fraction is None:
+        return "-"
+    percent = fraction * 100
+    if percent != 0 and abs(percent) < 0.1:
+        return f"{percent:.3g}%"
+    return f"{percent:.1f}%"
+
+
+def format_count(value: float | None) -> str:
+    if value is None:
+        return "-"
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:g}"

@@ -1,0 +1,43 @@
+"""Tables of a run (composition and rule results), shared by the terminal and Markdown reports."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..outcomes import Result
+from ..quantities import format_share
+from .record import DocumentRecord
+
+COMPOSITION_HEADERS = ["source", "domain", "licence", "category", "share"]
+RESULT_HEADERS = ["rule", "outcome", "observed", "threshold", "message"]
+
+
+def composition_rows(document: DocumentRecord, limit: int | None = None) -> list[list[str]]:
+    components = sorted(document.components, key=lambda c: -(c["share"] or 0))
+    rows = [[c["name"], c["domain"] or "-", c["license"] or "-", c["license_category"], format_share(c["share"])]
+            for c in components[:limit]]
+    if limit is not None and len(components) > limit:
+        rest = sum(c["share"] or 0 for c in components[limit:])
+        rows.append([f"... {len(components) - limit} more", "", "", "", format_share(rest)])
+    return rows
+
+
+def result_rows(results: list[Result], width: int | None = 70) -> list[list[str]]:
+    return [[r.rule, r.outcome, _number(r.observed, r.kind), _number(r.threshold, r.kind), _clip(r.message, width)]
+            for r in results]
+
+
+def _number(value: float | None, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind in ("share", "license-mix") or (kind == "diversity" and value <= 1):
+        return format_share(value)
+    return f"{value:g}"
+
+
+def _clip(text: str, width: int | None) -> str:
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
+
+
+def table(rows: list[list[str]], headers: list[str], fmt: str) -> str:
+    return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)

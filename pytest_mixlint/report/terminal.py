@@ -1,0 +1,42 @@
+"""The ``mixlint`` section of pytest's terminal summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .record import RunRecord
+from .tables import COMPOSITION_HEADERS, RESULT_HEADERS, composition_rows, result_rows, table
+
+# Past this many documents only those with something to say get their tables (unless -v).
+FULL_DETAIL_DOCUMENTS = 10
+
+
+def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bool, strict: bool) -> None:
+    documents = run.sorted_documents()
+    detailed = verbose or len(documents) <= FULL_DETAIL_DOCUMENTS
+    for document in documents:
+        noteworthy = [r for r in document.results if r.outcome not in ("passed", "skipped")]
+        if not detailed and not noteworthy and not document.notes:
+            continue
+        title = document.path + (f" ({document.kind}: {document.name})" if document.name else f" ({document.kind})" if document.kind else "")
+        write_line("")
+        write_line(title)
+        if document.components:
+            basis = f"share by {document.basis}" if document.basis else "share"
+            write_line(table(composition_rows(document, None if verbose else 12),
+                             COMPOSITION_HEADERS[:-1] + [basis], "simple"))
+        shown = document.results if detailed else noteworthy
+        if shown:
+            write_line(table(result_rows(shown, None if verbose else 70), RESULT_HEADERS, "simple"))
+        for note in document.notes:
+            write_line(f"note: {note}")
+    warned = [r for r in run.all_results() if r.outcome == "warned"]
+    if warned:
+        write_line("")
+        write_line("warnings" + (" (failing under --mixlint-strict):" if strict else " (these pass; --mixlint-strict makes them fail):"))
+        for result in warned:
+            write_line(f"  {result.where()}: [{result.rule}] {result.message}")
+    totals = run.totals()
+    write_line("")
+    write_line(f"mixlint: {len(documents)} document{'s' if len(documents) != 1 else ''}, "
+               + ", ".join(f"{n} {k}" for k, n in totals.items()))

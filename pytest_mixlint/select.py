@@ -1,0 +1,73 @@
+"""Source selectors of rules: ``select: {domain: code}``, combinable with any/all/not."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .mixture import Source
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Names = Annotated[list[str], BeforeValidator(_as_list)]
+
+
+class Selector(BaseModel):
+    """Keys in one mapping must all match (AND); ``any``/``all``/``not`` combine selectors.
+
+    ``name`` takes globs; ``license`` takes licence categories or licence ids; ``domain``,
+    ``language`` and ``tag`` take exact values (case-insensitive). A list means "one of".
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    domain: Names | None = None
+    name: Names | None = None
+    license: Names | None = None
+    language: Names | None = None
+    tag: Names | None = None
+    any: list[Selector] | None = None
+    all: list[Selector] | None = None
+    not_: Selector | None = Field(None, alias="not")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Selector:
+        if not self.model_fields_set:
+            raise ValueError("an empty selector matches nothing useful; name a domain, name, license, language or tag")
+        return self
+
+    def matches(self, source: Source) -> bool:
+        if self.domain is not None and (source.domain or "").lower() not in {d.lower() for d in self.domain}:
+            return False
+        if self.name is not None and not any(fnmatch.fnmatchcase(source.name.lower(), p.lower()) for p in self.name):
+            return False
+        if self.license is not None:
+            wanted = {v.lower() for v in self.license}
+            if source.license.category not in wanted and not wanted & {i.lower() for i in source.license.ids}:
+                return False
+        if self.language is not None and not {v.lower() for v in self.language} & {v.lower() for v in source.languages}:
+            return False
+        if self.tag is not None and not {v.lower() for v in self.tag} & {v.lower() for v in source.tags}:
+            return False
+        if self.any is not None and not any(s.matches(source) for s in self.any):
+            return False
+        if self.all is not None and not all(s.matches(source) for s in self.all):
+            return False
+        if self.not_ is not None and self.not_.matches(source):
+            return False
+        return True
+
+    def describe(self) -> str:
+        """A short label for messages: ``code`` for {domain: code}, else the selector."""
+        fields = self.model_dump(exclude_none=True, by_alias=True)
+        if list(fields) == ["domain"] and len(self.domain or []) == 1:
+            return (self.domain or [""])[0]
+        parts = []
+        for key, value in fields.items():
+            parts.append(f"{key}={','.join(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value}")
+        return "sources with " + " ".join(parts)
