@@ -119,7 +119,7 @@ class _Tables(NamedTuple):
     exceptions: dict[str, _Exception]  # lowercase exception id -> exception
     relax_to: LicenseCategory
     relaxing_exception_categories: frozenset[str]
-    hints: dict[str, str]  # normalised misspelling -> suggested id
+    hints: dict[str, tuple[str, ...]]  # normalised misspelling -> suggested ids
     display: dict[str, str]  # lowercase id/alias -> id to suggest
     table_ids: frozenset[str]  # lowercase keys and aliases of data/licenses.yaml
 
@@ -238,7 +238,10 @@ def _tables() -> _Tables:
             licenses.setdefault(key, entry)
             display.setdefault(key, entry.id)
 
-    hints = {_hint_key(str(k)): str(v) for k, v in (data.get("hints") or {}).items()}
+    hints = {
+        _hint_key(str(k)): tuple(str(x) for x in v) if isinstance(v, list) else (str(v),)
+        for k, v in (data.get("hints") or {}).items()
+    }
     return _Tables(
         licenses=licenses,
         exceptions=exceptions,
@@ -524,8 +527,8 @@ def _did_you_mean(name: str, *, exceptions: bool = False, default: str = "") -> 
     if not suggestions:
         return default
     text = f": did you mean {_quote_list(suggestions)}?"
-    if suggestions == ["other"]:
-        text += " (custom terms: name them with license_name/license_link in the card)"
+    if "other" in suggestions:
+        text += " ('other' = custom terms, named by license_name/license_link in a card)"
     return text
 
 
@@ -538,7 +541,7 @@ def _suggestions(name: str, *, exceptions: bool = False) -> list[str]:
         pool = {k: v.id for k, v in tables.exceptions.items()}
     else:
         if key in tables.hints:
-            return [tables.hints[key]]
+            return list(tables.hints[key])
         pool = tables.display
     # Exact after normalising: "Apache License 2.0" -> "apache-2.0", "GPL-v3" -> "gpl-3", ...
     for candidate in (key, key.replace("-v", "-"), re.sub(r"(\d)$", r"\1.0", key)):
@@ -557,9 +560,14 @@ def _suggestions(name: str, *, exceptions: bool = False) -> list[str]:
             scored.append((score, candidate))
     if not scored:
         return []
+    # Prefer the curated ids (Hub ids and common SPDX ids) among equally close candidates.
+    scored = [
+        (score + (0.02 if not exceptions and c in tables.table_ids else 0.0), c)
+        for score, c in scored
+    ]
     scored.sort(key=lambda item: (-item[0], item[1]))
     best = scored[0][0]
-    close = [pool[candidate] for score, candidate in scored if score >= best - 0.05]
+    close = [pool[candidate] for score, candidate in scored if score > best - 0.04]
     return list(dict.fromkeys(close))[:3]
 
 

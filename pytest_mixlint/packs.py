@@ -61,6 +61,12 @@ class RuleHeader(BaseModel):
             raise ValueError(f"rule id {value!r} is reserved")
         return value
 
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: Any) -> Any:
+        # Our YAML reads `off` as a string (YAML 1.2), other loaders of the same data may not.
+        return "off" if value is False else value
+
     @field_validator("applies_to", "paths", mode="before")
     @classmethod
     def _as_list(cls, value: Any) -> Any:
@@ -72,7 +78,7 @@ class PackModel(BaseModel):
 
     version: Literal[1] = Field(alias="mixlint-rules")
     extends: list[str] = []
-    rules: list[dict[str, Any]] = []
+    rules: list[Any] = []
 
     @field_validator("extends", mode="before")
     @classmethod
@@ -185,9 +191,9 @@ class _Loader:
             self.problems.extend(problems_from(exc, parsed, display, PackModel,
                                                {"mixlint-rules": "start the pack with `mixlint-rules: 1`"}))
             return
-        self.files.append(display)
         for i, reference in enumerate(pack.extends):
             self.load(reference, pack_dir, Problem(display, parsed.line(("extends", i)), ""))
+        self.files.append(display)
         seen_here: set[str] = set()
         for i, entry in enumerate(pack.rules):
             rule = self._rule(entry, parsed, display, pack_dir, ("rules", i), seen_here)

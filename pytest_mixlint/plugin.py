@@ -252,6 +252,7 @@ class MixlintReporter:
 
     def __init__(self, mixlint: MixlintSession) -> None:
         self.mixlint = mixlint
+        self.record = RunRecord()
         self.report_errors: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -19,7 +19,7 @@ _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z%]*)\s*$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 
 _SI = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12, "p": 10**15, "e": 10**18}
-_BYTE_UNITS = {f"{p}b": v for p, v in _SI.items()} | {p: v for p, v in _SI.items() if p}
+_BYTE_UNITS = {f"{p}b": v for p, v in _SI.items()} | dict(_SI)
 _BYTE_UNITS |= {f"{p}ib": 1024 ** (i + 1) for i, p in enumerate("kmgtpe")}
 _BYTE_UNITS |= {f"{p}i": 1024 ** (i + 1) for i, p in enumerate("kmgtpe")}
 _COUNT_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}
@@ -56,10 +56,10 @@ def parse_bytes(value: Any) -> int:
     match = _QUANTITY.match(scalar)
     if not match:
         raise ValueError(f"{value!r} is not a size; write e.g. 328 GB, 3.3 TiB or 1_000")
-    unit = match.group(2).lower()
+    number, unit = _number(match.group(1)), match.group(2).lower()
     if unit not in _BYTE_UNITS:
         raise ValueError(f"unknown byte unit {match.group(2)!r} in {value!r}; use kB, MB, GB, TB, PB or KiB ... PiB")
-    return int(round(_finite_non_negative(_number(match.group(1)), value) * _BYTE_UNITS[unit]))
+    return int(round(_finite_non_negative(number, value) * _BYTE_UNITS[unit]))
 
 
 def parse_count(value: Any) -> int:
@@ -69,11 +69,11 @@ def parse_count(value: Any) -> int:
     match = _QUANTITY.match(scalar)
     if not match:
         raise ValueError(f"{value!r} is not a count; write e.g. 59B, 1.2T, 28M or 1_000")
-    unit = match.group(2).lower()
+    number, unit = _number(match.group(1)), match.group(2).lower()
     if unit not in _COUNT_UNITS:
         hint = " (byte units belong in `bytes`)" if unit in _BYTE_UNITS else ""
         raise ValueError(f"unknown count suffix {match.group(2)!r} in {value!r}; use K, M, B or T{hint}")
-    return int(round(_finite_non_negative(_number(match.group(1)), value) * _COUNT_UNITS[unit]))
+    return int(round(_finite_non_negative(number, value) * _COUNT_UNITS[unit]))
 
 
 def parse_real(value: Any) -> float:

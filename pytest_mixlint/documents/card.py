@@ -28,6 +28,7 @@ from .validation import problems_from
 # optional leading whitespace, a line '---', the YAML, a line '---' (trailing blanks allowed).
 FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _OPENING_FENCE = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n|$)")
+_CLOSING_FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|$)")
 
 # Keys the Hub reads at the top level; finding them nested elsewhere is a mistake worth noting.
 _TOP_LEVEL_ONLY = ("license", "licenses", "license_name", "license_link", "language")
@@ -37,7 +38,10 @@ def front_matter(text: str, display: str) -> Parsed | None:
     """The card's metadata, or None when the README has no front matter (then it is no card)."""
     match = FRONT_MATTER.search(text)
     if not match:
-        if _OPENING_FENCE.match(text):
+        opening = _OPENING_FENCE.match(text)
+        if opening and _CLOSING_FENCE.match(text, opening.end()):  # '---' right after '---': empty
+            return Parsed({}, {(): text.count("\n", 0, opening.end()) + 1})
+        if opening:
             raise MixlintError(Problem(display, text[: len(text) - len(text.lstrip())].count("\n") + 1,
                                        "front matter opened with '---' is never closed",
                                        "end the YAML metadata with a line containing only '---'"))

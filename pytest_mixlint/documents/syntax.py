@@ -33,6 +33,7 @@ MAX_ALIAS_NODES = 100_000
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAG = "tag:yaml.org,2002:"
+_BOOL_TAG = f"{_STANDARD_TAG}bool"
 _SCALAR_TAGS = {f"{_STANDARD_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
 
 
@@ -159,6 +160,9 @@ class _YamlConverter:
             if node.tag not in _SCALAR_TAGS:
                 raise self.fail(node, f"unsupported YAML tag {node.tag!r}",
                                 "only plain strings, numbers, booleans and null are allowed")
+            if node.tag == _BOOL_TAG and node.value.lower() not in ("true", "false"):
+                # YAML 1.2, as the Hub's parser reads cards: `no` (Norwegian), `on`, `off` are strings.
+                return node.value
             try:
                 return self.constructor.construct_object(node)
             except (yaml.YAMLError, ValueError) as exc:
