@@ -478,12 +478,8 @@ def _evaluate_with(
         )
         exception_text = exception_name
     else:
-        problems.append(
-            f"unknown licence exception '{exception_name}'"
-            + _did_you_mean(exception_name, exceptions=True, default=(
-                ": use an SPDX exception id (https://spdx.org/licenses/exceptions-index.html)"
-            ))
-        )
+        hint = _did_you_mean(exception_name, exceptions=True, default=_UNKNOWN_EXCEPTION_HELP)
+        problems.append(f"unknown licence exception '{exception_name}'{hint}")
         exception_text = exception_name
     return f"{base_text} WITH {exception_text}", base_category
 
@@ -492,6 +488,9 @@ def _evaluate_with(
 # Error messages
 # --------------------------------------------------------------------------------------------
 
+_UNKNOWN_EXCEPTION_HELP = (
+    ": use an SPDX exception id (https://spdx.org/licenses/exceptions-index.html)"
+)
 _UNKNOWN_ID_HELP = (
     ": use an SPDX id (https://spdx.org/licenses/) or a Hugging Face Hub licence id "
     "(https://huggingface.co/docs/hub/repositories-licenses); for custom terms use 'other' "

@@ -16,12 +16,13 @@ allowed), ``max_share`` (per category, e.g. ``{unknown: 1%}``), ``by``, ``with_e
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 
 from pydantic import field_validator
 
 from ..documents import Document
-from ..licenses import CATEGORIES, LicenseCategory
+from ..licenses import CATEGORIES, LicenseCategory, normalize_license_id
 from ..mixture import Basis, Source
 from ..quantities import Fraction, format_share
 from ._shares import basis_label, shares_or_error
@@ -40,6 +41,25 @@ class Options(KindOptions):
     @classmethod
     def _as_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("allow", "deny")
+    @classmethod
+    def _categories_or_ids(cls, entries: list[str] | None) -> list[str] | None:
+        """Keep categories as written and licence ids normalised (Hub `gpl-3.0` -> `GPL-3.0-only`)."""
+        if entries is None:
+            return None
+        normalised = []
+        for entry in entries:
+            if entry.lower() in CATEGORIES:
+                normalised.append(entry.lower())
+                continue
+            license_id = normalize_license_id(entry)
+            if license_id is None:
+                close = difflib.get_close_matches(entry.lower(), CATEGORIES, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"categories: {', '.join(CATEGORIES)}"
+                raise ValueError(f"{entry!r} is neither a licence category nor a known licence id ({hint})")
+            normalised.append(license_id)
+        return normalised
 
 
 def _matches(source: Source, entries: list[str], every_id: bool) -> bool:

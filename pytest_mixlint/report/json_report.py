@@ -4,12 +4,13 @@ ships as ``pytest_mixlint/data/report.schema.json``."""
 from __future__ import annotations
 
 import json
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .record import RunRecord
 
 VERSION = 1
+SCHEMA_FILE = Path(__file__).parent.parent / "data" / "report.schema.json"
 
 
 def to_json(run: RunRecord) -> dict[str, Any]:
@@ -29,4 +30,4 @@ def render(run: RunRecord) -> str:
 
 
 def schema() -> dict[str, Any]:
-    return json.loads((resources.files("pytest_mixlint") / "data" / "report.schema.json").read_text("utf-8"))
+    return json.loads(SCHEMA_FILE.read_text("utf-8"))
