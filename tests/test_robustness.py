@@ -1,0 +1,75 @@
+"""Property tests: whatever a card or manifest contains, loading either gives a Document or
+located problems, and every built-in rule evaluates to an outcome — never an exception."""
+
+from __future__ import annotations
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pytest_mixlint.documents import load_document
+from pytest_mixlint.outcomes import evaluate
+from pytest_mixlint.packs import builtin_pack_names, load_rules
+from pytest_mixlint.problems import MixlintError
+
+RULES = load_rules([f"mixlint:{n}" for n in builtin_pack_names()], ".").rules
+OUTCOMES = {"passed", "failed", "warned", "error", "skipped", "suppressed"}
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**15), st.floats(allow_nan=True),
+                    st.text(max_size=12), st.sampled_from(["mit", "other", "cc-by-nc-4.0", "MIT OR", "59B", "3 GB",
+                                                           "train", "-1", "nan", "5%", "code", "github"]))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                      max_leaves=12)
+card_keys = st.sampled_from(["license", "licenses", "license_name", "language", "configs", "dataset_info",
+                             "mixlint", "size_categories", "pretty_name", "extra_gated_prompt"])
+split = st.fixed_dictionaries({"name": st.sampled_from(["train", "test", 3, None]), "num_bytes": scalars,
+                               "num_examples": scalars})
+dataset_info_entry = st.fixed_dictionaries({"config_name": scalars, "splits": st.one_of(st.lists(split, max_size=3), values)})
+source = st.dictionaries(st.sampled_from(["name", "weight", "tokens", "bytes", "documents", "epochs", "license",
+                                          "domain", "languages", "card", "tags", "data_files", "extra"]),
+                         scalars, max_size=8)
+manifest = st.fixed_dictionaries({"mixlint": st.sampled_from([1, 1, 2, "1"]),
+                                  "sources": st.one_of(st.lists(source, max_size=5), values)},
+                                 optional={"basis": scalars, "ignore": values, "name": scalars})
+card = st.one_of(
+    st.dictionaries(card_keys, values, max_size=6),
+    st.fixed_dictionaries({"license": scalars, "dataset_info": st.one_of(st.lists(dataset_info_entry, max_size=3),
+                                                                         dataset_info_entry)}),
+    st.fixed_dictionaries({"license": scalars, "mixlint": st.one_of(manifest, values)}),
+)
+
+
+def check_never_crashes(tmp_path, name, text, kind):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    try:
+        document = load_document(str(path), name, kind)
+    except MixlintError as exc:
+        assert exc.problems and all(p.path == name and p.message for p in exc.problems)
+        return
+    if document is None:
+        return
+    for rule in RULES:
+        result = evaluate(rule, document)
+        assert result.outcome in OUTCOMES
+        assert "crashed" not in result.message, result.message
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(metadata=card)
+def test_any_card_front_matter(tmp_path, metadata):
+    check_never_crashes(tmp_path, "README.md", "---\n" + yaml.safe_dump(metadata, allow_unicode=True) + "---\n# card\n", "card")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=manifest)
+def test_any_manifest(tmp_path, data):
+    check_never_crashes(tmp_path, "m.mixture.yaml", yaml.safe_dump(data, allow_unicode=True), "manifest")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200))
+def test_any_text_as_a_card_or_manifest(tmp_path, text):
+    check_never_crashes(tmp_path, "README.md", "---\n" + text + "\n---\n", "card")
+    check_never_crashes(tmp_path, "m.mixture.yaml", text, "manifest")
