@@ -5,7 +5,6 @@ The only module that imports pytest. Everything it calls is plain functions over
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,7 @@ from .outcomes import LOAD_RULE, Result, evaluate, load_error, unknown_ignores
 from .packs import Rule, RuleSet, load_rules
 from .paths import matches_any
 from .problems import MixlintError, Problem
-from .report import RunRecord, document_payload
-from .report import json_report, markdown, terminal
+from .report import RunRecord, document_payload, json_report, markdown, terminal
 
 DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
                      "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]

@@ -58,9 +58,7 @@ class Selector(BaseModel):
             return False
         if self.all is not None and not all(s.matches(source) for s in self.all):
             return False
-        if self.not_ is not None and self.not_.matches(source):
-            return False
-        return True
+        return self.not_ is None or not self.not_.matches(source)
 
     def describe(self) -> str:
         """A short label for messages: ``code`` for {domain: code}, else the selector."""

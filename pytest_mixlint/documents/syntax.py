@@ -87,7 +87,8 @@ def read_text(path: str, display: str | None = None) -> str:
     """Read a user file as UTF-8; undecodable bytes become a located problem, not a crash."""
     display = display or path
     try:
-        raw = open(path, "rb").read()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         raise MixlintError(Problem(display, None, f"cannot read file: {exc.strerror or exc}")) from None
     try:

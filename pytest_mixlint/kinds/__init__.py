@@ -11,10 +11,11 @@ package registers one with::
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -47,7 +48,7 @@ def _as_kind(name: str, obj: Any) -> Kind:
     return Kind(name, options, check, (obj.__doc__ or "").strip())
 
 
-@lru_cache(maxsize=None)
+@cache
 def available_kinds() -> dict[str, Kind]:
     kinds = {name: _as_kind(name, importlib.import_module(f"{__name__}.{module}")) for name, module in BUILTIN.items()}
     for entry in entry_points(group="mixlint.kinds"):

@@ -13,6 +13,12 @@ Checks, each a finding at the line it concerns:
 - bytes per token is plausible (``bytes_per_token``, default [1, 12]);
 - sizes declared by a linked card (``card:``) agree with the source's bytes / documents within
   ``tolerance``.
+
+```yaml
+- id: consistent-declarations
+  kind: consistency
+  tolerance: 10%
+```
 """
 
 from __future__ import annotations

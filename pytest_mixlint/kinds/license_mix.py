@@ -87,11 +87,12 @@ def check(document: Document, options: Options) -> Evaluation:
         if info.error:
             evaluation.findings.append(Finding("error", f"source {source.name!r}: invalid licence {info.declared!r}: {info.error}",
                                                source.line, (source.name,)))
-        elif info.declared is None:
-            if options.require_license:
-                evaluation.findings.append(Finding("error", f"source {source.name!r} declares no licence", source.line,
-                                                   (source.name,), hint="add `license:` (an SPDX expression or Hub licence id)"))
-            # fall through: an undeclared licence is 'unknown' for allow/deny below
+            continue
+        if info.declared is None and options.require_license:
+            evaluation.findings.append(Finding("error", f"source {source.name!r} declares no licence", source.line,
+                                               (source.name,), hint="add `license:` (an SPDX expression or Hub licence id)"))
+            continue
+        # An undeclared licence that is not required is 'unknown' for allow / deny.
         if options.deny and _matches(source, options.deny, every_id=False):
             evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is denied",
                                                source.line, (source.name,)))

@@ -62,8 +62,8 @@ def check(document: Document, options: Options) -> Evaluation:
     basis = basis_label(document, options.by, options.with_epochs)
     line = ranked[0].line if ranked else document.line("sources")
     what = f"{label} share {format_share(share)} (by {basis})"
-    evaluation = Evaluation(observed=share, threshold=next((v for v in (options.min, options.max, options.warn_below,
-                                                                          options.warn_above) if v is not None)),
+    evaluation = Evaluation(observed=share, threshold=next(v for v in (options.min, options.max, options.warn_below,
+                                                                          options.warn_above) if v is not None),
                             summary=what, sources=names)
     checks = (("error", options.min, share < (options.min or 0), "below"),
               ("error", options.max, options.max is not None and share > options.max, "above"),

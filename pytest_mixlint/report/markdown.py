@@ -21,7 +21,7 @@ def render(run: RunRecord) -> str:
             basis = f"share by {document.basis}" if document.basis else "share"
             lines += [table(composition_rows(document), COMPOSITION_HEADERS[:-1] + [basis], "github"), ""]
         rows = result_rows(document.results, None)
-        for row, result in zip(rows, document.results):
+        for row, result in zip(rows, document.results, strict=True):
             row[1] = _ICON.get(result.outcome, result.outcome)
             row[4] = row[4].replace("|", "\\|")
         if rows:
