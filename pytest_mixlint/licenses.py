@@ -124,31 +124,6 @@ class _Tables(NamedTuple):
     table_ids: frozenset[str]  # lowercase keys and aliases of data/licenses.yaml
 
 
-def _yaml_loader() -> type:
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class _NoDuplicatesLoader(base):  # type: ignore[misc, valid-type]
-        pass
-
-    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _value_node in node.value:
-            key = loader.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise ValueError(
-                    f"{DATA_FILE.name}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
-                )
-            seen.add(key)
-        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)  # type: ignore[no-any-return]
-
-    _NoDuplicatesLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping
-    )
-    return _NoDuplicatesLoader
-
-
 def _check_category(value: Any, where: str) -> LicenseCategory:
     if value not in _RANK:
         raise ValueError(f"{DATA_FILE.name}: {where}: {value!r} is not one of {', '.join(CATEGORIES)}")
@@ -166,11 +141,11 @@ def _hint_key(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _tables() -> _Tables:
-    import yaml
     from license_expression import get_license_index
 
-    with DATA_FILE.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_yaml_loader())  # noqa: S506 - safe loader subclass
+    from .documents.syntax import parse_text  # rejects duplicate keys, as this table must
+
+    data = parse_text(DATA_FILE.read_text(encoding="utf-8"), DATA_FILE.name, "yaml").data
     if not isinstance(data, dict) or data.get("mixlint-licenses") != 1:
         raise ValueError(f"{DATA_FILE.name}: expected 'mixlint-licenses: 1' at the top")
 

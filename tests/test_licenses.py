@@ -24,6 +24,7 @@ from pytest_mixlint.licenses import (
     most_restrictive,
     normalize_license_id,
 )
+from pytest_mixlint.problems import MixlintError
 
 HUB_IDS_FILE = Path(__file__).parent / "data" / "hub_license_ids.txt"
 
@@ -173,9 +174,12 @@ def test_every_scancode_category_is_mapped():
     assert set(mapped.values()) <= set(CATEGORIES)
 
 
-def test_duplicate_keys_in_the_table_are_rejected():
-    with pytest.raises(ValueError, match="duplicate key 'MIT'"):
-        yaml.load("permissive:\n  MIT:\n  MIT:\n", Loader=licenses._yaml_loader())  # noqa: S506
+def test_duplicate_keys_in_the_table_are_rejected(tmp_path, monkeypatch):
+    table = tmp_path / "licenses.yaml"
+    table.write_text("mixlint-licenses: 1\nlicenses:\n  permissive:\n    MIT:\n    MIT:\n")
+    monkeypatch.setattr(licenses, "DATA_FILE", table)
+    with pytest.raises(MixlintError, match="licenses.yaml:5: duplicate key 'MIT'"):
+        licenses._tables.__wrapped__()
 
 
 # ------------------------------------------------------------------------------------------
