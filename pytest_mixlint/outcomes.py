@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from .documents import Document
 from .kinds import Evaluation, Finding
+from .kinds.base import Unit
 from .packs import Rule
 from .problems import Problem
 
@@ -25,6 +26,7 @@ class Result:
     line: int | None = None
     observed: float | None = None
     threshold: float | None = None
+    unit: Unit = "number"
     findings: list[Finding] = field(default_factory=list)
     sources: tuple[str, ...] = ()
     why: str | None = None
@@ -62,7 +64,7 @@ def evaluate(rule: Rule, document: Document) -> Result:
 
 def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
     base = dict(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
-                observed=evaluation.observed, threshold=evaluation.threshold, sources=evaluation.sources,
+                observed=evaluation.observed, threshold=evaluation.threshold, unit=evaluation.unit, sources=evaluation.sources,
                 why=rule.why, origin=rule.origin)
     if evaluation.error:
         return Result(**base, outcome="error", message=evaluation.error, line=evaluation.error_line)  # type: ignore[arg-type]
@@ -105,10 +107,20 @@ def _apply_ignores(result: Result, rule: Rule, document: Document) -> Result:
     return result
 
 
-def unknown_ignores(document: Document, known_rule_ids: set[str]) -> list[Problem]:
-    """Ignore entries that name no loaded rule (a typo, or a rule removed from the packs)."""
-    return [Problem(document.path, i.line, f"ignore entry names unknown rule {i.rule!r}", "check the rule id")
-            for i in document.ignores if i.rule not in known_rule_ids]
+def ignore_notes(document: Document, known: set[str], applicable: set[str]) -> list[Problem]:
+    """Ignore entries that cannot take effect: an unknown rule (a typo, or a rule removed from the
+    packs), a rule that does not apply to this document, or a second entry for the same rule."""
+    notes, seen = [], set()
+    for entry in document.ignores:
+        if entry.rule in seen:
+            notes.append(Problem(document.path, entry.line, f"second ignore entry for {entry.rule!r}", "keep one entry per rule"))
+        elif entry.rule not in known:
+            notes.append(Problem(document.path, entry.line, f"ignore entry names unknown rule {entry.rule!r}", "check the rule id"))
+        elif entry.rule not in applicable:
+            notes.append(Problem(document.path, entry.line, f"ignore entry names rule {entry.rule!r}, which does not apply "
+                                 f"to this {document.kind}", "remove the entry"))
+        seen.add(entry.rule)
+    return notes
 
 
 def load_error(path: str, problems: list[Problem]) -> Result:

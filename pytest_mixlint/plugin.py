@@ -12,11 +12,11 @@ import pytest
 
 from .documents import Document, DocumentKind, is_card, load_document
 from .domains import DomainPatterns
-from .outcomes import LOAD_RULE, Result, evaluate, load_error, unknown_ignores
+from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error
 from .packs import Rule, RuleSet, load_rules
 from .paths import matches_any
 from .problems import MixlintError, Problem
-from .report import RunRecord, document_payload, json_report, markdown, terminal
+from .report import RunRecord, document_payload, failure, json_report, markdown, terminal
 
 DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
                      "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
@@ -32,7 +32,10 @@ class MixlintSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.rootdir = Path(str(config.rootpath))
-        self.strict: bool = config.getoption("mixlint_strict") or bool(config.getini("mixlint_strict"))
+        try:
+            self.strict: bool = config.getoption("mixlint_strict") or bool(config.getini("mixlint_strict"))
+        except (ValueError, pytest.UsageError) as exc:  # pytest wraps the ValueError of a bad bool
+            raise pytest.UsageError(f"{_ini_file(config)}: mixlint_strict: {exc} (use true or false)") from None
         self.manifest_patterns: list[str] = config.getini("mixlint_manifests") or DEFAULT_MANIFESTS
         self.card_patterns: list[str] = config.getini("mixlint_cards") or DEFAULT_CARDS
         try:
@@ -40,8 +43,16 @@ class MixlintSession:
         except ValueError as exc:
             raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
         self.rules = self._load_rules()
-        self.selected: list[Rule] = self.rules.selected(_split(config.getoption("mixlint_select")),
-                                                        _split(config.getoption("mixlint_ignore")))
+        self.selected_ids = {r.id for r in self._selected_rules()}
+
+    def _selected_rules(self) -> list[Rule]:
+        select, ignore = _split(self.config.getoption("mixlint_select")), _split(self.config.getoption("mixlint_ignore"))
+        selected = self.rules.selected(select, ignore)
+        if not selected:
+            ids = ", ".join(sorted(r.id for r in self.rules.rules)) or "none"
+            raise pytest.UsageError(f"mixlint: no rule is selected (--mixlint-select {','.join(select) or '-'}, "
+                                    f"--mixlint-ignore {','.join(ignore) or '-'}); the rules are: {ids}")
+        return selected
 
     def _load_rules(self) -> RuleSet:
         cli = _split(self.config.getoption("mixlint_rules"))
@@ -133,15 +144,17 @@ class MixlintFile(pytest.File):
         except MixlintError as exc:
             yield LoadErrorItem.from_parent(self, name=LOAD_RULE, display=display, problems=exc.problems)
             return
-        except RecursionError:
-            yield LoadErrorItem.from_parent(self, name=LOAD_RULE, display=display,
-                                            problems=[Problem(display, None, "the document is nested too deeply")])
+        except Exception as exc:  # a bug of ours must not stop the other documents being checked
+            problem = Problem(display, None, f"internal error while reading this file: {type(exc).__name__}: {exc}",
+                              "please report it to pytest-mixlint with this file")
+            yield LoadErrorItem.from_parent(self, name=LOAD_RULE, display=display, problems=[problem])
             return
         if document is None:  # a README without front matter is not a dataset card
             return
-        self.notes = unknown_ignores(document, {r.id for r in session.rules.rules})
-        for rule in session.selected:
-            if rule.applies(document.kind, display):
+        applicable = [r for r in session.rules.rules if r.applies(document.kind, display)]
+        self.notes = ignore_notes(document, {r.id for r in session.rules.rules}, {r.id for r in applicable})
+        for rule in applicable:
+            if rule.id in session.selected_ids:
                 item = MixlintItem.from_parent(self, name=rule.id, rule=rule, document=document)
                 item.add_marker(MARKER)
                 yield item
@@ -151,10 +164,15 @@ class MixlintFile(pytest.File):
         if self.payload_sent:
             return None
         self.payload_sent = True
+        display = self.config.stash[SESSION_KEY].display_path(self.path)
+        empty = {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [],
+                 "notes": [str(n) for n in self.notes]}
         if document is None:
-            display = self.config.stash[SESSION_KEY].display_path(self.path)
-            return {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [], "notes": []}
-        return document_payload(document, self.notes)
+            return empty
+        try:
+            return document_payload(document, self.notes)
+        except Exception as exc:  # the summary must not take the run down
+            return {**empty, "notes": [*empty["notes"], f"{display}: composition not shown: {type(exc).__name__}: {exc}"]}
 
 
 class MixlintFailure(Exception):
@@ -169,30 +187,34 @@ class _ResultItem(pytest.Item):
     result: Result | None = None
     mixlint_payload: dict[str, Any] | None = None
 
-    def compute(self) -> tuple[Result, Document | None]:
+    def evaluate(self) -> tuple[Result, Document | None]:
         raise NotImplementedError
 
     def runtest(self) -> None:
-        result, document = self.compute()
+        result, document = self.evaluate()
         self.result = result
         assert isinstance(self.parent, MixlintFile)
         self.mixlint_payload = {"result": result.to_json(), "document": self.parent.take_payload(document)}
-        strict = self.config.stash[SESSION_KEY].strict
-        if result.outcome in ("failed", "error") or (result.outcome == "warned" and strict):
-            raise MixlintFailure(result)
-        if result.outcome == "skipped":
-            pytest.skip(f"{result.rule}: {result.message}")
-        if result.outcome == "suppressed":
-            pytest.xfail(f"{result.rule}: {result.message}")
+        _raise_outcome(result, self.config.stash[SESSION_KEY].strict)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
         if isinstance(excinfo.value, MixlintFailure):
-            return format_failure(excinfo.value.result)
+            return failure.explain(excinfo.value.result)
         return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         line = self.result.line if self.result and self.result.line else None
         return self.path, (line - 1 if line else None), f"[mixlint] {self.nodeid}"
+
+
+def _raise_outcome(result: Result, strict: bool) -> None:
+    """Map a Result's outcome onto pytest's: fail, skip, xfail (suppressed) or pass."""
+    if result.outcome in ("failed", "error") or (result.outcome == "warned" and strict):
+        raise MixlintFailure(result)
+    if result.outcome == "skipped":
+        pytest.skip(f"{result.rule}: {result.message}")
+    if result.outcome == "suppressed":
+        pytest.xfail(f"{result.rule}: {result.message}")
 
 
 class MixlintItem(_ResultItem):
@@ -201,7 +223,7 @@ class MixlintItem(_ResultItem):
         self.rule = rule
         self.document = document
 
-    def compute(self) -> tuple[Result, Document | None]:
+    def evaluate(self) -> tuple[Result, Document | None]:
         return evaluate(self.rule, self.document), self.document
 
 
@@ -212,28 +234,8 @@ class LoadErrorItem(_ResultItem):
         self.problems = problems
         self.add_marker(MARKER)
 
-    def compute(self) -> tuple[Result, Document | None]:
+    def evaluate(self) -> tuple[Result, Document | None]:
         return load_error(self.display, self.problems), None
-
-
-def format_failure(result: Result) -> str:
-    lines = [f"{result.where()}: {result.message}" if result.rule != LOAD_RULE else f"{result.path}: cannot be checked"]
-    if result.rule == LOAD_RULE or len(result.findings) > 1:
-        for finding in result.findings:
-            where = f"{result.path}:{finding.line}" if finding.line else result.path
-            hint = f" (hint: {finding.hint})" if finding.hint else ""
-            lines.append(f"  {finding.level}: {where}: {finding.message}{hint}")
-    elif result.findings and result.findings[0].hint:
-        lines.append(f"  hint: {result.findings[0].hint}")
-    if result.sources:
-        lines.append(f"  sources: {', '.join(result.sources)}")
-    if result.observed is not None and result.threshold is not None and result.rule != LOAD_RULE:
-        lines.append(f"  observed {result.observed:.6g}, threshold {result.threshold:.6g}")
-    if result.why:
-        lines.append(f"  why: {result.why}")
-    if result.rule != LOAD_RULE:
-        lines.append(f"  rule: {result.rule} (kind {result.kind}, severity {result.severity}) from {result.origin}")
-    return "\n".join(lines)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -269,6 +271,9 @@ class MixlintReporter:
                 target.write_text(text, encoding="utf-8")
             except OSError as exc:
                 self.report_errors.append(f"cannot write {path}: {exc.strerror or exc}")
+                # A gate whose report is missing must not look green.
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
         if hasattr(config, "workerinput"):

@@ -16,6 +16,9 @@ from pydantic import BeforeValidator
 
 _NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z%]*)\s*$")
+# Far above any corpus (a zettabyte, 10**21 tokens) yet far below float overflow, so that sums of
+# thousands of sources stay finite.
+MAX_QUANTITY = 10**21
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 
 _SI = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12, "p": 10**15, "e": 10**18}
@@ -39,9 +42,19 @@ def _finite_non_negative(value: float, original: Any) -> float:
     return value
 
 
+def _scaled(number: float, unit: int, original: Any) -> int:
+    """``number * unit`` as an int; too large to be a real size is an error, not an overflow."""
+    scaled = _finite_non_negative(number, original) * unit
+    if math.isinf(scaled) or scaled > MAX_QUANTITY:
+        raise ValueError(f"{original!r} is implausibly large (more than {MAX_QUANTITY:.0e})")
+    return int(round(scaled))
+
+
 def _scalar(value: Any) -> float | str:
     if isinstance(value, bool):  # YAML `yes`/`true` is not a quantity
         raise ValueError(f"expected a number, got a boolean ({value!r})")
+    if isinstance(value, int) and abs(value) > MAX_QUANTITY:
+        raise ValueError(f"{value!r} is implausibly large (more than {MAX_QUANTITY:.0e})")
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
@@ -52,20 +65,20 @@ def _scalar(value: Any) -> float | str:
 def parse_bytes(value: Any) -> int:
     scalar = _scalar(value)
     if isinstance(scalar, float):
-        return int(_finite_non_negative(scalar, value))
+        return _scaled(scalar, 1, value)
     match = _QUANTITY.match(scalar)
     if not match:
         raise ValueError(f"{value!r} is not a size; write e.g. 328 GB, 3.3 TiB or 1_000")
     number, unit = _number(match.group(1)), match.group(2).lower()
     if unit not in _BYTE_UNITS:
         raise ValueError(f"unknown byte unit {match.group(2)!r} in {value!r}; use kB, MB, GB, TB, PB or KiB ... PiB")
-    return int(round(_finite_non_negative(number, value) * _BYTE_UNITS[unit]))
+    return _scaled(number, _BYTE_UNITS[unit], value)
 
 
 def parse_count(value: Any) -> int:
     scalar = _scalar(value)
     if isinstance(scalar, float):
-        return int(_finite_non_negative(scalar, value))
+        return _scaled(scalar, 1, value)
     match = _QUANTITY.match(scalar)
     if not match:
         raise ValueError(f"{value!r} is not a count; write e.g. 59B, 1.2T, 28M or 1_000")
@@ -73,7 +86,7 @@ def parse_count(value: Any) -> int:
     if unit not in _COUNT_UNITS:
         hint = " (byte units belong in `bytes`)" if unit in _BYTE_UNITS else ""
         raise ValueError(f"unknown count suffix {match.group(2)!r} in {value!r}; use K, M, B or T{hint}")
-    return int(round(_finite_non_negative(number, value) * _COUNT_UNITS[unit]))
+    return _scaled(number, _COUNT_UNITS[unit], value)
 
 
 def parse_real(value: Any) -> float:
@@ -84,7 +97,9 @@ def parse_real(value: Any) -> float:
             scalar = _number(scalar.strip())
         except ValueError:
             raise ValueError(f"{value!r} is not a number") from None
-    return _finite_non_negative(scalar, value)
+    if _finite_non_negative(scalar, value) > MAX_QUANTITY:
+        raise ValueError(f"{value!r} is implausibly large (more than {MAX_QUANTITY:.0e})")
+    return scalar
 
 
 def parse_fraction(value: Any) -> float:

@@ -136,7 +136,7 @@ extra_gated_fields:
     assert "deprecated key 'licenses'" in messages
     assert "'license' is nested under 'dataset_info.0'" in messages
     assert "num_bytes is a string ('1,000')" in messages
-    assert "num_examples must be a number, not 'lots'" in messages
+    assert "num_examples: 'lots' is not a count; write e.g. 59B, 1.2T, 28M or 1_000" in messages
     assert "dataset_info entry is not a mapping" in messages
     assert "dataset_info lists config 'github' twice" in messages
     assert all(n.line for n in card.notes)
@@ -150,6 +150,21 @@ def test_license_other_without_license_name(write):
     assert [n.message for n in card.notes] == ["license 'other' without license_name"]
     card = load(write, "---\nlicense: other\nlicense_name: tiny-license\nlicense_link: LICENSE\n---\n")
     assert card.notes == []
+
+
+def test_data_files_of_every_shape(write):
+    text = """\
+---
+configs:
+  - config_name: a
+    data_files: [{split: train, path: 3}, {split: test, path: [x.jsonl, 4]}, 5, y.jsonl]
+  - config_name: b
+    data_files: {split: train}
+---
+"""
+    a, b = load(write, text).mixture.sources
+    assert a.data_files == ("x.jsonl", "y.jsonl")
+    assert b.data_files == ()
 
 
 def test_license_of_a_wrong_type(write):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import textwrap
 
@@ -225,26 +224,30 @@ def test_bad_report_extension_is_a_usage_error(repo):
     assert run(repo, "--mixlint-report=out.txt").ret == pytest.ExitCode.USAGE_ERROR
 
 
-def test_unwritable_report_is_reported_not_a_crash(repo):
-    (repo.path / "locked").mkdir()
-    os.chmod(repo.path / "locked", stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        result = run(repo, "--mixlint-report=locked/sub/out.json")
-    finally:
-        os.chmod(repo.path / "locked", stat.S_IRWXU)
-    if os.geteuid() == 0:  # root writes anywhere; nothing to observe
-        return
-    result.stdout.fnmatch_lines(["mixlint: cannot write locked/sub/out.json*"])
+def test_unwritable_report_is_reported_and_fails_the_run(repo):
+    (repo.path / "out.json").mkdir()  # a directory where the report should go: unwritable even for root
+    result = run(repo, "--mixlint-report=out.json", "--mixlint-select=max")
+    result.stdout.fnmatch_lines(["mixlint: cannot write out.json: Is a directory"])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the only item passed (with a warning)
 
 
-def _outcomes_by_item(result) -> dict[str, str]:
-    outcomes = {}
-    for line in result.stdout.lines:
-        for word in ("PASSED", "FAILED", "XFAIL", "SKIPPED"):
-            if f" {word}" in line and "::" in line:
-                node = line.split(" ")[-1] if line.startswith("[") else line.split(" ")[0]
-                outcomes[node.strip()] = word
-    return outcomes
+def test_bad_ini_values_are_usage_errors(repo):
+    repo.makeini("[pytest]\nmixlint_strict = maybe\n")
+    result = run(repo)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*mixlint_strict: invalid truth value 'maybe' (use true or false)"])
+    repo.makeini("[pytest]\nmixlint_domains = garbage\n")
+    result = run(repo)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*mixlint_domains: 'garbage' is not 'PATTERN = DOMAIN'*"])
+
+
+def test_selecting_no_rule_is_a_usage_error(repo):
+    result = run(repo, "--mixlint-select=nonexist")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*no rule is selected (--mixlint-select nonexist, --mixlint-ignore -); the rules are: max-epochs, min-code-share, no-nc"])
+
+
 
 
 def test_xdist_gives_identical_outcomes_and_report(repo):

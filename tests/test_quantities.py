@@ -61,3 +61,10 @@ def test_formatting():
     assert format_share(None) == "-"
     assert format_count(59e9) == "59B"
     assert format_count(1.2e12) == "1.2T"
+
+
+@pytest.mark.parametrize("parse", [parse_bytes, parse_count, parse_real])
+@pytest.mark.parametrize("value", ["1e300 EB", "1e307T", 10**300, 1e308, "1" + "0" * 300])
+def test_overflow_is_a_value_error(parse, value):
+    with pytest.raises(ValueError):
+        parse(value)

@@ -19,6 +19,7 @@ from ..domains import DomainPatterns
 from ..licenses import classify_license
 from ..mixture import Mixture, Source
 from ..problems import MixlintError, Problem
+from ..quantities import parse_bytes, parse_count
 from .manifest import EmbeddedManifestModel, manifest_document
 from .model import Document
 from .syntax import Parsed, parse_text, read_text
@@ -213,17 +214,19 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
 
 
 def _config_files(config: dict[str, Any]) -> tuple[str, ...]:
+    """The patterns of ``data_files``: a string, a list of strings, or a list of {split, path}."""
     files = config.get("data_files")
-    if isinstance(files, str):
-        return (files,)
     out: list[str] = []
-    for item in files if isinstance(files, list) else []:
+    for item in _strings_or_items(files):
         if isinstance(item, str):
             out.append(item)
         elif isinstance(item, dict):
-            paths = item.get("path")
-            out.extend([paths] if isinstance(paths, str) else [p for p in paths or [] if isinstance(p, str)])
+            out.extend(p for p in _strings_or_items(item.get("path")) if isinstance(p, str))
     return tuple(out)
+
+
+def _strings_or_items(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else []
 
 
 def _split_sizes(entry: dict[str, Any], path: tuple[str | int, ...], parsed: Parsed, display: str,
@@ -247,20 +250,15 @@ def _split_sizes(entry: dict[str, Any], path: tuple[str | int, ...], parsed: Par
 
 
 def _card_number(value: Any, path: tuple[str | int, ...], parsed: Parsed, display: str, notes: list[Problem]) -> int | None:
+    """A size from dataset_info; a string that reads as a number is used, with a note."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        notes.append(Problem(display, parsed.line(path), f"{path[-1]} must be a number, not {value!r}"))
+    key = str(path[-1])
+    try:
+        number = (parse_bytes if key == "num_bytes" else parse_count)(value)
+    except ValueError as exc:
+        notes.append(Problem(display, parsed.line(path), f"{key}: {exc}", "write a plain non-negative number"))
         return None
     if isinstance(value, str):
-        try:
-            number = float(value.replace("_", "").replace(",", ""))
-        except ValueError:
-            notes.append(Problem(display, parsed.line(path), f"{path[-1]} must be a number, not {value!r}"))
-            return None
-        notes.append(Problem(display, parsed.line(path), f"{path[-1]} is a string ({value!r})", "write it as a number, without quotes"))
-        value = number
-    if value != value or value in (float("inf"), float("-inf")) or value < 0:
-        notes.append(Problem(display, parsed.line(path), f"{path[-1]} must be a non-negative finite number, not {value!r}"))
-        return None
-    return int(value)
+        notes.append(Problem(display, parsed.line(path), f"{key} is a string ({value!r})", "write it as a number, without quotes"))
+    return number

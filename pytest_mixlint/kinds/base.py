@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Level = Literal["error", "warning"]
+# What observed/threshold measure: a share is a fraction shown as a percentage; a number as is.
+Unit = Literal["share", "number"]
 
 
 class KindOptions(BaseModel):
@@ -39,6 +41,7 @@ class Evaluation:
     findings: list[Finding] = field(default_factory=list)
     observed: float | None = None
     threshold: float | None = None
+    unit: Unit = "number"
     summary: str = ""
     skipped: str | None = None
     error: str | None = None

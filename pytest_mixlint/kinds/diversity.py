@@ -60,6 +60,7 @@ def check(document: Document, options: Options) -> Evaluation:
                             sources=(f"{top_name} {format_share(top_share)}",))
     if options.max_source_share is not None or options.warn_source_share is not None:
         evaluation.observed, evaluation.threshold = top_share, options.max_source_share or options.warn_source_share
+        evaluation.unit = "share"
         if options.max_source_share is not None and top_share > options.max_source_share:
             evaluation.findings.append(Finding("error", f"source {top_name!r} is {format_share(top_share)} of the mixture "
                                                f"(by {basis}), more than {format_share(options.max_source_share)}",

@@ -114,7 +114,7 @@ def check(document: Document, options: Options) -> Evaluation:
             names = category_names.get(category, [])
             share = sum(shares[n] for n in names)
             if evaluation.observed is None or share - limit > (evaluation.observed - (evaluation.threshold or 0)):
-                evaluation.observed, evaluation.threshold = share, limit
+                evaluation.observed, evaluation.threshold, evaluation.unit = share, limit, "share"
             if share > limit:
                 lines = [document.source_line(n) for n in names]
                 evaluation.findings.append(Finding(

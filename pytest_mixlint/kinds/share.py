@@ -64,7 +64,7 @@ def check(document: Document, options: Options) -> Evaluation:
     what = f"{label} share {format_share(share)} (by {basis})"
     evaluation = Evaluation(observed=share, threshold=next(v for v in (options.min, options.max, options.warn_below,
                                                                           options.warn_above) if v is not None),
-                            summary=what, sources=names)
+                            summary=what, sources=names, unit="share")
     checks = (("error", options.min, share < (options.min or 0), "below"),
               ("error", options.max, options.max is not None and share > options.max, "above"),
               ("warning", options.warn_below, share < (options.warn_below or 0), "below the warning level"),

@@ -23,16 +23,14 @@ def composition_rows(document: DocumentRecord, limit: int | None = None) -> list
 
 
 def result_rows(results: list[Result], width: int | None = 70) -> list[list[str]]:
-    return [[r.rule, r.outcome, _number(r.observed, r.kind), _number(r.threshold, r.kind), _clip(r.message, width)]
+    return [[r.rule, r.outcome, format_value(r.observed, r.unit), format_value(r.threshold, r.unit), _clip(r.message, width)]
             for r in results]
 
 
-def _number(value: float | None, kind: str) -> str:
+def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
-    if kind in ("share", "license-mix") or (kind == "diversity" and value <= 1):
-        return format_share(value)
-    return f"{value:g}"
+    return format_share(value) if unit == "share" else f"{value:.4g}"
 
 
 def _clip(text: str, width: int | None) -> str:
