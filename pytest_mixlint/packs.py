@@ -23,10 +23,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from .coercion import SomeStrings, Strings, as_list
+from .documents.model import DocumentKind
 from .documents.syntax import Parsed, parse_text, read_text
 from .documents.validation import problems_from
 from .kinds import Kind, available_kinds, get_kind
@@ -34,7 +36,6 @@ from .paths import glob_to_regex
 from .problems import MixlintError, Problem
 
 Severity = Literal["error", "warning", "off"]
-DocumentKind = Literal["manifest", "card"]
 BUILTIN_PREFIX = "mixlint:"
 RESERVED_IDS = {"mixlint-load"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -49,8 +50,8 @@ class RuleHeader(BaseModel):
     kind: str | None = None  # None only when overriding an inherited rule
     severity: Severity | None = None
     why: str | None = None
-    applies_to: list[DocumentKind] | None = None
-    paths: list[str] | None = None
+    applies_to: Annotated[list[DocumentKind], BeforeValidator(as_list)] | None = None
+    paths: SomeStrings | None = None
 
     @field_validator("id")
     @classmethod
@@ -67,23 +68,13 @@ class RuleHeader(BaseModel):
         # Our YAML reads `off` as a string (YAML 1.2), other loaders of the same data may not.
         return "off" if value is False else value
 
-    @field_validator("applies_to", "paths", mode="before")
-    @classmethod
-    def _as_list(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
 
 class PackModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     version: Literal[1] = Field(alias="mixlint-rules")
-    extends: list[str] = []
+    extends: Strings = []
     rules: list[Any] = []
-
-    @field_validator("extends", mode="before")
-    @classmethod
-    def _as_list(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from . import license_terms
+from .coercion import SomeStrings
+from .license_terms import LicenseTerms
 from .mixture import Source
-
-
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-Names = Annotated[list[str], BeforeValidator(_as_list)]
 
 
 class Selector(BaseModel):
@@ -24,15 +20,15 @@ class Selector(BaseModel):
     ``language`` and ``tag`` take exact values (case-insensitive). A list means "one of".
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    domain: Names | None = None
-    name: Names | None = None
-    license: Names | None = None
-    language: Names | None = None
-    tag: Names | None = None
-    any: list[Selector] | None = None
-    all: list[Selector] | None = None
+    domain: SomeStrings | None = None
+    name: SomeStrings | None = None
+    license: LicenseTerms | None = None
+    language: SomeStrings | None = None
+    tag: SomeStrings | None = None
+    any: Annotated[list[Selector], Field(min_length=1)] | None = None
+    all: Annotated[list[Selector], Field(min_length=1)] | None = None
     not_: Selector | None = Field(None, alias="not")
 
     @model_validator(mode="after")
@@ -46,10 +42,8 @@ class Selector(BaseModel):
             return False
         if self.name is not None and not any(fnmatch.fnmatchcase(source.name.lower(), p.lower()) for p in self.name):
             return False
-        if self.license is not None:
-            wanted = {v.lower() for v in self.license}
-            if source.license.category not in wanted and not wanted & {i.lower() for i in source.license.ids}:
-                return False
+        if self.license is not None and not license_terms.matches(source.license, self.license, every_id=False):
+            return False
         if self.language is not None and not {v.lower() for v in self.language} & {v.lower() for v in source.languages}:
             return False
         if self.tag is not None and not {v.lower() for v in self.tag} & {v.lower() for v in source.tags}:

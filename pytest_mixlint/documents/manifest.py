@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from ..coercion import NonEmpty, Strings
 from ..domains import DomainPatterns
 from ..licenses import classify_license
 from ..mixture import Basis, Mixture, Source
@@ -15,15 +16,6 @@ from ..quantities import Bytes, Count, Real
 from .model import Document, Ignore
 from .syntax import Parsed, parse_text, read_text, syntax_of
 from .validation import validate
-
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-StrList = Annotated[list[NonEmpty], BeforeValidator(_as_list)]
 
 
 class SourceModel(BaseModel):
@@ -40,9 +32,9 @@ class SourceModel(BaseModel):
     tokens: Count | None = None
     documents: Count | None = None
     license: NonEmpty | list[NonEmpty] | None = Field(None, description="SPDX expression or Hub licence id(s)")
-    languages: StrList = []
-    tags: StrList = []
-    data_files: StrList = []
+    languages: Strings = []
+    tags: Strings = []
+    data_files: Strings = []
     card: NonEmpty | None = Field(None, description="path to the source's dataset card, relative to the manifest")
     url: str | None = None
 

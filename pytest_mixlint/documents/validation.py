@@ -51,11 +51,14 @@ def fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return []
-        current = _inner_model(current.model_fields[part].annotation)
+        by_key = {info.alias or name: info for name, info in current.model_fields.items()}
+        if part not in by_key:
+            return []
+        current = _inner_model(by_key[part].annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+        return [info.alias or name for name, info in current.model_fields.items()]
     return []
 
 

@@ -16,13 +16,12 @@ allowed), ``max_share`` (per category, e.g. ``{unknown: 1%}``), ``by``, ``with_e
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 
-from pydantic import field_validator
-
+from .. import license_terms
 from ..documents import Document
-from ..licenses import CATEGORIES, LicenseCategory, normalize_license_id
+from ..license_terms import LicenseTerms
+from ..licenses import CATEGORIES, LicenseCategory
 from ..mixture import Basis, Source
 from ..quantities import Fraction, format_share
 from ._shares import basis_label, shares_or_error
@@ -31,45 +30,12 @@ from .base import Evaluation, Finding, KindOptions
 
 class Options(KindOptions):
     require_license: bool = True
-    allow: list[str] | None = None
-    deny: list[str] = []
+    allow: LicenseTerms | None = None
+    deny: LicenseTerms | None = None
     max_share: dict[LicenseCategory, Fraction] = {}
     by: Basis | None = None
     with_epochs: bool = False
 
-    @field_validator("allow", "deny", mode="before")
-    @classmethod
-    def _as_list(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("allow", "deny")
-    @classmethod
-    def _categories_or_ids(cls, entries: list[str] | None) -> list[str] | None:
-        """Keep categories as written and licence ids normalised (Hub `gpl-3.0` -> `GPL-3.0-only`)."""
-        if entries is None:
-            return None
-        normalised = []
-        for entry in entries:
-            if entry.lower() in CATEGORIES:
-                normalised.append(entry.lower())
-                continue
-            license_id = normalize_license_id(entry)
-            if license_id is None:
-                close = difflib.get_close_matches(entry.lower(), CATEGORIES, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"categories: {', '.join(CATEGORIES)}"
-                raise ValueError(f"{entry!r} is neither a licence category nor a known licence id ({hint})")
-            normalised.append(license_id)
-        return normalised
-
-
-def _matches(source: Source, entries: list[str], every_id: bool) -> bool:
-    wanted = {e.lower() for e in entries}
-    if source.license.category in wanted:
-        return True
-    ids = {i.lower() for i in source.license.ids}
-    if not ids:
-        return False
-    return ids <= wanted if every_id else bool(ids & wanted)
 
 
 def _describe(source: Source) -> str:
@@ -93,10 +59,10 @@ def check(document: Document, options: Options) -> Evaluation:
                                                (source.name,), hint="add `license:` (an SPDX expression or Hub licence id)"))
             continue
         # An undeclared licence that is not required is 'unknown' for allow / deny.
-        if options.deny and _matches(source, options.deny, every_id=False):
+        if options.deny and license_terms.matches(source.license, options.deny, every_id=False):
             evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is denied",
                                                source.line, (source.name,)))
-        elif options.allow is not None and not _matches(source, options.allow, every_id=True):
+        elif options.allow is not None and not license_terms.matches(source.license, options.allow, every_id=True):
             evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is not allowed "
                                                f"(allowed: {', '.join(options.allow)})", source.line, (source.name,)))
     category_names: dict[str, list[str]] = defaultdict(list)
