@@ -34,7 +34,7 @@ def normalise(entries: list[str]) -> list[str]:
 LicenseTerms = Annotated[SomeStrings, AfterValidator(normalise)]
 
 
-def matches(info: LicenseInfo, terms: list[str], every_id: bool) -> bool:
+def license_matches(info: LicenseInfo, terms: list[str], every_id: bool) -> bool:
     """Does the licence fall under ``terms``: its category is listed, or its ids are (all of
     them with ``every_id``, else any)?"""
     if info.category in terms:

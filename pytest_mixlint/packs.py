@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -32,7 +32,7 @@ from .documents.model import DocumentKind
 from .documents.syntax import Parsed, parse_text, read_text
 from .documents.validation import problems_from
 from .kinds import Kind, available_kinds, get_kind
-from .paths import glob_to_regex
+from .paths import matches_any
 from .problems import MixlintError, Problem
 
 Severity = Literal["error", "warning", "off"]
@@ -87,12 +87,11 @@ class Rule:
     applies_to: tuple[DocumentKind, ...] = ("manifest", "card")
     paths: tuple[str, ...] = ()
     origin: str = ""  # "pack.yaml:12", where the rule (or its last override) is written
-    _path_regexes: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
 
     def applies(self, kind: DocumentKind, path: str) -> bool:
         if self.severity == "off" or kind not in self.applies_to:
             return False
-        return not self._path_regexes or any(r.match(path) for r in self._path_regexes)
+        return not self.paths or matches_any(path, self.paths)
 
 
 @dataclass
@@ -111,11 +110,12 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files("pytest_mixlint.rules").iterdir() if p.name.endswith(".yaml"))
 
 
-def load_rules(references: list[str], base_dir: str) -> RuleSet:
-    """Load packs named by ``references`` (``mixlint:NAME`` or paths relative to ``base_dir``)."""
+def load_rules(references: list[str], base_dir: str, named_by: str = "mixlint_rules") -> RuleSet:
+    """Load packs named by ``references`` (``mixlint:NAME`` or paths relative to ``base_dir``);
+    ``named_by`` says where the references were written, for messages."""
     loader = _Loader()
     for reference in references:
-        loader.load(reference, base_dir, None)
+        loader.load(reference, base_dir, Problem(named_by, None, ""))
     if loader.problems:
         raise MixlintError(loader.problems)
     return RuleSet(list(loader.rules.values()), loader.files)
@@ -129,8 +129,7 @@ class _Loader:
         self.stack: list[str] = []
         self.done: set[str] = set()
 
-    def load(self, reference: str, base_dir: str, referrer: Problem | None) -> None:
-        where = referrer or Problem("mixlint_rules", None, "")
+    def load(self, reference: str, base_dir: str, where: Problem) -> None:
         if reference.startswith(BUILTIN_PREFIX):
             name = reference[len(BUILTIN_PREFIX):]
             if name not in builtin_pack_names():
@@ -144,8 +143,9 @@ class _Loader:
             path = os.path.normpath(os.path.join(base_dir, os.path.expanduser(reference)))
             key, display, pack_dir = path, _display(path), os.path.dirname(path)
             if not os.path.isfile(path):
-                self.problems.append(Problem(where.path, where.line, f"rule pack {reference!r} not found (looked for {path})",
-                                             "paths are relative to the file that names them; built-in packs are 'mixlint:NAME'"))
+                what = "is a directory" if os.path.isdir(path) else "not found"
+                self.problems.append(Problem(where.path, where.line, f"rule pack {reference!r} {what} (looked for {path})",
+                                             f"paths are relative to {_relative_to(where)}; built-in packs are 'mixlint:NAME'"))
                 return
             try:
                 text = read_text(path, display)
@@ -172,86 +172,101 @@ class _Loader:
         except MixlintError as exc:
             self.problems.extend(exc.problems)
             return
-        if not isinstance(parsed.data, dict):
+        data = parsed.data
+        if not isinstance(data, dict):
             self.problems.append(Problem(display, parsed.line(()), "a rule pack is a mapping",
                                          "start it with `mixlint-rules: 1` and list `rules:`"))
             return
         try:
-            pack = PackModel.model_validate(parsed.data)
+            pack = PackModel.model_validate(data)
+            extends, entries = pack.extends, pack.rules
         except ValidationError as exc:
             self.problems.extend(problems_from(exc, parsed, display, PackModel,
                                                {"mixlint-rules": "start the pack with `mixlint-rules: 1`"}))
-            return
-        for i, reference in enumerate(pack.extends):
+            # Go on with what can be read, so that one run reports every problem of the pack.
+            extends = [e for e in as_list(data.get("extends")) or [] if isinstance(e, str)]
+            rules = data.get("rules")
+            entries = rules if isinstance(rules, list) else []
+        for i, reference in enumerate(extends):
             self.load(reference, pack_dir, Problem(display, parsed.line(("extends", i)), ""))
         self.files.append(display)
         seen_here: set[str] = set()
-        for i, entry in enumerate(pack.rules):
+        for i, entry in enumerate(entries):
             rule = self._rule(entry, parsed, display, pack_dir, ("rules", i), seen_here)
             if rule is not None:
                 self.rules[rule.id] = rule
 
     def _rule(self, entry: Any, parsed: Parsed, display: str, pack_dir: str, loc: tuple[str | int, ...],
               seen_here: set[str]) -> Rule | None:
+        """Validate one rule entry: its common keys and its kind's options, reporting both."""
         line = parsed.line(loc)
         if not isinstance(entry, dict):
             self.problems.append(Problem(display, line, "a rule is a mapping with at least `id` and `kind`"))
             return None
+        problems: list[Problem] = []
+        header: RuleHeader | None = None
         try:
             header = RuleHeader.model_validate(entry)
         except ValidationError as exc:
-            self.problems.extend(problems_from(exc, parsed, display, RuleHeader, prefix=loc))
-            return None
-        if header.id in seen_here:
-            self.problems.append(Problem(display, line, f"rule id {header.id!r} appears twice in this pack",
-                                         "ids are unique; to change an inherited rule, write it once"))
-            return None
-        seen_here.add(header.id)
-        inherited = self.rules.get(header.id)
-        options_data = dict(header.model_extra or {})
-        if header.kind is None:
+            problems += problems_from(exc, parsed, display, RuleHeader, prefix=loc)
+        rule_id = header.id if header else str(entry.get("id", "?"))
+        inherited = self.rules.get(rule_id)
+        kind_name = entry.get("kind")
+        options_data = {k: v for k, v in entry.items() if k not in RuleHeader.model_fields}
+        kind: Kind | None = None
+        if kind_name is None:
             if inherited is None:
-                self.problems.append(Problem(display, line, f"rule {header.id!r} has no `kind`",
-                                             f"kinds: {', '.join(sorted(available_kinds()))}"))
-                return None
-            kind = inherited.kind
-            options_data = {**inherited.options.model_dump(by_alias=True, exclude_unset=True), **options_data}
-        else:
-            found = get_kind(header.kind)
-            if found is None:
-                close = difflib.get_close_matches(header.kind, list(available_kinds()), n=1)
-                self.problems.append(Problem(display, parsed.line(loc + ("kind",)), f"unknown rule kind {header.kind!r}",
-                                             f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(sorted(available_kinds()))}"))
-                return None
-            kind = found
-        try:
-            options = kind.options.model_validate(options_data, context={"base_dir": pack_dir})
-        except ValidationError as exc:
-            self.problems.extend(_rule_problems(exc, parsed, display, kind, loc, header.id))
+                problems.append(Problem(display, line, f"rule {rule_id!r} has no `kind`",
+                                        f"kinds: {', '.join(sorted(available_kinds()))}"))
+            else:
+                kind = inherited.kind
+                options_data = {**inherited.options.model_dump(by_alias=True, exclude_unset=True), **options_data}
+        elif isinstance(kind_name, str):
+            kind = get_kind(kind_name)
+            if kind is None:
+                close = difflib.get_close_matches(kind_name, list(available_kinds()), n=1)
+                problems.append(Problem(display, parsed.line(loc + ("kind",)), f"unknown rule kind {kind_name!r}",
+                                        f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(sorted(available_kinds()))}"))
+        options: BaseModel | None = None
+        if kind is not None:
+            try:
+                options = kind.options.model_validate(options_data, context={"base_dir": pack_dir})
+            except ValidationError as exc:
+                problems += _rule_problems(exc, parsed, display, kind, loc, rule_id)
+        if header and header.id in seen_here:
+            problems.append(Problem(display, line, f"rule id {header.id!r} appears twice in this pack",
+                                    "ids are unique; to change an inherited rule, write it once"))
+        if header:
+            seen_here.add(header.id)
+        if problems or header is None or kind is None or options is None:
+            self.problems += problems
             return None
-        base = inherited if header.kind is None and inherited else None
-        paths = tuple(header.paths) if header.paths is not None else (base.paths if base else ())
+        base = inherited if kind_name is None else None
         return Rule(
             id=header.id, kind=kind, options=options,
             severity=header.severity or (base.severity if base else "error"),
             why=header.why or (base.why if base else None),
             applies_to=tuple(header.applies_to) if header.applies_to is not None else (base.applies_to if base else ("manifest", "card")),
-            paths=paths, origin=f"{display}:{line}" if line else display,
-            _path_regexes=tuple(glob_to_regex(p) for p in paths),
+            paths=tuple(header.paths) if header.paths is not None else (base.paths if base else ()),
+            origin=f"{display}:{line}" if line else display,
         )
 
 
 def _rule_problems(exc: ValidationError, parsed: Parsed, display: str, kind: Kind, loc: tuple[str | int, ...],
                    rule_id: str) -> list[Problem]:
-    problems = problems_from(exc, parsed, display, kind.options, prefix=loc)
-    common = set(RuleHeader.model_fields)
-    out = []
-    for p in problems:
-        hint = p.hint
-        if p.message.startswith("unknown key") and hint and hint.startswith("allowed keys:"):
-            hint = f"options of kind {kind.name!r}: {', '.join(sorted(set(kind.options.model_fields) - common))}"
-        out.append(Problem(p.path, p.line, f"rule {rule_id!r}: {p.message}", hint))
-    return out
+    """Option errors, with "did you mean" over the kind's options and the keys every rule has."""
+    problems = problems_from(exc, parsed, display, kind.options, prefix=loc, sibling_keys=tuple(RuleHeader.model_fields))
+    return [Problem(p.path, p.line, f"rule {rule_id!r}: {p.message}", p.hint) for p in problems]
+
+
+def _relative_to(where: Problem) -> str:
+    if where.path == "--mixlint-rules":
+        return "the current directory"
+    if where.path.endswith("(mixlint_rules)"):
+        return "the ini file"
+    if where.path == "mixlint_rules":
+        return "the rootdir"
+    return "the pack that names them"
 
 
 def _display(path: str) -> str:

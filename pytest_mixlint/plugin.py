@@ -56,16 +56,18 @@ class MixlintSession:
 
     def _load_rules(self) -> RuleSet:
         cli = _split(self.config.getoption("mixlint_rules"))
+        named_by = "--mixlint-rules"
         if cli:
             references, base_dir = cli, str(self.config.invocation_params.dir)
         else:
+            named_by = f"{_ini_file(self.config)} (mixlint_rules)" if self.config.inipath else "mixlint_rules"
             references = list(self.config.getini("mixlint_rules"))
             base_dir = str(self.config.inipath.parent if self.config.inipath else self.rootdir)
             if not references:
                 default = self.rootdir / DEFAULT_RULES_FILE
                 references = [str(default)] if default.is_file() else [DEFAULT_PACK]
         try:
-            return load_rules(references, base_dir)
+            return load_rules(references, base_dir, named_by)
         except MixlintError as exc:
             raise pytest.UsageError("mixlint: the rules cannot be loaded:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
 

@@ -7,9 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from . import license_terms
 from .coercion import SomeStrings
-from .license_terms import LicenseTerms
+from .license_terms import LicenseTerms, license_matches
 from .mixture import Source
 
 
@@ -42,7 +41,7 @@ class Selector(BaseModel):
             return False
         if self.name is not None and not any(fnmatch.fnmatchcase(source.name.lower(), p.lower()) for p in self.name):
             return False
-        if self.license is not None and not license_terms.matches(source.license, self.license, every_id=False):
+        if self.license is not None and not license_matches(source.license, self.license, every_id=False):
             return False
         if self.language is not None and not {v.lower() for v in self.language} & {v.lower() for v in source.languages}:
             return False

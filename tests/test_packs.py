@@ -114,3 +114,35 @@ def test_kinds_have_docs_with_an_example():
     for kind in available_kinds().values():
         assert kind.doc.splitlines()[0].startswith(f"``{kind.name}``: ")
         assert f"kind: {kind.name}" in kind.doc, f"the docs of {kind.name!r} show an example rule"
+
+
+def test_every_problem_of_a_pack_is_reported_at_once(write):
+    found = problems(write, "mixlint-rules: 2\nrulez: []\nrules:\n  - id: Bad_Id\n    kind: shares\n"
+                            "  - id: x\n    kind: max-epochs\n    severty: warning\n    max: -1\n")
+    messages = [(p.line, p.message) for p in found]
+    assert (1, "mixlint-rules: Input should be 1 (got 2)") in messages
+    assert any(line == 2 and "unknown key 'rulez'" in m for line, m in messages)
+    assert any(line == 4 and "kebab-case" in m for line, m in messages)
+    assert any(line == 5 and "unknown rule kind 'shares'" in m for line, m in messages)
+    severty = next(p for p in found if "severty" in p.message)
+    assert (severty.line, severty.hint) == (8, "did you mean 'severity'?")
+    assert any(line == 9 and "negative" in m for line, m in messages)
+
+
+def test_internal_field_names_are_not_keys(write):
+    found = problems(write, "version: 1\nrules: []\n")
+    assert any("unknown key 'version'" in p.message for p in found)
+    assert any(p.message == "missing required key 'mixlint-rules'" for p in found)
+
+
+def test_extends_a_directory_says_so(write, tmp_path):
+    (tmp_path / "packs").mkdir()
+    (problem,) = problems(write, "mixlint-rules: 1\nextends: [packs]\n")
+    assert "is a directory" in problem.message and problem.line == 2
+
+
+def test_missing_pack_on_the_command_line_names_the_option(tmp_path):
+    with pytest.raises(MixlintError) as raised:
+        load_rules(["nope.yaml"], str(tmp_path), "--mixlint-rules")
+    (problem,) = raised.value.problems
+    assert problem.path == "--mixlint-rules" and "relative to the current directory" in (problem.hint or "")

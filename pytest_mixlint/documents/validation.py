@@ -20,7 +20,9 @@ def validate(model: type[BaseModel], parsed: Parsed, path: str, hints: dict[str,
 
 
 def problems_from(exc: ValidationError, parsed: Parsed, path: str, model: type[BaseModel],
-                  hints: dict[str, str] | None = None, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+                  hints: dict[str, str] | None = None, prefix: tuple[str | int, ...] = (),
+                  sibling_keys: tuple[str, ...] = ()) -> list[Problem]:
+    """``sibling_keys``: keys valid beside the model's own at its top level (for "did you mean")."""
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
@@ -29,7 +31,7 @@ def problems_from(exc: ValidationError, parsed: Parsed, path: str, model: type[B
         hint = None
         kind = error["type"]
         if kind == "extra_forbidden":
-            known = fields_at(model, loc[:-1])
+            known = fields_at(model, loc[:-1]) + (list(sibling_keys) if len(loc) == 1 else [])
             close = difflib.get_close_matches(str(loc[-1]), known, n=1)
             message = f"unknown key {loc[-1]!r}"
             hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(sorted(known))}"

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .. import license_terms
 from ..documents import Document
-from ..license_terms import LicenseTerms
+from ..license_terms import LicenseTerms, license_matches
 from ..licenses import CATEGORIES, LicenseCategory
 from ..mixture import Basis, Source
 from ..quantities import Fraction, format_share
@@ -59,10 +58,10 @@ def check(document: Document, options: Options) -> Evaluation:
                                                (source.name,), hint="add `license:` (an SPDX expression or Hub licence id)"))
             continue
         # An undeclared licence that is not required is 'unknown' for allow / deny.
-        if options.deny and license_terms.matches(source.license, options.deny, every_id=False):
+        if options.deny and license_matches(source.license, options.deny, every_id=False):
             evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is denied",
                                                source.line, (source.name,)))
-        elif options.allow is not None and not license_terms.matches(source.license, options.allow, every_id=True):
+        elif options.allow is not None and not license_matches(source.license, options.allow, every_id=True):
             evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is not allowed "
                                                f"(allowed: {', '.join(options.allow)})", source.line, (source.name,)))
     category_names: dict[str, list[str]] = defaultdict(list)
