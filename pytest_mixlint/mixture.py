@@ -34,6 +34,7 @@ class Source:
     tags: tuple[str, ...] = ()
     data_files: tuple[str, ...] = ()
     line: int | None = None
+    license_line: int | None = None  # where the licence is written (for a card: its `license:`)
     # Sizes a linked dataset card declares for this source (consistency checks compare them).
     card_bytes: int | None = None
     card_documents: int | None = None

@@ -75,7 +75,7 @@ def test_items_and_failure_text(repo):
         "*sources: github 4.5%",
         "*why: Code in pretraining data supports reasoning (Codex, LLaMA recipe).",
         "*rule: min-code-share (kind share, severity error) from mixlint.yaml:3",
-        "*mixes/llama.mixture.yaml:14: source 'books': licence 'CC-BY-NC-4.0' (non-commercial) is denied",
+        "*mixes/llama.mixture.yaml:17: source 'books': licence 'CC-BY-NC-4.0' (non-commercial) is denied",  # its license: line
     ])
     result.stdout.fnmatch_lines(["*FAILED mixes/llama.mixture.yaml::min-code-share*",
                                  "*FAILED mixes/llama.mixture.yaml::no-nc*"])

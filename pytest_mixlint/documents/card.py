@@ -94,7 +94,8 @@ def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPa
         if not model.name:
             model.name = _card_name(meta)
         document = manifest_document(model, parsed, display, base_dir, domains, kind="card",
-                                     default_license=license_value, prefix=("mixlint",))
+                                     default_license=license_value, default_license_line=_license_line(parsed),
+                                     prefix=("mixlint",))
         document.notes[:0] = notes
         if model.sources:
             return document
@@ -115,6 +116,13 @@ def card_totals(path: str, display: str) -> tuple[int | None, int | None]:
     byte_counts = [s.bytes for s in sources if s.bytes is not None]
     example_counts = [s.documents for s in sources if s.documents is not None]
     return (sum(byte_counts) if byte_counts else None, sum(example_counts) if example_counts else None)
+
+
+def _license_line(parsed: Parsed) -> int | None:
+    for key in ("license", "licenses"):
+        if key in parsed.data:
+            return parsed.line((key,))
+    return None
 
 
 def _card_name(meta: dict[str, Any]) -> str | None:
@@ -174,6 +182,7 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
     """One source per config: sizes from ``dataset_info``, else names from ``configs``."""
     meta = parsed.data
     license_info = classify_license(license_value)
+    license_line = _license_line(parsed)
     info = meta.get("dataset_info")
     entries: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
     if isinstance(info, dict):
@@ -199,7 +208,7 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             continue
         num_bytes, num_examples = _split_sizes(entry, path, parsed, display, notes)
         sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name), bytes=num_bytes,
-                               documents=num_examples, line=parsed.line(path))
+                               documents=num_examples, line=parsed.line(path), license_line=license_line)
     configs = meta.get("configs")
     for i, config in enumerate(configs if isinstance(configs, list) else []):
         name = config.get("config_name") if isinstance(config, dict) else None
@@ -209,7 +218,8 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             continue
         if name not in sources:
             sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name),
-                                   line=parsed.line(("configs", i)), data_files=_config_files(config))
+                                   line=parsed.line(("configs", i)), data_files=_config_files(config),
+                                   license_line=license_line)
     return list(sources.values())
 
 

@@ -91,7 +91,8 @@ def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
 
 def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_dir: str,
                       domains: DomainPatterns, kind: Literal["manifest", "card"],
-                      default_license: Any = None, prefix: tuple[str | int, ...] = ()) -> Document:
+                      default_license: Any = None, default_license_line: int | None = None,
+                      prefix: tuple[str | int, ...] = ()) -> Document:
     """Check what the schema cannot (unique names, usable weights) and build the Document."""
     problems = []
     seen: dict[str, int | None] = {}
@@ -122,6 +123,7 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
             weight=spec.weight, epochs=spec.epochs, bytes=spec.bytes, tokens=spec.tokens,
             documents=spec.documents, languages=tuple(spec.languages), tags=tuple(spec.tags),
             data_files=tuple(spec.data_files), line=parsed.line(prefix + ("sources", i)),
+            license_line=parsed.line(prefix + ("sources", i, "license")) if spec.license is not None else default_license_line,
             card_bytes=card_bytes, card_documents=card_documents,
         ))
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]

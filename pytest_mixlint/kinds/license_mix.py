@@ -37,6 +37,13 @@ class Options(KindOptions):
 
 
 
+def _who(group: list[Source]) -> str:
+    if len(group) == 1:
+        return f"source {group[0].name!r}"
+    names = ", ".join(repr(s.name) for s in group[:3])
+    return f"{len(group)} sources ({names}{', ...' if len(group) > 3 else ''})"
+
+
 def _describe(source: Source) -> str:
     return f"licence {source.license.expression or source.license.declared!r} ({source.license.category})"
 
@@ -47,23 +54,22 @@ def check(document: Document, options: Options) -> Evaluation:
     if not sources:
         evaluation.skipped = "the document declares no sources"
         return evaluation
+    # Sources that share a licence problem written on one line (a card's `license:` applies to
+    # every config) are one finding there, not one per source.
+    problems: dict[tuple[str, int | None, str | None], list[Source]] = defaultdict(list)
     for source in sources:
         info = source.license
+        line = source.license_line or source.line
         if info.error:
-            evaluation.findings.append(Finding("error", f"source {source.name!r}: invalid licence {info.declared!r}: {info.error}",
-                                               source.line, (source.name,)))
-            continue
-        if info.declared is None and options.require_license:
-            evaluation.findings.append(Finding("error", f"source {source.name!r} declares no licence", source.line,
-                                               (source.name,), hint="add `license:` (an SPDX expression or Hub licence id)"))
-            continue
-        # An undeclared licence that is not required is 'unknown' for allow / deny.
-        if options.deny and license_matches(source.license, options.deny, every_id=False):
-            evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is denied",
-                                               source.line, (source.name,)))
-        elif options.allow is not None and not license_matches(source.license, options.allow, every_id=True):
-            evaluation.findings.append(Finding("error", f"source {source.name!r}: {_describe(source)} is not allowed "
-                                               f"(allowed: {', '.join(options.allow)})", source.line, (source.name,)))
+            problems[(f"invalid licence: {info.error}", line, None)].append(source)
+        elif info.declared is None and options.require_license:
+            problems[("no licence declared", source.line, "add `license:` (an SPDX expression or Hub licence id)")].append(source)
+        elif options.deny and license_matches(info, options.deny, every_id=False):
+            problems[(f"{_describe(source)} is denied", line, None)].append(source)
+        elif options.allow is not None and not license_matches(info, options.allow, every_id=True):
+            problems[(f"{_describe(source)} is not allowed (allowed: {', '.join(options.allow)})", line, None)].append(source)
+    for (message, line, hint), group in problems.items():
+        evaluation.findings.append(Finding("error", f"{_who(group)}: {message}", line, tuple(s.name for s in group), hint=hint))
     category_names: dict[str, list[str]] = defaultdict(list)
     for source in sources:
         category_names[source.license.category].append(source.name)
