@@ -67,7 +67,9 @@ def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
                 observed=evaluation.observed, threshold=evaluation.threshold, unit=evaluation.unit, sources=evaluation.sources,
                 why=rule.why, origin=rule.origin)
     if evaluation.error:
-        return Result(**base, outcome="error", message=evaluation.error, line=evaluation.error_line)  # type: ignore[arg-type]
+        # A warning rule never fails, even when it cannot be evaluated.
+        outcome = "warned" if rule.severity == "warning" else "error"
+        return Result(**base, outcome=outcome, message=evaluation.error, line=evaluation.error_line)  # type: ignore[arg-type]
     findings = evaluation.findings
     if rule.severity == "warning":  # a warning rule never fails, whatever its thresholds say
         findings = [Finding(**{**asdict(f), "level": "warning"}) for f in findings]

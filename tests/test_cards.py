@@ -105,6 +105,16 @@ def test_broken_yaml_is_located_in_the_readme(write):
     assert problem.line is not None and problem.line >= 3 and "invalid YAML" in problem.message
 
 
+def test_opening_fence_with_trailing_spaces(write):
+    (problem,) = problems(write, "--- \nlicense: mit\n---\n")
+    assert problem.line == 1 and "trailing spaces" in problem.message
+
+
+def test_configs_listed_twice_are_noted(write):
+    card = load(write, "---\nconfigs:\n  - {config_name: a, data_files: x}\n  - {config_name: a, data_files: y}\n---\n")
+    assert [n.message for n in card.notes] == ["configs lists 'a' twice"] and card.notes[0].line == 4
+
+
 def test_front_matter_that_is_not_a_mapping(write):
     (problem,) = problems(write, "---\n- a\n- b\n---\n")
     assert "must be a mapping" in problem.message

@@ -59,7 +59,25 @@ def test_small_aliases_are_fine():
     ("toml", "a = " + "[" * 5000 + "]" * 5000),
 ])
 def test_deep_nesting_is_a_located_error(syntax, text):
-    assert problems(text, syntax)
+    (problem,) = problems(text, syntax)
+    assert "nest" in problem.message or "depth" in problem.message
+    assert problem.line == 1 or syntax == "yaml" and problem.line is not None
+
+
+def test_json_and_toml_are_held_to_the_yaml_depth_limit():
+    for syntax, text in (("json", "[" * 100 + "]" * 100), ("toml", "a = " + "[" * 100 + "]" * 100)):
+        (problem,) = problems(text, syntax)
+        assert problem.message == "nesting deeper than 64 levels"
+
+
+def test_nul_byte_is_located():
+    (problem,) = problems("a: 1\nb: x\x00y\n")
+    assert problem.line == 2 and "not allowed" in problem.message and "<unicode string>" not in problem.message
+
+
+@pytest.mark.parametrize("syntax", ["json", "toml", "yaml"])
+def test_empty_text_is_none(syntax):
+    assert parse_text("  \n", "f", syntax).data is None
 
 
 def test_duplicate_keys_yaml_and_json():

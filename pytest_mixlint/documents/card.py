@@ -42,6 +42,10 @@ def front_matter(text: str, display: str) -> Parsed | None:
         opening = _OPENING_FENCE.match(text)
         if opening and _CLOSING_FENCE.match(text, opening.end()):  # '---' right after '---': empty
             return Parsed({}, {(): text.count("\n", 0, opening.end()) + 1})
+        if opening and opening.group(0).rstrip("\r\n").rstrip() != opening.group(0).rstrip("\r\n"):
+            raise MixlintError(Problem(display, text.count("\n", 0, opening.end() - 1) + 1,
+                                       "the opening '---' has trailing spaces, so the Hub reads no front matter",
+                                       "remove the spaces after '---'"))
         if opening:
             raise MixlintError(Problem(display, text[: len(text) - len(text.lstrip())].count("\n") + 1,
                                        "front matter opened with '---' is never closed",
@@ -210,12 +214,17 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
         sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name), bytes=num_bytes,
                                documents=num_examples, line=parsed.line(path), license_line=license_line)
     configs = meta.get("configs")
+    config_names: set[str] = set()
     for i, config in enumerate(configs if isinstance(configs, list) else []):
         name = config.get("config_name") if isinstance(config, dict) else None
         if not isinstance(name, str):
             notes.append(Problem(display, parsed.line(("configs", i)), "config entry without a config_name",
                                  "each entry of configs: has config_name and data_files"))
             continue
+        if name in config_names:
+            notes.append(Problem(display, parsed.line(("configs", i)), f"configs lists {name!r} twice"))
+            continue
+        config_names.add(name)
         if name not in sources:
             sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name),
                                    line=parsed.line(("configs", i)), data_files=_config_files(config),

@@ -67,7 +67,7 @@ class EmbeddedManifestModel(ManifestModel):
 
 
 _HINTS = {
-    "mixlint": "start the file with `mixlint: 1` (the manifest format version)",
+    "mixlint": "start the file with the manifest format version: `mixlint: 1` (YAML), `\"mixlint\": 1` (JSON), `mixlint = 1` (TOML)",
     "sources": "list the sources under `sources:`, each with at least a `name`",
     "basis": "one of weight, tokens, bytes, documents",
     "bytes": "a number of bytes or a size such as 328 GB or 3.3 TiB",
@@ -80,10 +80,10 @@ def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
     text = read_text(path, display)
     parsed = parse_text(text, display, syntax_of(path))
     if parsed.data is None or (isinstance(parsed.data, str) and not parsed.data.strip()):
-        raise MixlintError(Problem(display, 1, "empty manifest", "a manifest starts with `mixlint: 1` and lists `sources:`"))
+        raise MixlintError(Problem(display, 1, "empty manifest", _HINTS["mixlint"] + " and lists `sources`"))
     if not isinstance(parsed.data, dict):
         raise MixlintError(Problem(display, parsed.line(()), f"the top level must be a mapping, not {type(parsed.data).__name__}",
-                                   "a manifest starts with `mixlint: 1` and lists `sources:`"))
+                                   _HINTS["mixlint"] + " and lists `sources`"))
     model = validate(ManifestModel, parsed, display, _HINTS)
     base_dir = os.path.dirname(os.path.abspath(path))
     return manifest_document(model, parsed, display, base_dir, domains, kind="manifest")

@@ -67,11 +67,29 @@ def parse_text(text: str, path: str, syntax: str, first_line: int = 1) -> Parsed
     """Parse ``text`` written in ``syntax`` (yaml, json or toml); raise a located MixlintError."""
     if syntax == "yaml":
         return _parse_yaml(text, path, first_line)
+    if not text.strip():
+        return Parsed(None, {(): 1})
     if syntax == "json":
-        return _parse_json(text, path)
-    if syntax == "toml":
-        return _parse_toml(text, path)
-    raise ValueError(f"unknown syntax {syntax!r}")
+        parsed = _parse_json(text, path)
+    elif syntax == "toml":
+        parsed = _parse_toml(text, path)
+    else:
+        raise ValueError(f"unknown syntax {syntax!r}")
+    _check_depth(parsed, path)
+    return parsed
+
+
+def _check_depth(parsed: Parsed, path: str) -> None:
+    """JSON and TOML parsers nest as deep as Python's stack; hold them to YAML's limit."""
+    stack: list[tuple[Any, Path_]] = [(parsed.data, ())]
+    while stack:
+        value, where = stack.pop()
+        if len(where) > MAX_DEPTH:
+            raise MixlintError(Problem(path, parsed.line(where), f"nesting deeper than {MAX_DEPTH} levels"))
+        if isinstance(value, dict):
+            stack.extend((v, where + (k,)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, where + (i,)) for i, v in enumerate(value))
 
 
 def syntax_of(filename: str) -> str:
@@ -108,6 +126,10 @@ def _parse_yaml(text: str, path: str, first_line: int) -> Parsed:
     offset = first_line - 1
     try:
         node = yaml.compose(text, Loader=_YAML_LOADER)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. NUL
+        line = text.count("\n", 0, exc.position) + 1 + offset
+        raise MixlintError(Problem(path, line, f"invalid YAML: character {exc.character!r} is not allowed",
+                                   "remove control characters from the file")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else None
@@ -227,7 +249,7 @@ def _parse_json(text: str, path: str) -> Parsed:
     except ValueError as exc:  # NaN / Infinity
         raise MixlintError(Problem(path, None, f"invalid JSON: {exc}")) from None
     except RecursionError:
-        raise MixlintError(Problem(path, None, "JSON nested too deeply")) from None
+        raise MixlintError(Problem(path, 1, f"JSON nested too deeply (limit {MAX_DEPTH} levels)")) from None
     return Parsed(data, _json_lines(text, path))
 
 
@@ -267,7 +289,7 @@ def _parse_toml(text: str, path: str) -> Parsed:
         message = _TOML_ERROR_AT.sub("", message).strip()
         raise MixlintError(Problem(path, line, f"invalid TOML: {message}")) from None
     except RecursionError:
-        raise MixlintError(Problem(path, None, "TOML nested too deeply")) from None
+        raise MixlintError(Problem(path, 1, f"TOML nested too deeply (limit {MAX_DEPTH} levels)")) from None
     return Parsed(data, _toml_lines(text))
 
 

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import jsonschema
+import referencing.exceptions
 from pydantic import Field, ValidationInfo, field_validator
 
 from ..documents import Document
@@ -62,7 +63,10 @@ class Options(KindOptions):
 def check(document: Document, options: Options) -> Evaluation:
     if options.target and options.target != document.kind:
         return Evaluation(skipped=f"the rule targets {options.target}s")
-    errors = sorted(options.validator.iter_errors(document.raw), key=lambda e: list(map(str, e.absolute_path)))
+    try:
+        errors = sorted(options.validator.iter_errors(document.raw), key=lambda e: list(map(str, e.absolute_path)))
+    except referencing.exceptions.Unresolvable as exc:  # e.g. a $ref to nowhere
+        return Evaluation(error=f"the schema cannot be used: {exc}")
     findings = []
     for error in errors:
         location = ".".join(str(p) for p in error.absolute_path)
