@@ -104,7 +104,3 @@ def _names(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(repr(n) for n in names[:limit])
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return f"{'source' if len(names) == 1 else 'sources'} {shown}{more}"
-
-
-def describe_sources(names: list[str], limit: int = 5) -> str:
-    return _names(names, limit)

@@ -3,6 +3,8 @@ located problems, and every built-in rule evaluates to an outcome — never an e
 
 from __future__ import annotations
 
+import json
+
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,16 +13,22 @@ from pytest_mixlint.documents import load_document
 from pytest_mixlint.outcomes import evaluate
 from pytest_mixlint.packs import builtin_pack_names, load_rules
 from pytest_mixlint.problems import MixlintError
+from pytest_mixlint.report import document_payload
 
 RULES = load_rules([f"mixlint:{n}" for n in builtin_pack_names()], ".").rules
 OUTCOMES = {"passed", "failed", "warned", "error", "skipped", "suppressed"}
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**15), st.floats(allow_nan=True),
-                    st.text(max_size=12), st.sampled_from(["mit", "other", "cc-by-nc-4.0", "MIT OR", "59B", "3 GB",
-                                                           "train", "-1", "nan", "5%", "code", "github"]))
+quantities = st.builds(lambda n, unit: f"{n}{unit}", st.one_of(st.integers(-10, 10**30), st.floats(allow_nan=True)),
+                       st.sampled_from(["", " GB", "TiB", "B", "T", "M", " EB", "k", "%", " parsecs"]))
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**40), st.floats(allow_nan=True),
+                    st.text(max_size=12), quantities,
+                    st.sampled_from(["mit", "other", "cc-by-nc-4.0", "MIT OR", "train", "code", "github"]))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                        st.dictionaries(st.text(max_size=8), inner, max_size=4)),
                       max_leaves=12)
+data_files = st.one_of(scalars, st.lists(st.one_of(scalars, st.fixed_dictionaries({"split": scalars, "path": values})),
+                                          max_size=3))
+config = st.fixed_dictionaries({"config_name": scalars, "data_files": data_files})
 card_keys = st.sampled_from(["license", "licenses", "license_name", "language", "configs", "dataset_info",
                              "mixlint", "size_categories", "pretty_name", "extra_gated_prompt"])
 split = st.fixed_dictionaries({"name": st.sampled_from(["train", "test", 3, None]), "num_bytes": scalars,
@@ -37,6 +45,7 @@ card = st.one_of(
     st.fixed_dictionaries({"license": scalars, "dataset_info": st.one_of(st.lists(dataset_info_entry, max_size=3),
                                                                          dataset_info_entry)}),
     st.fixed_dictionaries({"license": scalars, "mixlint": st.one_of(manifest, values)}),
+    st.fixed_dictionaries({"license": scalars, "configs": st.one_of(st.lists(config, max_size=4), values)}),
 )
 
 
@@ -50,10 +59,13 @@ def check_never_crashes(tmp_path, name, text, kind):
         return
     if document is None:
         return
+    payload = document_payload(document, document.notes)  # what the summary and reports show
+    json.dumps(payload, allow_nan=False)
     for rule in RULES:
         result = evaluate(rule, document)
         assert result.outcome in OUTCOMES
         assert "crashed" not in result.message, result.message
+        json.dumps(result.to_json(), allow_nan=False)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

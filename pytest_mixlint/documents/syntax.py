@@ -53,15 +53,6 @@ class Parsed:
             path = path[:-1]
         return self.line_of.get((), None)
 
-    def sub(self, prefix: Path_) -> Parsed:
-        """The part of this document under ``prefix``, with paths made relative to it."""
-        n = len(prefix)
-        data = self.data
-        for key in prefix:
-            data = data[key]
-        lines = {p[n:]: ln for p, ln in self.line_of.items() if p[:n] == tuple(prefix)}
-        return Parsed(data, lines)
-
 
 def parse_text(text: str, path: str, syntax: str, first_line: int = 1) -> Parsed:
     """Parse ``text`` written in ``syntax`` (yaml, json or toml); raise a located MixlintError."""
