@@ -126,3 +126,24 @@ def test_missing_file_is_a_problem(tmp_path):
 def test_yaml_12_booleans_the_norway_problem():
     parsed = parse_text("language: [no, en]\nseverity: off\nflag: true\nother: False\n", "f", "yaml")
     assert parsed.data == {"language": ["no", "en"], "severity": "off", "flag": True, "other": False}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a: 1_000", "1_000"), ("a: 59e9", 59e9), ("a: 0x10", 16), ("a: 0o10", 8), ("a: -3", -3), ("a: .5", 0.5),
+    ("a: 1:20", "1:20"), ("a: ~", None), ("a:", None), ("a: NULL", None), ("a: '1'", "1"), ("a: !!str 1", "1"),
+    ("a: !!float 1", 1.0), ("a: !!int '7'", 7), ("a: .inf", float("inf")), ("a: 2026-01-01", "2026-01-01"),
+])
+def test_yaml_12_core_schema(text, expected):
+    assert parse_text(text, "f", "yaml").data == {"a": expected}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: !!int x\n", "is not a valid int"),
+    ("base: &b {x: 1}\nother:\n  <<: *b\n", "merge keys"),
+    ("a: 1\n---\nb: 2\n", "more than one YAML document"),
+    ("? [a, b]\n: 1\n", "mapping key must be a plain value"),
+    ("a: *nowhere\n", "nowhere"),
+])
+def test_yaml_refusals_are_located(text, message):
+    (problem,) = problems(text)
+    assert message in problem.message and problem.line is not None
