@@ -38,9 +38,13 @@ class Result:
                 "observed": self.observed, "threshold": self.threshold, "message": self.message, "line": self.line}
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["sources"] = list(self.sources)
-        return data
+        # By hand: dataclasses.asdict deep-copies recursively and cost more than evaluating the rule.
+        return {"path": self.path, "rule": self.rule, "kind": self.kind, "severity": self.severity,
+                "outcome": self.outcome, "message": self.message, "line": self.line, "observed": self.observed,
+                "threshold": self.threshold, "unit": self.unit,
+                "findings": [{"level": f.level, "message": f.message, "line": f.line, "sources": list(f.sources),
+                              "observed": f.observed, "threshold": f.threshold, "hint": f.hint} for f in self.findings],
+                "sources": list(self.sources), "why": self.why, "origin": self.origin}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Result:

@@ -186,7 +186,7 @@ class MixlintFailure(Exception):
 class _ResultItem(pytest.Item):
     """An item whose runtest produces a Result; shared by rule items and load-error items."""
 
-    result: Result | None = None
+    result_line: int | None = None  # for reportinfo; the Result itself travels on the report
     mixlint_payload: dict[str, Any] | None = None
 
     def evaluate(self) -> tuple[Result, Document | None]:
@@ -194,7 +194,7 @@ class _ResultItem(pytest.Item):
 
     def runtest(self) -> None:
         result, document = self.evaluate()
-        self.result = result
+        self.result_line = result.line
         assert isinstance(self.parent, MixlintFile)
         self.mixlint_payload = {"result": result.to_json(), "document": self.parent.take_payload(document)}
         _raise_outcome(result, self.config.stash[SESSION_KEY].strict)
@@ -202,10 +202,14 @@ class _ResultItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
         if isinstance(excinfo.value, MixlintFailure):
             return failure.explain(excinfo.value.result)
+        if isinstance(excinfo.value, pytest.xfail.Exception):
+            # A suppression: reported as xfailed with its reason; a traceback of pytest's own
+            # frames would be formatted (slowly) only to be thrown away.
+            return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        line = self.result.line if self.result and self.result.line else None
+        line = self.result_line
         return self.path, (line - 1 if line else None), f"[mixlint] {self.nodeid}"
 
 
@@ -246,6 +250,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call" and isinstance(item, _ResultItem) and item.mixlint_payload is not None:
         # A plain-JSON attribute: pytest-xdist carries it to the controller with the report.
         outcome.get_result().mixlint = item.mixlint_payload
+        item.mixlint_payload = None  # the report holds it now; items live as long as the session
 
 
 class MixlintReporter:

@@ -15,7 +15,7 @@ import yaml
 
 from pytest_mixlint.documents import load_document
 from pytest_mixlint.kinds.__init__ import BUILTIN
-from pytest_mixlint.outcomes import evaluate
+from pytest_mixlint.outcomes import Result, evaluate
 from pytest_mixlint.packs import load_rules
 from pytest_mixlint.problems import MixlintError
 
@@ -58,6 +58,7 @@ def test_case(spec, case, tmp_path):
     assert document is not None
     result = evaluate(rules.rules[0], document)
     assert result.outcome == case["outcome"], result.message
+    assert Result.from_json(result.to_json()) == result  # what travels to the xdist controller
     if "observed" in case:
         assert result.observed == pytest.approx(case["observed"], rel=1e-6)
     if "message" in case:

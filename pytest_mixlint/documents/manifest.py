@@ -32,9 +32,9 @@ class SourceModel(BaseModel):
     tokens: Count | None = None
     documents: Count | None = None
     license: NonEmpty | list[NonEmpty] | None = Field(None, description="SPDX expression or Hub licence id(s)")
-    languages: Strings = []
-    tags: Strings = []
-    data_files: Strings = []
+    languages: Strings = Field(default_factory=list)
+    tags: Strings = Field(default_factory=list)
+    data_files: Strings = Field(default_factory=list)
     card: NonEmpty | None = Field(None, description="path to the source's dataset card, relative to the manifest")
     url: str | None = None
 
