@@ -1,0 +1,16 @@
+"""Measured composition: read the data files of a manifest or card and count, per source or per
+value of a group-by field, documents, UTF-8 bytes and characters of the text.
+
+The only heavy I/O of the plugin. Shards are counted in parallel processes (a large plain JSONL
+file is split into byte ranges), results are cached per shard, and data files are only ever
+opened for reading.
+"""
+
+from __future__ import annotations
+
+from .cache import ShardCache
+from .counts import Counts, GroupCounts, ScanError, ScanOptions
+from .engine import count_files
+from .readers import count_shard
+
+__all__ = ["Counts", "GroupCounts", "ScanError", "ScanOptions", "ShardCache", "count_files", "count_shard"]

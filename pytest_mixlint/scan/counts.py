@@ -1,0 +1,56 @@
+"""What a scan produces, and how it is configured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Group = str | None  # a group-by value; None when the scan is not grouped
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    text_field: str = "text"  # dotted path to the document's text, e.g. "content" or "meta.body"
+    group_by: str | None = None  # dotted path to the group value, e.g. "meta.red_pajama_subset"
+
+    def key(self) -> str:
+        """What in the options changes a shard's counts (part of the cache key)."""
+        return f"text={self.text_field};group_by={self.group_by or ''}"
+
+
+@dataclass
+class Counts:
+    documents: int = 0
+    bytes: int = 0  # UTF-8 bytes of the text
+    characters: int = 0  # Unicode code points of the text
+
+    def add(self, other: Counts) -> None:
+        self.documents += other.documents
+        self.bytes += other.bytes
+        self.characters += other.characters
+
+
+@dataclass
+class GroupCounts:
+    """Counts per group value of one shard (or of many, merged)."""
+
+    groups: dict[Group, Counts] = field(default_factory=dict)
+
+    def merge(self, other: GroupCounts) -> None:
+        for group, counts in other.groups.items():
+            self.groups.setdefault(group, Counts()).add(counts)
+
+    def to_json(self) -> dict[str, list[int]]:
+        return {("" if g is None else f"={g}"): [c.documents, c.bytes, c.characters] for g, c in self.groups.items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[int]]) -> GroupCounts:
+        return cls({(None if k == "" else k[1:]): Counts(*v) for k, v in data.items()})
+
+
+class ScanError(Exception):
+    """Bad data: a located problem in a data file (the scan of other files goes on)."""
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        self.path, self.line, self.message, self.hint = path, line, message, hint
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}" + (f" (hint: {hint})" if hint else ""))

@@ -1,0 +1,167 @@
+"""Scanning many shards: cached shards are read from the cache, the rest are split into tasks
+(byte ranges of large plain JSONL files, row-group ranges of Parquet files) and counted in
+parallel processes, one per core; small scans run in this process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cache import ShardCache, shard_key
+from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
+from .readers import count_shard, file_size, format_of, parquet_row_groups
+
+PART_BYTES = 64 << 20  # plain JSONL files are split into parts of about this size
+INLINE_BYTES = 32 << 20  # below this much data, starting worker processes costs more than it saves
+
+
+@dataclass
+class ScanResult:
+    files: dict[str, GroupCounts] = field(default_factory=dict)  # per data file, for files that could be read
+    errors: list[ScanError] = field(default_factory=list)
+    cached: int = 0  # files answered from the cache
+
+    def total(self) -> GroupCounts:
+        total = GroupCounts()
+        for counts in self.files.values():
+            total.merge(counts)
+        return total
+
+
+def count_files(paths: list[str], options: ScanOptions, cache: ShardCache | None = None,
+                workers: int | None = None) -> dict[Group, Counts]:
+    """Counts per group over all ``paths``; raises the first ScanError if any file is bad."""
+    result = scan_files(paths, options, cache, workers)
+    if result.errors:
+        raise result.errors[0]
+    return result.total().groups
+
+
+def scan_files(paths: list[str], options: ScanOptions, cache: ShardCache | None = None, workers: int | None = None,
+               progress: bool | None = None) -> ScanResult:
+    result = ScanResult()
+    pending: list[tuple[str, str | None]] = []
+    for path in dict.fromkeys(paths):  # each file once, in order
+        key = shard_key(path, options) if cache else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            result.files[path] = hit
+            result.cached += 1
+        else:
+            pending.append((path, key))
+    if not pending:
+        return result
+    with _locks(cache, [key for _, key in pending]):
+        # Another process may have finished these shards while we waited for their locks.
+        still: list[tuple[str, str | None]] = []
+        for path, key in pending:
+            hit = cache.get(key) if cache and key else None
+            if hit is not None:
+                result.files[path] = hit
+                result.cached += 1
+            else:
+                still.append((path, key))
+        _scan(still, options, result, workers, progress)
+        for path, key in still:
+            if cache and key and path in result.files:
+                cache.put(key, result.files[path])
+    return result
+
+
+class _locks:
+    """Hold the cache locks of the shards to scan, in a fixed order (no deadlocks)."""
+
+    def __init__(self, cache: ShardCache | None, keys: list[str | None]) -> None:
+        self.managers = [cache.lock(k) for k in sorted({k for k in keys if k})] if cache else []
+
+    def __enter__(self) -> None:
+        for manager in self.managers:
+            manager.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        for manager in reversed(self.managers):
+            manager.__exit__(None, None, None)
+
+
+def _tasks(path: str, workers: int) -> list[tuple[str, tuple[int, int] | None]]:
+    try:
+        kind, compression = format_of(path)
+    except ScanError:
+        return [(path, None)]
+    if kind == "jsonl" and compression is None:
+        size = file_size(path)
+        parts = max(1, min(size // PART_BYTES, workers * 4))
+        if parts > 1:
+            bounds = [size * i // parts for i in range(parts + 1)]
+            return [(path, (bounds[i], bounds[i + 1])) for i in range(parts)]
+    if kind == "parquet":
+        groups = parquet_row_groups(path)
+        if groups > 1:
+            step = max(1, groups // (workers * 2))
+            return [(path, (i, min(i + step, groups))) for i in range(0, groups, step)]
+    return [(path, None)]
+
+
+def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: ScanResult, workers: int | None,
+          progress: bool | None) -> None:
+    workers = workers or os.cpu_count() or 1
+    sizes = {path: file_size(path) for path, _ in pending}
+    tasks = [task for path, _ in pending for task in _tasks(path, workers)]
+    partial: dict[str, GroupCounts] = {path: GroupCounts() for path, _ in pending}
+    failed: dict[str, ScanError] = {}
+    bar = _progress_bar(sum(sizes.values()), progress)
+
+    def done(path: str, part: tuple[int, int] | None, counts: GroupCounts | None, error: ScanError | None) -> None:
+        if error is not None:
+            failed.setdefault(path, error)
+        elif counts is not None:
+            partial[path].merge(counts)
+        if bar is not None:
+            bar.update(sizes[path] if part is None else _part_bytes(path, part, sizes[path]))
+
+    if workers == 1 or len(tasks) == 1 or sum(sizes.values()) < INLINE_BYTES:
+        for path, part in tasks:
+            try:
+                done(path, part, count_shard(path, options, part), None)
+            except ScanError as exc:
+                done(path, part, None, exc)
+    else:
+        context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+            futures: list[tuple[str, tuple[int, int] | None, Future[GroupCounts]]] = [
+                (path, part, pool.submit(count_shard, path, options, part)) for path, part in tasks]
+            for path, part, future in futures:
+                try:
+                    done(path, part, future.result(), None)
+                except ScanError as exc:
+                    done(path, part, None, exc)
+    if bar is not None:
+        bar.close()
+    for path, _ in pending:
+        if path in failed:
+            result.errors.append(failed[path])
+        else:
+            result.files[path] = partial[path]
+
+
+def _part_bytes(path: str, part: tuple[int, int], size: int) -> int:
+    kind, _ = format_of(path)
+    if kind == "jsonl":
+        return part[1] - part[0]
+    groups = parquet_row_groups(path)
+    return size * (part[1] - part[0]) // max(groups, 1)
+
+
+def _progress_bar(total: int, progress: bool | None) -> Any:
+    """A progress bar on a terminal, shown only once a scan has taken a few seconds."""
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm comes with datasets
+        return None
+    return tqdm(total=total, unit="B", unit_scale=True, desc="mixlint scan", delay=2.0, leave=False)  # type: ignore[no-any-return]

@@ -1,0 +1,373 @@
+"""Token counts per group: estimated from a random sample with an error bound, or exact.
+
+Counting every token of a many-gigabyte corpus costs a full tokenizer pass (a few MB/s per core
+for a BPE tokenizer, far slower than reading the data), so by default tokens are *estimated*:
+
+* the scanner counts the exact UTF-8 bytes ``B`` of the text of every document of a group (a
+  source, or one value of a ``group_by`` field) and keeps a seeded uniform random sample of its
+  documents (reservoir sampling: a simple random sample without replacement);
+* :func:`estimate_tokens` tokenizes the sample (``t_i`` tokens and ``b_i`` UTF-8 bytes for sampled
+  document ``i``, ``n`` documents) and applies the **ratio estimator**::
+
+      R = sum(t_i) / sum(b_i)                 tokens per byte, measured on the sample
+      tokens = round(R * B)
+
+  Long documents weigh in proportion to their bytes, as they do in the group, so that the estimate
+  is unbiased up to O(1/n) whatever the length distribution.
+
+**The error bound.** The standard error of ``R`` comes from the delta method (the variance of a
+ratio of means)::
+
+      SE(R) = sqrt( sum((t_i - R * b_i) ** 2) / (n * (n - 1)) ) / mean(b_i)  *  sqrt(1 - n / N)
+
+where the last factor, the finite population correction, applies when the group's document
+count ``N`` is passed (``group_documents``) and is 0 when the sample is the whole group. The
+reported ``relative_error`` is the half-width of a ~95% confidence interval relative to the
+estimate: ``q * SE(R) / R`` with ``q`` the 97.5% quantile of Student's t with ``n - 1`` degrees of
+freedom (1.96 for large samples; larger for small ones, e.g. 12.7 for n = 2, 2.09 for n = 20).
+
+How to read it: ``relative_error = 0.004`` means the true token count of the group lies within
+``tokens * (1 ± 0.004)`` with about 95% confidence, i.e. in about 19 groups out of 20. It measures
+the *sampling* error only, for this tokenizer: the residuals ``t_i - R * b_i`` are small when
+every document has about the same tokens per byte, so a homogeneous group needs few documents and
+a mixed one (code with prose, several scripts) more. It is an approximation that is good for the
+samples the scanner keeps (hundreds of documents or more); for a handful of documents it is rough
+and for heavily skewed groups it tends to be a little optimistic.
+
+Special cases:
+
+* ``n = 0``: only an empty group (``B = 0``) may have an empty sample: 0 tokens, exact; a
+  non-empty group with no sample raises :class:`ValueError`.
+* ``n = 1``: one document says nothing about the spread: ``relative_error = math.inf`` (the
+  estimate itself is still ``R * B``).
+* the sample covers the group (its bytes equal ``B``, or ``n = N``): the count is exact
+  (``exact=True``, ``relative_error = 0.0``); documents outside the sample are then empty and an
+  empty text has no tokens.
+* every sampled document is empty but ``B > 0``: no ratio can be measured: 0 tokens with
+  ``relative_error = math.inf``.
+
+With ``exact=True`` the scanner tokenizes every document instead (:func:`exact_tokens`) and the
+result is a :class:`TokenEstimate` with ``exact=True`` and ``relative_error = 0.0``
+(:meth:`TokenEstimate.from_exact`).
+
+**Tokenizers** come from a local ``tokenizer.json`` (the Hugging Face ``tokenizers`` format)
+through :meth:`Tokenizer.from_file`; nothing is ever downloaded. Tokens are counted without
+special tokens (no BOS/EOS from the post-processor) and with any truncation and padding saved in
+the file turned off. ``tokenizers`` encodes a batch on all cores itself (its Rust thread pool;
+``TOKENIZERS_PARALLELISM=false`` turns that off). Note that it disables its parallelism in a
+process forked after it has been used, so tokenize in the parent or in spawned workers.
+
+Text is counted as UTF-8. A ``str`` holding lone surrogates (from a JSON ``"\\ud800"`` escape)
+cannot be encoded as UTF-8 nor tokenized: such text is counted after replacing each lone
+surrogate with U+FFFD (and joining a split surrogate pair into its character), see
+:func:`clean_text` and :func:`utf8_bytes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "TokenEstimate",
+    "Tokenizer",
+    "TokenizerError",
+    "clean_text",
+    "estimate_from_counts",
+    "estimate_tokens",
+    "exact_tokens",
+    "utf8_bytes",
+]
+
+# Characters per call to the tokenizer: bounds the memory of the encodings of one batch (about
+# 100 bytes per token in ``tokenizers``) while keeping batches large enough for its thread pool.
+_MAX_BATCH_CHARS = 1 << 20
+
+# 97.5% quantiles of Student's t for 1..30 degrees of freedom.
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+_Z975 = 1.959963984540054
+
+
+def t_quantile_975(df: int) -> float:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (1.96 as df grows)."""
+    if df < 1:
+        raise ValueError(f"degrees of freedom must be >= 1, got {df}")
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = _Z975
+    # Cornish-Fisher expansion; below 1e-4 of the exact value from df = 30 on.
+    return (
+        z
+        + (z**3 + z) / (4 * df)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+    )
+
+
+@dataclass(frozen=True)
+class TokenEstimate:
+    """The token count of one group, estimated from a sample (or exact)."""
+
+    tokens: int
+    """Estimated (or exact) token count of the group."""
+    tokens_per_byte: float
+    """Ratio measured on the sample: sum of tokens / sum of UTF-8 bytes of the sampled documents."""
+    relative_error: float
+    """Half-width of the ~95% confidence interval relative to ``tokens`` (0.004 = ±0.4%); 0.0 when
+    exact, ``math.inf`` when the sample cannot bound it (one document)."""
+    sample_documents: int
+    """Documents tokenized (all the group's when exact)."""
+    exact: bool
+
+    @property
+    def low(self) -> float:
+        """Lower end of the ~95% interval."""
+        return self.tokens * (1.0 - self.relative_error) if math.isfinite(self.relative_error) else 0.0
+
+    @property
+    def high(self) -> float:
+        """Upper end of the ~95% interval."""
+        return self.tokens * (1.0 + self.relative_error) if math.isfinite(self.relative_error) else math.inf
+
+    @classmethod
+    def from_exact(cls, tokens: int, group_bytes: int, documents: int) -> TokenEstimate:
+        """The result of an exact count (every document tokenized)."""
+        if tokens < 0 or group_bytes < 0 or documents < 0:
+            raise ValueError("tokens, bytes and documents must be >= 0")
+        return cls(tokens, tokens / group_bytes if group_bytes else 0.0, 0.0, documents, True)
+
+
+class TokenizerError(Exception):
+    """A tokenizer that cannot be loaded; names the path."""
+
+    def __init__(self, path: str | os.PathLike[str], message: str) -> None:
+        self.path = os.fspath(path)
+        self.message = message
+        super().__init__(f"tokenizer {self.path}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.message))
+
+
+def clean_text(text: str) -> str:
+    """``text`` as the tokenizer sees it: lone surrogates replaced with U+FFFD (a split surrogate
+    pair becomes its character); any other string is returned as is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def utf8_bytes(text: str) -> int:
+    """UTF-8 length of ``text`` (of :func:`clean_text` of it when it holds lone surrogates)."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return len(clean_text(text).encode("utf-8"))
+
+
+_CACHE: dict[str, tuple[tuple[int, int, int], Tokenizer]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+class Tokenizer:
+    """A ``tokenizers`` tokenizer loaded from a local ``tokenizer.json``, for counting tokens.
+
+    Build it with :meth:`from_file` (cached per path). ``fingerprint`` is the sha256 of the file's
+    bytes, for cache keys. Instances pickle (with the tokenizer itself, not a reference to the file).
+    """
+
+    __slots__ = ("_tokenizer", "fingerprint", "path")
+
+    def __init__(self, tokenizer: Any, path: str, fingerprint: str) -> None:
+        self._tokenizer = tokenizer
+        self.path = path
+        self.fingerprint = fingerprint
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"tokenizer": self._tokenizer, "path": self.path, "fingerprint": self.fingerprint}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._tokenizer, self.path, self.fingerprint = state["tokenizer"], state["path"], state["fingerprint"]
+
+    def __repr__(self) -> str:
+        return f"Tokenizer({self.path!r}, fingerprint={self.fingerprint[:12]}...)"
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Tokenizer:
+        """Load a ``tokenizer.json`` (or a directory holding one). Never downloads anything: a
+        name such as ``gpt2`` is a missing file. Cached per path; reloaded when the file changes.
+
+        Raises :class:`TokenizerError` (naming the path) for a missing, unreadable or invalid file.
+        """
+        original = os.fspath(path)
+        file = Path(original).expanduser()
+        if file.is_dir():
+            file = file / "tokenizer.json"
+        try:
+            resolved = str(file.resolve())
+            st = os.stat(resolved)
+        except FileNotFoundError:
+            hint = "" if os.sep in original or original.endswith(".json") else " (a local tokenizer.json is needed; nothing is downloaded)"
+            raise TokenizerError(file, f"no such file{hint}") from None
+        except (OSError, RuntimeError) as exc:
+            raise TokenizerError(file, f"cannot read: {exc}") from None
+        signature = (st.st_size, st.st_mtime_ns, st.st_ino)
+        with _CACHE_LOCK:
+            cached = _CACHE.get(resolved)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        tokenizer = cls._load(file, resolved)
+        with _CACHE_LOCK:
+            _CACHE[resolved] = (signature, tokenizer)
+        return tokenizer
+
+    @classmethod
+    def _load(cls, file: Path, resolved: str) -> Tokenizer:
+        try:
+            from tokenizers import Tokenizer as HFTokenizer
+        except ImportError:  # pragma: no cover - tokenizers is a dependency
+            raise TokenizerError(file, "the 'tokenizers' package is not installed (pip install tokenizers)") from None
+        try:
+            data = Path(resolved).read_bytes()
+        except OSError as exc:
+            raise TokenizerError(file, f"cannot read: {exc.strerror or exc}") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TokenizerError(file, f"not a tokenizer.json: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        if not text.strip():
+            raise TokenizerError(file, "not a tokenizer.json: the file is empty")
+        try:
+            inner = HFTokenizer.from_str(text)
+        except Exception as exc:  # tokenizers raises a bare Exception for invalid JSON or models
+            raise TokenizerError(file, f"not a valid tokenizer.json: {exc}") from None
+        # Count every token of every text: a saved truncation or padding would cut or inflate it.
+        inner.no_truncation()
+        inner.no_padding()
+        return cls(inner, str(file), hashlib.sha256(data).hexdigest())
+
+    def count(self, texts: Sequence[str]) -> list[int]:
+        """Tokens in each text (no special tokens), in order. Batches are encoded in parallel by
+        ``tokenizers``; long inputs are cut into batches of about 1M characters to bound memory."""
+        if isinstance(texts, str):
+            raise TypeError("count() takes a list of texts, not a single string")
+        texts = texts if isinstance(texts, list) else list(texts)
+        counts: list[int] = []
+        start = 0
+        while start < len(texts):
+            end, chars = start, 0
+            while end < len(texts) and (end == start or chars < _MAX_BATCH_CHARS):
+                text = texts[end]
+                if not isinstance(text, str):
+                    raise TypeError(f"texts[{end}] is {type(text).__name__}, not str")
+                chars += len(text)
+                end += 1
+            counts.extend(self._encode(texts[start:end]))
+            start = end
+        return counts
+
+    def _encode(self, batch: list[str]) -> list[int]:
+        encode = getattr(self._tokenizer, "encode_batch_fast", None) or self._tokenizer.encode_batch
+        try:
+            encodings = encode(batch, add_special_tokens=False)
+        except TypeError:
+            # Lone surrogates cannot cross into Rust; count the text as the scanner sees it.
+            encodings = encode([clean_text(text) for text in batch], add_special_tokens=False)
+        return [len(encoding) for encoding in encodings]
+
+
+def estimate_from_counts(
+    token_counts: Sequence[int],
+    byte_counts: Sequence[int],
+    group_bytes: int,
+    *,
+    group_documents: int | None = None,
+) -> TokenEstimate:
+    """The ratio estimate from the per-document token and byte counts of a sample (see the module
+    docstring). :func:`estimate_tokens` tokenizes a sample and calls this."""
+    n = len(token_counts)
+    if len(byte_counts) != n:
+        raise ValueError(f"{n} token counts but {len(byte_counts)} byte counts")
+    if group_bytes < 0:
+        raise ValueError(f"group_bytes must be >= 0, got {group_bytes}")
+    if group_documents is not None and group_documents < n:
+        raise ValueError(f"the sample has {n} documents, more than the group's {group_documents}")
+    if any(t < 0 for t in token_counts) or any(b < 0 for b in byte_counts):
+        raise ValueError("token and byte counts must be >= 0")
+    sum_t, sum_b = sum(token_counts), sum(byte_counts)
+    if n == 0:
+        if group_bytes:
+            raise ValueError(f"no sampled document for a group of {group_bytes} bytes: cannot estimate its tokens")
+        return TokenEstimate(0, 0.0, 0.0, 0, True)
+    if sum_b > group_bytes:
+        raise ValueError(f"the sample holds {sum_b} bytes, more than the group's {group_bytes}: it is not a sample of it")
+    if sum_b == group_bytes or (group_documents is not None and n == group_documents):
+        # The sample is the group, up to empty documents (which have no tokens).
+        return TokenEstimate(sum_t, sum_t / sum_b if sum_b else 0.0, 0.0, n, True)
+    if sum_b == 0:
+        return TokenEstimate(0, 0.0, math.inf, n, False)
+    ratio = sum_t / sum_b
+    tokens = (2 * sum_t * group_bytes + sum_b) // (2 * sum_b)  # round(ratio * group_bytes), in integers
+    if n == 1:
+        return TokenEstimate(tokens, ratio, math.inf, n, False)
+    residuals = math.fsum((t - ratio * b) ** 2 for t, b in zip(token_counts, byte_counts))
+    se = math.sqrt(residuals / (n * (n - 1))) / (sum_b / n)
+    if group_documents is not None:
+        se *= math.sqrt(1.0 - n / group_documents)
+    if ratio == 0.0:
+        relative = 0.0 if se == 0.0 else math.inf
+    else:
+        relative = t_quantile_975(n - 1) * se / ratio
+    return TokenEstimate(tokens, ratio, relative, n, False)
+
+
+def estimate_tokens(
+    sample_texts: Sequence[str],
+    group_bytes: int,
+    tokenizer: Tokenizer,
+    *,
+    group_documents: int | None = None,
+) -> TokenEstimate:
+    """Estimate a group's tokens from a uniform random sample of its documents' texts and the
+    exact UTF-8 byte count of all its texts (``group_bytes``). ``group_documents``, the group's
+    document count when known, enables the finite population correction.
+
+    Raises ValueError for a non-empty group without a sample, or a sample larger than the group.
+    """
+    texts = list(sample_texts)
+    return estimate_from_counts(
+        tokenizer.count(texts), [utf8_bytes(text) for text in texts], group_bytes, group_documents=group_documents
+    )
+
+
+def exact_tokens(texts: Iterable[str], tokenizer: Tokenizer, batch_size: int = 1024) -> int:
+    """Tokens in all ``texts`` (no special tokens), tokenized in batches of up to ``batch_size``
+    texts (and about 1M characters), so that memory stays bounded for any number of texts."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if isinstance(texts, str):
+        raise TypeError("exact_tokens() takes an iterable of texts, not a single string")
+    total = 0
+    batch: list[str] = []
+    chars = 0
+    for text in texts:
+        batch.append(text)
+        chars += len(text) if isinstance(text, str) else 0
+        if len(batch) >= batch_size or chars >= _MAX_BATCH_CHARS:
+            total += sum(tokenizer.count(batch))
+            batch, chars = [], 0
+    if batch:
+        total += sum(tokenizer.count(batch))
+    return total

@@ -1,0 +1,165 @@
+"""The scanner: exact counts on a generated corpus of known composition, every format, parts,
+the cache, and bad data as located errors."""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+import pytest
+
+from pytest_mixlint.scan import ScanError, ScanOptions, ShardCache, count_files, count_shard
+from pytest_mixlint.scan.engine import scan_files
+
+from .corpus import records, truth_of, write
+
+GROUPED = ScanOptions(text_field="text", group_by="meta.red_pajama_subset")
+FORMATS = ["jsonl", "jsonl.gz", "jsonl.zst", "parquet", "arrow"]
+
+
+def as_tuples(groups):
+    return {g: (c.documents, c.bytes, c.characters) for g, c in groups.items()}
+
+
+def expected(rows):
+    truth = truth_of(rows)
+    return {g: (truth.documents[g], truth.bytes[g], truth.characters[g]) for g in truth.documents}
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_exact_counts_in_every_format(tmp_path, suffix):
+    rows = records(600, seed=1)
+    path = write(tmp_path / f"shard.{suffix}", rows)
+    assert as_tuples(count_shard(str(path), GROUPED).groups) == expected(rows)
+
+
+def test_ungrouped_counts_and_nested_text_field(tmp_path):
+    rows = [{"doc": {"body": r["text"]}, "meta": r["meta"]} for r in records(50)]
+    path = write(tmp_path / "a.jsonl", rows)
+    (total,) = count_shard(str(path), ScanOptions(text_field="doc.body")).groups.values()
+    assert (total.documents, total.bytes) == (50, sum(len(r["doc"]["body"].encode()) for r in rows))
+
+
+def test_mixed_shards_and_differing_field_sets(tmp_path):
+    a = records(200, seed=2)
+    b = [{"text": r["text"], "meta": {"red_pajama_subset": r["meta"]["red_pajama_subset"]}, "extra": {"x": [1, 2]}}
+         for r in records(300, seed=3)]
+    paths = [str(write(tmp_path / "a.jsonl.gz", a)), str(write(tmp_path / "b.parquet", b))]
+    assert as_tuples(count_files(paths, GROUPED)) == expected(a + b)
+
+
+def test_byte_range_parts_add_up_to_the_whole(tmp_path):
+    rows = records(3000, seed=4)
+    path = str(write(tmp_path / "big.jsonl", rows))
+    size = os.path.getsize(path)
+    bounds = [0, 1, size // 3, size // 3 + 1, 2 * size // 3, size]  # cuts inside lines and at odd places
+    total = {}
+    for start, end in zip(bounds, bounds[1:]):
+        for group, counts in count_shard(path, GROUPED, (start, end)).groups.items():
+            d, b, c = total.get(group, (0, 0, 0))
+            total[group] = (d + counts.documents, b + counts.bytes, c + counts.characters)
+    assert total == expected(rows)
+
+
+def test_parallel_scan_matches_inline(tmp_path, monkeypatch):
+    from pytest_mixlint.scan import engine
+
+    monkeypatch.setattr(engine, "INLINE_BYTES", 0)
+    monkeypatch.setattr(engine, "PART_BYTES", 20_000)
+    rows = records(4000, seed=5)
+    paths = [str(write(tmp_path / "a.jsonl", rows[:2000])), str(write(tmp_path / "b.parquet", rows[2000:]))]
+    assert as_tuples(count_files(paths, GROUPED, workers=2)) == expected(rows)
+
+
+def test_non_string_group_values_and_missing_groups(tmp_path):
+    path = write(tmp_path / "a.jsonl", [{"text": "ab", "meta": {"red_pajama_subset": 3}}, {"text": "c"}, {"text": "d", "meta": None}])
+    assert as_tuples(count_shard(str(path), GROUPED).groups) == {"3": (1, 2, 2), None: (2, 2, 2)}
+
+
+@pytest.mark.parametrize(("content", "line", "message"), [
+    (b'{"text": "ok"}\n{"text": "broken\n', 2, "invalid JSON"),
+    (b'{"text": "ok"}\n{"txt": "no text"}\n', 2, "document has no text field 'text'"),
+    (b'{"text": "ok"}\n\n{"text": 3}\n', 3, "is a int, not a string"),
+    (b'{"text": "ok"}\n{"text": "\xff\xfe"}\n', 2, "invalid UTF-8"),
+    (b'[1, 2]\n', 1, "unexpected document shape"),
+])
+def test_bad_jsonl_is_located(tmp_path, content, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(ScanError) as raised:
+        count_shard(str(path), GROUPED)
+    assert raised.value.line == line and message in raised.value.message
+
+
+def test_bad_line_in_a_later_part_has_its_file_line(tmp_path):
+    rows = records(500, seed=6)
+    path = tmp_path / "bad.jsonl"
+    write(path, rows)
+    with open(path, "ab") as handle:
+        handle.write(b"{oops}\n")
+    size = os.path.getsize(path)
+    with pytest.raises(ScanError) as raised:
+        count_shard(str(path), GROUPED, (size // 2, size))
+    assert raised.value.line == 501
+
+
+@pytest.mark.parametrize("suffix", ["jsonl.gz", "jsonl.zst", "parquet", "arrow"])
+def test_truncated_shards_are_errors(tmp_path, suffix):
+    path = write(tmp_path / f"t.{suffix}", records(800, seed=7))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ScanError, match="corrupt or truncated|invalid JSON"):
+        count_shard(str(path), GROUPED)
+
+
+def test_missing_text_column_in_parquet(tmp_path):
+    path = write(tmp_path / "p.parquet", [{"content": "x", "meta": {"red_pajama_subset": "a"}}])
+    with pytest.raises(ScanError, match="no text field 'text'"):
+        count_shard(str(path), GROUPED)
+
+
+def test_unsupported_format(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("text\nx\n")
+    with pytest.raises(ScanError, match="unsupported data file format"):
+        count_shard(str(path), GROUPED)
+
+
+def test_a_bad_file_does_not_stop_the_others(tmp_path):
+    good = write(tmp_path / "good.jsonl", records(10))
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(gzip.compress(b'{"text": "x"}\n')[:-6])
+    result = scan_files([str(bad), str(good)], GROUPED)
+    assert list(result.files) == [str(good)]
+    assert [e.path for e in result.errors] == [str(bad)]
+
+
+def test_cache_hits_invalidation_and_corruption(tmp_path):
+    cache = ShardCache(tmp_path / "cache")
+    a = write(tmp_path / "data" / "a.jsonl", records(100, seed=8))
+    b = write(tmp_path / "data" / "b.jsonl", records(100, seed=9))
+    paths = [str(a), str(b)]
+    first = scan_files(paths, GROUPED, cache)
+    assert first.cached == 0
+    again = scan_files(paths, GROUPED, cache)
+    assert again.cached == 2 and as_tuples(again.total().groups) == as_tuples(first.total().groups)
+    # Touch one shard (new content, new mtime): only that one is scanned again.
+    write(a, records(120, seed=10))
+    changed = scan_files(paths, GROUPED, cache)
+    assert changed.cached == 1
+    assert sum(c.documents for c in changed.total().groups.values()) == 220
+    # Other options are another key.
+    assert scan_files(paths, ScanOptions(), cache).cached == 0
+    # A corrupt entry is recomputed.
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_text("{not json")
+    recomputed = scan_files(paths, GROUPED, cache)
+    assert recomputed.cached == 0 and as_tuples(recomputed.total().groups) == as_tuples(changed.total().groups)
+
+
+def test_data_files_are_never_written(tmp_path):
+    path = write(tmp_path / "a.jsonl", records(10))
+    os.chmod(path, 0o444)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    count_files([str(path)], GROUPED, ShardCache(tmp_path / "cache"))
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
