@@ -33,6 +33,8 @@ class Source:
     languages: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     data_files: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()  # values of the scan's group_by field counted as this source
+    characters: int | None = None  # measured only
     line: int | None = None
     license_line: int | None = None  # where the licence is written (for a card: its `license:`)
     # Sizes a linked dataset card declares for this source (consistency checks compare them).

@@ -43,7 +43,8 @@ class Result:
                 "outcome": self.outcome, "message": self.message, "line": self.line, "observed": self.observed,
                 "threshold": self.threshold, "unit": self.unit,
                 "findings": [{"level": f.level, "message": f.message, "line": f.line, "sources": list(f.sources),
-                              "observed": f.observed, "threshold": f.threshold, "hint": f.hint} for f in self.findings],
+                              "observed": f.observed, "threshold": f.threshold, "hint": f.hint, "path": f.path}
+                             for f in self.findings],
                 "sources": list(self.sources), "why": self.why, "origin": self.origin}
 
     @classmethod
@@ -127,6 +128,22 @@ def ignore_notes(document: Document, known: set[str], applicable: set[str]) -> l
                                  f"to this {document.kind}", "remove the entry"))
         seen.add(entry.rule)
     return notes
+
+
+def skipped(rule: Rule, document: Document, reason: str) -> Result:
+    return Result(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity, outcome="skipped",
+                  message=reason, line=document.line(), why=rule.why, origin=rule.origin)
+
+
+def measurement_error(rule: Rule, document: Document, problems: list[Problem]) -> Result:
+    """The data files could not be measured: the rule's item fails, naming each data problem."""
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return Result(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
+                  outcome="warned" if rule.severity == "warning" else "error",
+                  message=f"cannot measure the data: {first}{more}", line=document.line(),
+                  findings=[Finding("error", p.message, p.line, hint=p.hint, path=p.path) for p in problems],
+                  why=rule.why, origin=rule.origin)
 
 
 def load_error(path: str, problems: list[Problem]) -> Result:

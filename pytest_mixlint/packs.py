@@ -51,6 +51,7 @@ class RuleHeader(BaseModel):
     severity: Severity | None = None
     why: str | None = None
     applies_to: Annotated[list[DocumentKind], BeforeValidator(as_list)] | None = None
+    composition: Literal["declared", "measured"] | None = None  # which composition the rule checks
     paths: SomeStrings | None = None
 
     @field_validator("id")
@@ -87,6 +88,11 @@ class Rule:
     applies_to: tuple[DocumentKind, ...] = ("manifest", "card")
     paths: tuple[str, ...] = ()
     origin: str = ""  # "pack.yaml:12", where the rule (or its last override) is written
+    composition: Literal["declared", "measured"] = "declared"
+
+    @property
+    def needs_measurement(self) -> bool:
+        return self.composition == "measured" or self.kind.name == "measured"
 
     def applies(self, kind: DocumentKind, path: str) -> bool:
         if self.severity == "off" or kind not in self.applies_to:
@@ -249,6 +255,7 @@ class _Loader:
             applies_to=tuple(header.applies_to) if header.applies_to is not None else (base.applies_to if base else ("manifest", "card")),
             paths=tuple(header.paths) if header.paths is not None else (base.paths if base else ()),
             origin=f"{display}:{line}" if line else display,
+            composition=header.composition or (base.composition if base else "declared"),
         )
 
 

@@ -5,6 +5,8 @@ The only module that imports pytest. Everything it calls is plain functions over
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,13 @@ import pytest
 
 from .documents import Document, DocumentKind, is_card, load_document
 from .domains import DomainPatterns
-from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error
+from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error, measurement_error, skipped
 from .packs import Rule, RuleSet, load_rules
 from .paths import matches_any
 from .problems import MixlintError, Problem
 from .report import RunRecord, document_payload, failure, json_report, markdown, terminal
+from .scan.cache import ShardCache
+from .scan.measure import Measurement, measure_document
 
 DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
                      "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
@@ -42,6 +46,8 @@ class MixlintSession:
             self.domains = DomainPatterns.with_user_patterns(config.getini("mixlint_domains"))
         except ValueError as exc:
             raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
+        self.allow_outside_root = bool(config.getini("mixlint_allow_outside_root"))
+        self._cache: ShardCache | None | bool = False  # made on first use: nothing is written unless data is measured
         self.rules = self._load_rules()
         self.selected_ids = {r.id for r in self._selected_rules()}
 
@@ -71,6 +77,11 @@ class MixlintSession:
         except MixlintError as exc:
             raise pytest.UsageError("mixlint: the rules cannot be loaded:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
 
+    def shard_cache(self) -> ShardCache | None:
+        if self._cache is False:
+            self._cache = None if self.config.getoption("mixlint_no_cache") else _shard_cache(self.config, self.rootdir)
+        return self._cache  # type: ignore[return-value]
+
     def display_path(self, path: Path) -> str:
         try:
             return path.relative_to(self.rootdir).as_posix()
@@ -99,6 +110,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write a report: PATH ending in .json (machine-readable) or .md (Markdown); repeatable")
     group.addoption("--mixlint-select", action="append", default=[], metavar="IDS",
                     help="only run rules whose id starts with one of these (comma-separated or repeated)")
+    group.addoption("--mixlint-no-cache", action="store_true",
+                    help="measure data files without reading or writing the per-shard cache")
     group.addoption("--mixlint-ignore", action="append", default=[], metavar="IDS",
                     help="skip rules whose id starts with one of these (comma-separated or repeated)")
     parser.addini("mixlint_rules", type="linelist", default=[],
@@ -107,6 +120,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mixlint_cards", type="linelist", default=[], help="glob patterns of dataset cards (README.md)")
     parser.addini("mixlint_domains", type="linelist", default=[], help="'PATTERN = DOMAIN' lines mapping source names to domains")
     parser.addini("mixlint_strict", type="bool", default=False, help="warnings fail their items")
+    parser.addini("mixlint_allow_outside_root", type="bool", default=False,
+                  help="measure data files outside the rootdir (refused by default)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -137,6 +152,8 @@ class MixlintFile(pytest.File):
         self.kind = kind
         self.payload_sent = False
         self.notes: list[Problem] = []
+        self.needs_measurement = False
+        self._measurement: Measurement | None = None
 
     def collect(self) -> Any:
         session = self.config.stash[SESSION_KEY]
@@ -155,11 +172,20 @@ class MixlintFile(pytest.File):
             return
         applicable = [r for r in session.rules.rules if r.applies(document.kind, display)]
         self.notes = ignore_notes(document, {r.id for r in session.rules.rules}, {r.id for r in applicable})
+        self.needs_measurement = any(r.needs_measurement for r in applicable if r.id in session.selected_ids)
         for rule in applicable:
             if rule.id in session.selected_ids:
                 item = MixlintItem.from_parent(self, name=rule.id, rule=rule, document=document)
                 item.add_marker(MARKER)
                 yield item
+
+    def measurement(self, document: Document) -> Measurement:
+        """The document's data files, scanned once per process (and cached per shard on disk)."""
+        if self._measurement is None:
+            session = self.config.stash[SESSION_KEY]
+            self._measurement = measure_document(document, str(session.rootdir), session.shard_cache(),
+                                                 session.allow_outside_root)
+        return self._measurement
 
     def take_payload(self, document: Document | None) -> dict[str, Any] | None:
         """The document's composition, sent with the first item this process runs for it."""
@@ -167,14 +193,16 @@ class MixlintFile(pytest.File):
             return None
         self.payload_sent = True
         display = self.config.stash[SESSION_KEY].display_path(self.path)
-        empty = {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [],
+        empty: dict[str, Any] = {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [],
                  "notes": [str(n) for n in self.notes]}
         if document is None:
             return empty
         try:
-            return document_payload(document, self.notes)
+            measured = self.measurement(document).mixture if self.needs_measurement else None
+            return document_payload(document, self.notes, measured)
         except Exception as exc:  # the summary must not take the run down
-            return {**empty, "notes": [*empty["notes"], f"{display}: composition not shown: {type(exc).__name__}: {exc}"]}
+            notes = [str(n) for n in self.notes] + [f"{display}: composition not shown: {type(exc).__name__}: {exc}"]
+            return {**empty, "notes": notes}
 
 
 class MixlintFailure(Exception):
@@ -230,7 +258,20 @@ class MixlintItem(_ResultItem):
         self.document = document
 
     def evaluate(self) -> tuple[Result, Document | None]:
-        return evaluate(self.rule, self.document), self.document
+        rule, document = self.rule, self.document
+        if not rule.needs_measurement:
+            return evaluate(rule, document), document
+        assert isinstance(self.parent, MixlintFile)
+        measurement = self.parent.measurement(document)
+        if measurement.problems:
+            return measurement_error(rule, document, measurement.problems), document
+        unmapped = {group: counts.documents for group, counts in measurement.unmapped.items()}
+        checked = replace(document, measured=measurement.mixture, unmapped_groups=unmapped)
+        if rule.composition == "measured":
+            if measurement.mixture is None:
+                return skipped(rule, document, "no data files to measure"), document
+            checked = replace(checked, mixture=measurement.mixture)
+        return evaluate(rule, checked), document
 
 
 class LoadErrorItem(_ResultItem):
@@ -296,6 +337,20 @@ class MixlintReporter:
         if not self.report_errors:
             for path in config.getoption("mixlint_report"):
                 terminalreporter.write_line(f"mixlint: report written to {path}")
+
+
+def _shard_cache(config: pytest.Config, rootdir: Path) -> ShardCache | None:
+    """pytest's cache directory when the cache provider is on, else .mixlint_cache/ at the rootdir;
+    none in a read-only checkout (measuring still works, only slower)."""
+    cache = getattr(config, "cache", None)
+    try:
+        directory = cache.mkdir("mixlint-shards") if cache is not None else rootdir / ".mixlint_cache"
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(directory, os.W_OK):
+        return None
+    return ShardCache(directory)
 
 
 def _split(values: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ A case gives a manifest (or the file's default), a rule's options, and what must
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ import yaml
 
 from pytest_mixlint.documents import load_document
 from pytest_mixlint.kinds.__init__ import BUILTIN
-from pytest_mixlint.outcomes import Result, evaluate
+from pytest_mixlint.outcomes import Result, evaluate, measurement_error
+from pytest_mixlint.scan.measure import measure_document
 from pytest_mixlint.packs import load_rules
 from pytest_mixlint.problems import MixlintError
 
@@ -56,7 +58,19 @@ def test_case(spec, case, tmp_path):
     rules = load_rules([str(tmp_path / "pack.yaml")], str(tmp_path))
     document = load_document(str(tmp_path / name), name, document_kind)
     assert document is not None
-    result = evaluate(rules.rules[0], document)
+    rule = rules.rules[0]
+    if rule.needs_measurement:  # as the plugin does: scan the data files, then evaluate purely
+        measurement = measure_document(document, str(tmp_path))
+        if measurement.problems:
+            result = measurement_error(rule, document, measurement.problems)
+        else:
+            unmapped = {g: c.documents for g, c in measurement.unmapped.items()}
+            document = replace(document, measured=measurement.mixture, unmapped_groups=unmapped)
+            if rule.composition == "measured":
+                document = replace(document, mixture=measurement.mixture)
+            result = evaluate(rule, document)
+    else:
+        result = evaluate(rule, document)
     assert result.outcome == case["outcome"], result.message
     assert Result.from_json(result.to_json()) == result  # what travels to the xdist controller
     if "observed" in case:

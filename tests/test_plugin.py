@@ -280,3 +280,71 @@ def test_read_only_checkout(repo):
     finally:
         for path, mode in modes.items():
             path.chmod(mode)
+
+
+MEASURED_MANIFEST = """\
+mixlint: 1
+name: tiny
+sources:
+  - {name: web, weight: 90, data_files: data/web/*.jsonl.zst}
+  - {name: code, weight: 10, data_files: data/code.parquet}
+"""
+MEASURED_RULES = """\
+mixlint-rules: 1
+rules:
+  - id: declared-matches-data
+    kind: measured
+    tolerance: 5%
+  - id: min-code-share-in-data
+    kind: share
+    composition: measured
+    select: {name: code}
+    min: 10%
+  - id: min-code-share
+    kind: share
+    select: {name: code}
+    min: 5%
+"""
+
+
+@pytest.fixture
+def measured_repo(pytester):
+    from .corpus import write
+
+    put(pytester, "mixes/tiny.mixture.yaml", MEASURED_MANIFEST)
+    put(pytester, "mixlint.yaml", MEASURED_RULES)
+    write(pytester.path / "mixes/data/web/0.jsonl.zst", [{"text": "w" * 60}] * 10)  # 600 bytes
+    write(pytester.path / "mixes/data/code.parquet", [{"text": "c" * 40}] * 10)  # 400 bytes: 40%, not 10%
+    return pytester
+
+
+def test_measured_composition_end_to_end(measured_repo):
+    result = run(measured_repo, "--mixlint-report=r.json")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines([
+        "*source 'web': declared 90.0% (by weight), measured 60.0% (by bytes), more than 5.0% apart*",
+        "source*share by weight*measured (bytes)",
+        "web*90.0%*60.0%",
+        "code*10.0%*40.0%",
+    ])
+    report = json.loads((measured_repo.path / "r.json").read_text())
+    jsonschema.validate(report, schema())
+    code = next(c for c in report["documents"][0]["components"] if c["name"] == "code")
+    assert code["measured"] == {"share": 0.4, "bytes": 400, "documents": 10, "characters": 400}
+    assert list((measured_repo.path / ".pytest_cache").rglob("*.json"))  # per-shard cache entries
+
+
+def test_bad_data_is_a_located_failure_and_the_rest_is_measured(measured_repo):
+    put(measured_repo, "mixes/data/web/1.jsonl.zst", "not zstd")
+    result = run(measured_repo, "--mixlint-no-cache")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*cannot measure the data: mixes/data/web/1.jsonl.zst: corrupt or truncated zstd data*"])
+    assert not list((measured_repo.path / ".pytest_cache").rglob("*.json"))  # --mixlint-no-cache
+
+
+def test_measured_under_xdist_matches_serial(measured_repo):
+    pytest.importorskip("xdist")
+    serial = run(measured_repo, "--mixlint-report=serial.json", "-p", "no:cacheprovider")
+    parallel = run(measured_repo, "-n", "2", "--mixlint-report=parallel.json", "-p", "no:cacheprovider")
+    assert serial.parseoutcomes() == parallel.parseoutcomes()
+    assert (measured_repo.path / "serial.json").read_text() == (measured_repo.path / "parallel.json").read_text()

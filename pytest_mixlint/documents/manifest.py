@@ -13,7 +13,7 @@ from ..licenses import classify_license
 from ..mixture import Basis, Mixture, Source
 from ..problems import MixlintError, Problem
 from ..quantities import Bytes, Count, Real
-from .model import Document, Ignore
+from .model import Document, Ignore, ScanSettings
 from .syntax import Parsed, parse_text, read_text, syntax_of
 from .validation import validate
 
@@ -35,6 +35,7 @@ class SourceModel(BaseModel):
     languages: Strings = Field(default_factory=list)
     tags: Strings = Field(default_factory=list)
     data_files: Strings = Field(default_factory=list)
+    groups: Strings = Field(default_factory=list, description="values of scan.group_by that belong to this source")
     card: NonEmpty | None = Field(None, description="path to the source's dataset card, relative to the manifest")
     url: str | None = None
 
@@ -44,6 +45,16 @@ class IgnoreModel(BaseModel):
 
     rule: NonEmpty
     reason: NonEmpty
+
+
+class ScanModel(BaseModel):
+    """How to measure the data files: ``scan:`` in a manifest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text_field: NonEmpty = "text"
+    group_by: NonEmpty | None = Field(None, description="dotted path of a field naming the source, e.g. meta.red_pajama_subset")
+    data_files: Strings = Field(default_factory=list, description="shards shared by the sources, split by group_by")
 
 
 class ManifestModel(BaseModel):
@@ -57,6 +68,7 @@ class ManifestModel(BaseModel):
     basis: Basis | None = None
     sources: list[SourceModel] = Field(min_length=1)
     ignore: list[IgnoreModel] = []
+    scan: ScanModel = Field(default_factory=lambda: ScanModel(group_by=None))
 
 
 class EmbeddedManifestModel(ManifestModel):
@@ -122,13 +134,15 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
             domain=spec.domain or domains.domain_of(spec.name),
             weight=spec.weight, epochs=spec.epochs, bytes=spec.bytes, tokens=spec.tokens,
             documents=spec.documents, languages=tuple(spec.languages), tags=tuple(spec.tags),
-            data_files=tuple(spec.data_files), line=parsed.line(prefix + ("sources", i)),
+            data_files=tuple(spec.data_files), groups=tuple(spec.groups) or (spec.name,), line=parsed.line(prefix + ("sources", i)),
             license_line=parsed.line(prefix + ("sources", i, "license")) if spec.license is not None else default_license_line,
             card_bytes=card_bytes, card_documents=card_documents,
         ))
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
     mixture = Mixture(model.name, sources, model.basis)
-    return Document(display, kind, mixture, parsed, ignores, notes, base_dir)
+    scan = ScanSettings(model.scan.text_field, model.scan.group_by, tuple(model.scan.data_files),
+                        parsed.line(prefix + ("scan",)))
+    return Document(display, kind, mixture, parsed, ignores, notes, base_dir, scan)
 
 
 def _linked_card_sizes(card: str, base_dir: str, display: str, line: int | None,

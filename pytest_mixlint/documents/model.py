@@ -21,6 +21,16 @@ class Ignore:
     line: int | None
 
 
+@dataclass(frozen=True)
+class ScanSettings:
+    """How a document's data files are measured (a manifest's ``scan:``)."""
+
+    text_field: str = "text"
+    group_by: str | None = None
+    data_files: tuple[str, ...] = ()  # shared shards, split between sources by group_by
+    line: int | None = None
+
+
 @dataclass
 class Document:
     path: str  # as shown to the user: relative to the rootdir, POSIX separators
@@ -31,6 +41,11 @@ class Document:
     # Non-fatal findings made while reading (deprecated keys, odd values); rules report them.
     notes: list[Problem] = field(default_factory=list)
     base_dir: str = "."  # absolute directory that relative references resolve against
+    scan: ScanSettings = field(default_factory=ScanSettings)
+    # The composition measured from the data files, when a rule asked for it (set by the plugin
+    # before rules run, so that rule kinds stay pure functions of the document).
+    measured: Mixture | None = None
+    unmapped_groups: dict[str, int] = field(default_factory=dict)  # group value -> documents naming no source
 
     @property
     def name(self) -> str | None:

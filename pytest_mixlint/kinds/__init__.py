@@ -30,6 +30,7 @@ BUILTIN = {
     "consistency": "consistency",
     "max-epochs": "max_epochs",
     "diversity": "diversity",
+    "measured": "measured",
 }
 
 

@@ -27,6 +27,7 @@ class Finding:
     observed: float | None = None
     threshold: float | None = None
     hint: str | None = None
+    path: str | None = None  # when the finding is in another file than the document (a data file)
 
 
 @dataclass

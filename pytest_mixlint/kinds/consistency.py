@@ -26,7 +26,7 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from ..documents import Document
-from ..mixture import ShareError
+from ..mixture import Basis, ShareError
 from ..quantities import Fraction, Real, format_count, format_share
 from .base import Evaluation, Finding, KindOptions
 
@@ -95,7 +95,7 @@ def _weights_against_amounts(document: Document, options: Options) -> list[Findi
     sources = document.mixture.sources
     if any(s.epochs is None for s in sources):
         return []
-    basis = "tokens" if all(s.tokens is not None for s in sources) else "bytes"
+    basis: Basis = "tokens" if all(s.tokens is not None for s in sources) else "bytes"
     try:
         by_weight = document.mixture.shares("weight")
         seen = document.mixture.shares(basis, with_epochs=True)

@@ -30,6 +30,7 @@ def _explain_load_error(result: Result) -> str:
 
 
 def _finding_line(result: Result, finding) -> str:  # type: ignore[no-untyped-def]
-    where = f"{result.path}:{finding.line}" if finding.line else result.path
+    path = finding.path or result.path
+    where = f"{path}:{finding.line}" if finding.line else path
     hint = f" (hint: {finding.hint})" if finding.hint else ""
     return f"  {finding.level}: {where}: {finding.message}{hint}"

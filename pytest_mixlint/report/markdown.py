@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .record import RunRecord
-from .tables import COMPOSITION_HEADERS, RESULT_HEADERS, composition_rows, result_rows, table
+from .tables import RESULT_HEADERS, composition_headers, composition_rows, result_rows, table
 
 _ICON = {"passed": "✅ passed", "failed": "❌ failed", "warned": "⚠️ warned", "error": "💥 error",
          "skipped": "⏭️ skipped", "suppressed": "🔇 suppressed"}
@@ -18,8 +18,7 @@ def render(run: RunRecord) -> str:
         name = f" — {document.name}" if document.name else ""
         lines += [f"## `{document.path}`{name}", ""]
         if document.components:
-            basis = f"share by {document.basis}" if document.basis else "share"
-            lines += [table(composition_rows(document), COMPOSITION_HEADERS[:-1] + [basis], "github"), ""]
+            lines += [table(composition_rows(document), composition_headers(document), "github"), ""]
         rows = result_rows(document.results, None)
         for row, result in zip(rows, document.results, strict=True):
             row[1] = _ICON.get(result.outcome, result.outcome)

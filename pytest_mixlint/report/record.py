@@ -6,25 +6,40 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import Document
-from ..mixture import ShareError
+from ..mixture import Mixture, ShareError
 from ..outcomes import Result
 from ..problems import Problem
 
 
-def document_payload(document: Document, notes: list[Problem]) -> dict[str, Any]:
-    """The composition of a document as the report shows it (share on the document's basis)."""
+def document_payload(document: Document, notes: list[Problem], measured: Mixture | None = None) -> dict[str, Any]:
+    """The composition of a document as the report shows it (share on the document's basis),
+    with the measured share (by bytes) beside it when the data files were measured."""
     mixture = document.mixture
-    try:
-        shares: dict[str, float] | None = mixture.shares()
-    except ShareError:
-        shares = None
-    components = [{
-        "name": s.name, "domain": s.domain, "share": shares[s.name] if shares else None,
-        "weight": s.weight, "tokens": s.tokens, "bytes": s.bytes, "documents": s.documents,
-        "license": s.license.expression or s.license.declared, "license_category": s.license.category,
-    } for s in mixture.sources]
+    shares = _shares(mixture)
+    measured_shares = _shares(measured) if measured is not None else None
+    measured_by_name = {s.name: s for s in measured.sources} if measured is not None else {}
+    components = []
+    for s in mixture.sources:
+        component: dict[str, Any] = {
+            "name": s.name, "domain": s.domain, "share": shares[s.name] if shares else None,
+            "weight": s.weight, "tokens": s.tokens, "bytes": s.bytes, "documents": s.documents,
+            "license": s.license.expression or s.license.declared, "license_category": s.license.category,
+        }
+        if measured is not None:
+            found = measured_by_name.get(s.name)
+            component["measured"] = None if found is None else {
+                "share": measured_shares.get(s.name) if measured_shares else None,
+                "bytes": found.bytes, "documents": found.documents, "characters": found.characters}
+        components.append(component)
     return {"path": document.path, "kind": document.kind, "name": document.name, "basis": mixture.basis,
             "components": components, "notes": [str(n) for n in notes]}
+
+
+def _shares(mixture: Mixture) -> dict[str, float] | None:
+    try:
+        return mixture.shares()
+    except ShareError:
+        return None
 
 
 @dataclass

@@ -9,16 +9,28 @@ from ..quantities import format_share
 from .record import DocumentRecord
 
 COMPOSITION_HEADERS = ["source", "domain", "licence", "category", "share"]
+
+
+def composition_headers(document: DocumentRecord) -> list[str]:
+    declared = f"share by {document.basis}" if document.basis else "share"
+    return COMPOSITION_HEADERS[:-1] + [declared] + (["measured (bytes)"] if has_measured(document) else [])
 RESULT_HEADERS = ["rule", "outcome", "observed", "threshold", "message"]
 
 
+def has_measured(document: DocumentRecord) -> bool:
+    return any("measured" in c for c in document.components)
+
+
 def composition_rows(document: DocumentRecord, limit: int | None = None) -> list[list[str]]:
+    """Source, domain, licence, category, declared share (and measured share, when measured)."""
     components = sorted(document.components, key=lambda c: -(c["share"] or 0))
+    measured = has_measured(document)
     rows = [[c["name"], c["domain"] or "-", c["license"] or "-", c["license_category"], format_share(c["share"])]
+            + ([format_share((c.get("measured") or {}).get("share"))] if measured else [])
             for c in components[:limit]]
     if limit is not None and len(components) > limit:
         rest = sum(c["share"] or 0 for c in components[limit:])
-        rows.append([f"... {len(components) - limit} more", "", "", "", format_share(rest)])
+        rows.append([f"... {len(components) - limit} more", "", "", "", format_share(rest)] + ([""] if measured else []))
     return rows
 
 

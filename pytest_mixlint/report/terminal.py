@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .record import RunRecord
-from .tables import COMPOSITION_HEADERS, RESULT_HEADERS, composition_rows, result_rows, table
+from .tables import RESULT_HEADERS, composition_headers, composition_rows, result_rows, table
 
 # Past this many documents only those with something to say get their tables (unless -v).
 FULL_DETAIL_DOCUMENTS = 10
@@ -22,9 +22,8 @@ def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bo
         write_line("")
         write_line(title)
         if document.components:
-            basis = f"share by {document.basis}" if document.basis else "share"
             write_line(table(composition_rows(document, None if verbose else 12),
-                             COMPOSITION_HEADERS[:-1] + [basis], "simple"))
+                             composition_headers(document), "simple"))
         shown = document.results if detailed else noteworthy
         if shown:
             write_line(table(result_rows(shown, None if verbose else 70), RESULT_HEADERS, "simple"))

@@ -46,6 +46,13 @@ Special cases:
 * every sampled document is empty but ``B > 0``: no ratio can be measured: 0 tokens with
   ``relative_error = math.inf``.
 
+**Sample size.** The bound shrinks as ``1/sqrt(n)``: ``relative_error ≈ c / sqrt(n)`` where ``c``
+depends on how much tokens per byte varies between the group's documents (and on how skewed
+their lengths are). :func:`required_sample_size` turns an estimate and a target (0.01 for ±1%)
+into the ``n`` that reaches it. ``estimate_tokens(..., target_relative_error=0.01)`` tokenizes a
+large sample in growing random subsets and stops as soon as the bound reaches the target, so that
+a homogeneous group costs a few hundred documents and only a mixed one uses the whole sample.
+
 With ``exact=True`` the scanner tokenizes every document instead (:func:`exact_tokens`) and the
 result is a :class:`TokenEstimate` with ``exact=True`` and ``relative_error = 0.0``
 (:meth:`TokenEstimate.from_exact`).
@@ -68,6 +75,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import random
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -82,12 +90,15 @@ __all__ = [
     "estimate_from_counts",
     "estimate_tokens",
     "exact_tokens",
+    "required_sample_size",
     "utf8_bytes",
 ]
 
 # Characters per call to the tokenizer: bounds the memory of the encodings of one batch (about
 # 100 bytes per token in ``tokenizers``) while keeping batches large enough for its thread pool.
 _MAX_BATCH_CHARS = 1 << 20
+# First stage of an adaptive estimate (estimate_tokens(target_relative_error=...)).
+_FIRST_STAGE = 256
 
 # 97.5% quantiles of Student's t for 1..30 degrees of freedom.
 _T975 = (
@@ -339,17 +350,52 @@ def estimate_tokens(
     tokenizer: Tokenizer,
     *,
     group_documents: int | None = None,
+    target_relative_error: float | None = None,
+    seed: int = 0,
 ) -> TokenEstimate:
     """Estimate a group's tokens from a uniform random sample of its documents' texts and the
-    exact UTF-8 byte count of all its texts (``group_bytes``). ``group_documents``, the group's
-    document count when known, enables the finite population correction.
+    exact UTF-8 byte count of all its texts (``group_bytes``).
+
+    ``group_documents``, the group's document count when known, enables the finite population
+    correction (and makes a sample of every document exact). With ``target_relative_error``, the
+    sample is tokenized in growing random subsets (256 documents, then doubling; the order drawn
+    with ``seed``) until the bound reaches the target or the sample is used up, so that a
+    homogeneous group costs few documents; ``sample_documents`` tells how many were used.
 
     Raises ValueError for a non-empty group without a sample, or a sample larger than the group.
     """
+    if target_relative_error is not None and not target_relative_error > 0:
+        raise ValueError(f"target_relative_error must be > 0, got {target_relative_error}")
     texts = list(sample_texts)
-    return estimate_from_counts(
-        tokenizer.count(texts), [utf8_bytes(text) for text in texts], group_bytes, group_documents=group_documents
-    )
+    if target_relative_error is None or len(texts) <= _FIRST_STAGE:
+        return estimate_from_counts(
+            tokenizer.count(texts), [utf8_bytes(text) for text in texts], group_bytes, group_documents=group_documents
+        )
+    # Any prefix of a random permutation of a uniform sample is a uniform sample.
+    random.Random(seed).shuffle(texts)
+    token_counts: list[int] = []
+    byte_counts: list[int] = []
+    size = _FIRST_STAGE
+    while True:
+        stage = texts[len(token_counts) : size]
+        token_counts += tokenizer.count(stage)
+        byte_counts += [utf8_bytes(text) for text in stage]
+        estimate = estimate_from_counts(token_counts, byte_counts, group_bytes, group_documents=group_documents)
+        if size >= len(texts) or estimate.relative_error <= target_relative_error:
+            return estimate
+        size *= 2
+
+
+def required_sample_size(estimate: TokenEstimate, target_relative_error: float) -> int | None:
+    """About how many sampled documents would bring ``estimate``'s bound down to the target (the
+    bound shrinks as 1/sqrt(n)); ``None`` when the estimate cannot tell (fewer than 2 documents)."""
+    if not target_relative_error > 0:
+        raise ValueError(f"target_relative_error must be > 0, got {target_relative_error}")
+    if estimate.exact or estimate.relative_error <= target_relative_error:
+        return estimate.sample_documents
+    if not math.isfinite(estimate.relative_error):
+        return None
+    return math.ceil(estimate.sample_documents * (estimate.relative_error / target_relative_error) ** 2)
 
 
 def exact_tokens(texts: Iterable[str], tokenizer: Tokenizer, batch_size: int = 1024) -> int:

@@ -1,0 +1,43 @@
+"""pytest-mixlint: lint the data mixtures of LLM pretraining as pytest tests.
+
+The plugin (``pytest --mixlint``) lives in ``pytest_mixlint.plugin``. From a script or a fixture::
+
+    from pytest_mixlint import load, measure
+
+    document = load("mixes/llama.mixture.yaml")            # a validated Document
+    measurement = measure("mixes/llama.mixture.yaml")      # composition measured from data files
+    for source in measurement.mixture.sources:
+        print(source.name, source.documents, source.bytes)
+"""
+
+from __future__ import annotations
+
+import os
+
+from .documents import Document, DocumentKind, load_document
+from .problems import MixlintError, Problem
+from .scan.cache import ShardCache
+from .scan.measure import Measurement, measure_document
+
+__all__ = ["Document", "Measurement", "MixlintError", "Problem", "load", "measure"]
+__version__ = "0.1.0"
+
+
+def load(path: str | os.PathLike[str]) -> Document:
+    """Load a manifest (any file not named README.md) or a dataset card; raises MixlintError."""
+    path = os.fspath(path)
+    kind: DocumentKind = "card" if os.path.basename(path).lower() == "readme.md" else "manifest"
+    document = load_document(path, path, kind)
+    if document is None:
+        raise MixlintError(Problem(path, None, "not a dataset card: the README has no YAML front matter"))
+    return document
+
+
+def measure(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None,
+            cache_dir: str | os.PathLike[str] | None = None, allow_outside_root: bool = False) -> Measurement:
+    """Scan the data files of a manifest or card. ``root`` (default: the document's directory)
+    bounds where data files may be; ``cache_dir`` keeps per-shard results between calls."""
+    document = load(path)
+    root = os.fspath(root) if root is not None else document.base_dir
+    cache = ShardCache(cache_dir) if cache_dir is not None else None
+    return measure_document(document, root, cache, allow_outside_root)

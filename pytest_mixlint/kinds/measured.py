@@ -1,0 +1,72 @@
+"""``measured``: the declared composition agrees with the data files.
+
+The plugin scans the document's data files (``data_files`` of each source, or ``scan:`` shards
+split by ``group_by``; a card's configs) and compares, per source, the declared share with the
+measured share. Options: ``by`` (``bytes`` default, or ``documents``), ``tolerance`` (largest
+allowed difference in share, absolute: ``2%`` means 10% declared may measure 8-12%),
+``warn_tolerance``, ``select`` (which sources; default all). The declared share is on ``by``
+when every source declares it, else on the document's basis (a manifest's weights are compared
+with what the data holds).
+
+```yaml
+- id: declared-matches-data
+  kind: measured
+  by: bytes
+  tolerance: 2%
+```
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..documents import Document
+from ..mixture import ShareError
+from ..quantities import Fraction, format_share
+from ..select import Selector
+from .base import Evaluation, Finding, KindOptions
+
+
+class Options(KindOptions):
+    by: Literal["bytes", "documents"] = "bytes"
+    tolerance: Fraction = 0.02
+    warn_tolerance: Fraction | None = None
+    select: Selector | None = None
+
+
+def check(document: Document, options: Options) -> Evaluation:
+    measured = document.measured
+    if measured is None or not measured.sources:
+        return Evaluation(skipped="no data files to measure (give sources data_files, or scan.data_files)")
+    declared_basis = options.by if all(s.amount(options.by) is not None for s in document.mixture.sources) else None
+    try:
+        declared = document.mixture.shares(declared_basis)
+        observed = measured.shares(options.by)
+    except ShareError as exc:
+        return Evaluation(error=f"cannot compare declared and measured shares: {exc}")
+    basis = declared_basis or document.mixture.basis
+    evaluation = Evaluation(threshold=options.tolerance, unit="share",
+                            summary=f"declared (by {basis}) vs measured (by {options.by})")
+    largest = 0.0
+    for source in document.mixture.sources:
+        if options.select is not None and not options.select.matches(source):
+            continue
+        if source.name not in observed:
+            evaluation.findings.append(Finding("error", f"source {source.name!r} has no measured data", source.line,
+                                               (source.name,), hint="give it data_files, or map a group_by value to it"))
+            continue
+        delta = abs(declared[source.name] - observed[source.name])
+        largest = max(largest, delta)
+        text = (f"source {source.name!r}: declared {format_share(declared[source.name])} (by {basis}), "
+                f"measured {format_share(observed[source.name])} (by {options.by})")
+        if delta > options.tolerance:
+            evaluation.findings.append(Finding("error", f"{text}, more than {format_share(options.tolerance)} apart",
+                                               source.line, (source.name,), delta, options.tolerance))
+        elif options.warn_tolerance is not None and delta > options.warn_tolerance:
+            evaluation.findings.append(Finding("warning", f"{text}, more than {format_share(options.warn_tolerance)} apart",
+                                               source.line, (source.name,), delta, options.warn_tolerance))
+    for group, documents in document.unmapped_groups.items():
+        evaluation.findings.append(Finding("warning", f"{documents:,} documents have group value {group!r}, which names no source",
+                                           document.scan.line, hint="list the value in a source's `groups:`"))
+    evaluation.observed = largest
+    return evaluation

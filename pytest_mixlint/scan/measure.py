@@ -1,0 +1,154 @@
+"""Measure a document: find its data files, scan them, and give the measured composition.
+
+- A manifest source's ``data_files`` are globs relative to the manifest; all of a source's files
+  count as that source.
+- A manifest's ``scan.data_files`` are shared shards: each document goes to the source whose
+  ``groups`` (default: its name) contains the value of ``scan.group_by``.
+- A dataset card's configs are resolved exactly as the Hub resolves them, with ``datasets``'
+  data-files resolution (offline; a repository without ``configs`` gets the default patterns).
+
+Files outside the repository root are refused unless allowed. Problems are located: a pattern
+that matches nothing at the source's line, bad data at the data file's line.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field, replace
+
+from ..documents.model import Document
+from ..mixture import Mixture, Source
+from ..problems import Problem
+from .cache import ShardCache
+from .counts import Counts, GroupCounts, ScanError, ScanOptions
+from .engine import scan_files
+
+
+@dataclass
+class Measurement:
+    mixture: Mixture | None  # measured sources (bytes, documents, characters); None: nothing to measure
+    problems: list[Problem] = field(default_factory=list)
+    unmapped: dict[str, Counts] = field(default_factory=dict)  # group values that name no source
+    files: int = 0
+    cached: int = 0
+
+
+def measure_document(document: Document, root: str, cache: ShardCache | None = None,
+                     allow_outside_root: bool = False, workers: int | None = None) -> Measurement:
+    problems: list[Problem] = []
+    own: dict[str, list[str]] = {}
+    for source in document.mixture.sources:
+        if source.data_files:
+            files = _resolve(document, source.data_files, source.line, problems, root, allow_outside_root, card=document.kind == "card")
+            own[source.name] = files
+    shared: list[str] = []
+    if document.scan.data_files:
+        shared = _resolve(document, document.scan.data_files, document.scan.line, problems, root, allow_outside_root, card=False)
+    if not own and not shared and document.kind == "card" and not document.mixture.sources:
+        default = _default_card_files(document, problems, root, allow_outside_root)
+        if default:
+            own["default"] = default
+    if not own and not shared:
+        return Measurement(None, problems)
+
+    options = ScanOptions(document.scan.text_field, None)
+    measured: dict[str, Counts] = {name: Counts() for name in own}
+    result = scan_files([f for files in own.values() for f in files], options, cache, workers)
+    scanned, cached = len(result.files), result.cached
+    for name, paths in own.items():
+        for path in paths:
+            for counts in result.files.get(path, GroupCounts()).groups.values():
+                measured[name].add(counts)
+    problems += [_data_problem(e, root) for e in result.errors]
+
+    unmapped: dict[str, Counts] = {}
+    if shared:
+        if not document.scan.group_by:
+            problems.append(Problem(document.path, document.scan.line, "scan.data_files needs scan.group_by",
+                                    "name the document field that says which source a document belongs to"))
+        else:
+            grouped = scan_files(shared, ScanOptions(document.scan.text_field, document.scan.group_by), cache, workers)
+            scanned, cached = scanned + len(grouped.files), cached + grouped.cached
+            problems += [_data_problem(e, root) for e in grouped.errors]
+            owner = {g: s.name for s in document.mixture.sources for g in s.groups}
+            for group, counts in grouped.total().groups.items():
+                owner_name = owner.get(group) if group is not None else None
+                if owner_name is None:
+                    unmapped.setdefault("(none)" if group is None else group, Counts()).add(counts)
+                else:
+                    measured.setdefault(owner_name, Counts()).add(counts)
+
+    declared = {s.name: s for s in document.mixture.sources}
+    sources = []
+    for name, counts in measured.items():
+        base = declared.get(name) or Source(name=name, license=document.mixture.sources[0].license
+                                            if document.mixture.sources else _unknown())
+        sources.append(replace(base, weight=None, tokens=None, bytes=counts.bytes, documents=counts.documents,
+                               characters=counts.characters))
+    return Measurement(Mixture(document.mixture.name, sources, "bytes"), problems, unmapped, scanned, cached)
+
+
+def _unknown():  # type: ignore[no-untyped-def]
+    from ..licenses import classify_license
+
+    return classify_license(None)
+
+
+def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, problems: list[Problem], root: str,
+             allow_outside_root: bool, card: bool) -> list[str]:
+    files: list[str] = []
+    for pattern in patterns:
+        matched = _card_pattern(document.base_dir, pattern) if card else _glob(document.base_dir, pattern)
+        if not matched:
+            problems.append(Problem(document.path, line, f"data_files pattern {pattern!r} matches no file",
+                                    f"patterns are relative to {'the card' if card else 'the manifest'}'s directory"))
+            continue
+        for path in matched:
+            if not allow_outside_root and not _inside(path, root):
+                problems.append(Problem(document.path, line, f"data file {path} is outside the repository root",
+                                        "set mixlint_allow_outside_root = true to measure it"))
+                continue
+            files.append(path)
+    return sorted(dict.fromkeys(files))
+
+
+def _glob(base_dir: str, pattern: str) -> list[str]:
+    full = pattern if os.path.isabs(pattern) else os.path.join(base_dir, pattern)
+    return [p for p in glob.glob(full, recursive=True) if os.path.isfile(p)]
+
+
+def _card_pattern(base_dir: str, pattern: str) -> list[str]:
+    """As the Hub resolves a config's data_files (offline, relative to the repository)."""
+    from datasets.data_files import DataFilesDict, EmptyDatasetError, sanitize_patterns
+
+    try:
+        resolved = DataFilesDict.from_patterns(sanitize_patterns([pattern]), base_path=base_dir)
+    except (FileNotFoundError, EmptyDatasetError):
+        return []
+    return [f for files in resolved.values() for f in files if os.path.isfile(f)]
+
+
+def _default_card_files(document: Document, problems: list[Problem], root: str, allow_outside_root: bool) -> list[str]:
+    from datasets.data_files import DataFilesDict, EmptyDatasetError, get_data_patterns
+
+    try:
+        patterns = get_data_patterns(document.base_dir)
+        resolved = DataFilesDict.from_patterns(patterns, base_path=document.base_dir)
+    except (FileNotFoundError, EmptyDatasetError):
+        return []
+    files = [f for fs in resolved.values() for f in fs if os.path.isfile(f)]
+    return [f for f in files if allow_outside_root or _inside(f, root)]
+
+
+def _inside(path: str, root: str) -> bool:
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _data_problem(error: ScanError, root: str) -> Problem:
+    try:
+        shown = os.path.relpath(error.path, root)
+    except ValueError:
+        shown = error.path
+    return Problem(shown if not shown.startswith("..") else error.path, error.line, error.message, error.hint)
