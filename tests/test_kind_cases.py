@@ -17,9 +17,9 @@ import yaml
 from pytest_mixlint.documents import load_document
 from pytest_mixlint.kinds.__init__ import BUILTIN
 from pytest_mixlint.outcomes import Result, evaluate, measurement_error
-from pytest_mixlint.scan.measure import measure_document
 from pytest_mixlint.packs import load_rules
 from pytest_mixlint.problems import MixlintError
+from pytest_mixlint.scan.measure import measure_document
 
 CASES_DIR = Path(__file__).parent / "kinds"
 

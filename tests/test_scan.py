@@ -54,7 +54,7 @@ def test_byte_range_parts_add_up_to_the_whole(tmp_path):
     size = os.path.getsize(path)
     bounds = [0, 1, size // 3, size // 3 + 1, 2 * size // 3, size]  # cuts inside lines and at odd places
     total = {}
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in zip(bounds, bounds[1:], strict=False):
         for group, counts in count_shard(path, GROUPED, (start, end)).groups.items():
             d, b, c = total.get(group, (0, 0, 0))
             total[group] = (d + counts.documents, b + counts.bytes, c + counts.characters)
