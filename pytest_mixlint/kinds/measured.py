@@ -48,7 +48,10 @@ def check(document: Document, options: Options) -> Evaluation:
     evaluation = Evaluation(threshold=options.tolerance, unit="share",
                             summary=f"declared (by {basis}) vs measured (by {options.by})")
     largest = 0.0
-    for source in document.mixture.sources:
+    # The largest disagreement first: it is the headline of the failure.
+    ranked = sorted(document.mixture.sources,
+                    key=lambda s: -abs(declared[s.name] - observed[s.name]) if s.name in observed else -2.0)
+    for source in ranked:
         if options.select is not None and not options.select.matches(source):
             continue
         if source.name not in observed:
