@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from ..documents.model import Document
+from ..licenses import classify_license
 from ..mixture import Mixture, Source
 from ..problems import Problem
 from .cache import ShardCache
@@ -82,17 +83,10 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
     declared = {s.name: s for s in document.mixture.sources}
     sources = []
     for name, counts in measured.items():
-        base = declared.get(name) or Source(name=name, license=document.mixture.sources[0].license
-                                            if document.mixture.sources else _unknown())
+        base = declared.get(name) or Source(name=name, license=classify_license(None))
         sources.append(replace(base, weight=None, tokens=None, bytes=counts.bytes, documents=counts.documents,
                                characters=counts.characters))
     return Measurement(Mixture(document.mixture.name, sources, "bytes"), problems, unmapped, scanned, cached)
-
-
-def _unknown():  # type: ignore[no-untyped-def]
-    from ..licenses import classify_license
-
-    return classify_license(None)
 
 
 def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, problems: list[Problem], root: str,
