@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from collections.abc import Iterator
 from typing import Any
 
@@ -225,7 +226,9 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             notes.append(Problem(display, parsed.line(("configs", i)), f"configs lists {name!r} twice"))
             continue
         config_names.add(name)
-        if name not in sources:
+        if name in sources:  # sizes from dataset_info, files from configs
+            sources[name] = replace(sources[name], data_files=_config_files(config))
+        else:
             sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name),
                                    line=parsed.line(("configs", i)), data_files=_config_files(config),
                                    license_line=license_line)
