@@ -44,7 +44,7 @@ def test_mixed_shards_and_differing_field_sets(tmp_path):
     a = records(200, seed=2)
     b = [{"text": r["text"], "meta": {"red_pajama_subset": r["meta"]["red_pajama_subset"]}, "extra": {"x": [1, 2]}}
          for r in records(300, seed=3)]
-    paths = [str(write(tmp_path / "a.jsonl.gz", a)), str(write(tmp_path / "b.parquet", b))]
+    paths = [write(tmp_path / "a.jsonl.gz", a), write(tmp_path / "b.parquet", b)]  # Path objects work too
     assert as_tuples(count_files(paths, GROUPED)) == expected(a + b)
 
 

@@ -32,7 +32,7 @@ class ScanResult:
         return total
 
 
-def count_files(paths: list[str], options: ScanOptions, cache: ShardCache | None = None,
+def count_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, cache: ShardCache | None = None,
                 workers: int | None = None) -> dict[Group, Counts]:
     """Counts per group over all ``paths``; raises the first ScanError if any file is bad."""
     result = scan_files(paths, options, cache, workers)
@@ -41,11 +41,11 @@ def count_files(paths: list[str], options: ScanOptions, cache: ShardCache | None
     return result.total().groups
 
 
-def scan_files(paths: list[str], options: ScanOptions, cache: ShardCache | None = None, workers: int | None = None,
+def scan_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, cache: ShardCache | None = None, workers: int | None = None,
                progress: bool | None = None) -> ScanResult:
     result = ScanResult()
     pending: list[tuple[str, str | None]] = []
-    for path in dict.fromkeys(paths):  # each file once, in order
+    for path in dict.fromkeys(os.fspath(p) for p in paths):  # each file once, in order
         key = shard_key(path, options) if cache else None
         hit = cache.get(key) if cache and key else None
         if hit is not None:
