@@ -44,32 +44,31 @@ def count_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions,
 def scan_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, cache: ShardCache | None = None, workers: int | None = None,
                progress: bool | None = None) -> ScanResult:
     result = ScanResult()
-    pending: list[tuple[str, str | None]] = []
-    for path in dict.fromkeys(os.fspath(p) for p in paths):  # each file once, in order
-        key = shard_key(path, options) if cache else None
-        hit = cache.get(key) if cache and key else None
-        if hit is not None:
-            result.files[path] = hit
-            result.cached += 1
-        else:
-            pending.append((path, key))
+    keyed = [(path, shard_key(path, options) if cache else None) for path in dict.fromkeys(os.fspath(p) for p in paths)]
+    pending = _from_cache(keyed, cache, result)
     if not pending:
         return result
     with _locks(cache, [key for _, key in pending]):
         # Another process may have finished these shards while we waited for their locks.
-        still: list[tuple[str, str | None]] = []
-        for path, key in pending:
-            hit = cache.get(key) if cache and key else None
-            if hit is not None:
-                result.files[path] = hit
-                result.cached += 1
-            else:
-                still.append((path, key))
+        still = _from_cache(pending, cache, result)
         _scan(still, options, result, workers, progress)
         for path, key in still:
             if cache and key and path in result.files:
                 cache.put(key, result.files[path])
     return result
+
+
+def _from_cache(keyed: list[tuple[str, str | None]], cache: ShardCache | None, result: ScanResult) -> list[tuple[str, str | None]]:
+    """Fill ``result`` with the cached shards; return the others."""
+    missing = []
+    for path, key in keyed:
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            result.files[path] = hit
+            result.cached += 1
+        else:
+            missing.append((path, key))
+    return missing
 
 
 class _locks:
