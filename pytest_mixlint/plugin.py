@@ -183,8 +183,13 @@ class MixlintFile(pytest.File):
         """The document's data files, scanned once per process (and cached per shard on disk)."""
         if self._measurement is None:
             session = self.config.stash[SESSION_KEY]
-            self._measurement = measure_document(document, str(session.rootdir), session.shard_cache(),
-                                                 session.allow_outside_root)
+            try:
+                self._measurement = measure_document(document, str(session.rootdir), session.shard_cache(),
+                                                     session.allow_outside_root)
+            except Exception as exc:  # a bug of ours fails this document's measured rules, not the run
+                problem = Problem(document.path, None, f"internal error while measuring: {type(exc).__name__}: {exc}",
+                                  "please report it to pytest-mixlint")
+                self._measurement = Measurement(None, [problem])
         return self._measurement
 
     def take_payload(self, document: Document | None) -> dict[str, Any] | None:

@@ -141,3 +141,13 @@ def test_user_domain_patterns_come_first(write):
     assert [s.domain for s in document.mixture.sources] == ["source-code", "encyclopedic"]
     with pytest.raises(ValueError, match="PATTERN = DOMAIN"):
         DomainPatterns.with_user_patterns(["github code"])
+
+
+def test_scan_fields_that_nest_are_a_located_error(write):
+    (problem,) = problems(write, "m.mixture.yaml", "mixlint: 1\nscan: {text_field: meta, group_by: meta.s}\nsources: [{name: a}]\n")
+    assert problem.line == 2 and "neither inside the other" in problem.message
+
+
+def test_scan_section_typos_are_located(write):
+    (problem,) = problems(write, "m.mixture.yaml", "mixlint: 1\nscan:\n  text_feild: body\nsources: [{name: a}]\n")
+    assert (problem.line, problem.hint) == (3, "did you mean 'text_field'?")

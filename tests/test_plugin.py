@@ -348,3 +348,14 @@ def test_measured_under_xdist_matches_serial(measured_repo):
     parallel = run(measured_repo, "-n", "2", "--mixlint-report=parallel.json", "-p", "no:cacheprovider")
     assert serial.parseoutcomes() == parallel.parseoutcomes()
     assert (measured_repo.path / "serial.json").read_text() == (measured_repo.path / "parallel.json").read_text()
+
+
+def test_an_internal_error_while_measuring_fails_only_that_document(measured_repo, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("pytest_mixlint.plugin.measure_document", boom)
+    result = run(measured_repo)
+    result.assert_outcomes(passed=1, failed=2)  # the declared-composition rule still runs
+    result.stdout.fnmatch_lines(["*internal error while measuring: RuntimeError: simulated bug*"])
+    assert "Traceback" not in result.stdout.str()

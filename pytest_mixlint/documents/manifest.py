@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..coercion import NonEmpty, Strings
 from ..domains import DomainPatterns
@@ -55,6 +55,15 @@ class ScanModel(BaseModel):
     text_field: NonEmpty = "text"
     group_by: NonEmpty | None = Field(None, description="dotted path of a field naming the source, e.g. meta.red_pajama_subset")
     data_files: Strings = Field(default_factory=list, description="shards shared by the sources, split by group_by")
+
+    @model_validator(mode="after")
+    def _paths_do_not_nest(self) -> ScanModel:
+        if self.group_by:
+            for outer, inner in ((self.text_field, self.group_by), (self.group_by, self.text_field)):
+                if inner == outer or inner.startswith(outer + "."):
+                    raise ValueError(f"text_field {self.text_field!r} and group_by {self.group_by!r} must be "
+                                     "different fields, neither inside the other")
+        return self
 
 
 class ManifestModel(BaseModel):
