@@ -163,3 +163,84 @@ def test_data_files_are_never_written(tmp_path):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     count_files([str(path)], GROUPED, ShardCache(tmp_path / "cache"))
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+# --- The query engines (fast.py) count exactly what the streaming readers count ---------------
+
+PYTHON = ScanOptions(text_field="text", group_by="meta.red_pajama_subset", engine="python")
+
+
+@pytest.fixture
+def streaming_forbidden(monkeypatch):
+    """Fail if a file is handed to the streaming readers: the query engine must count it."""
+    from pytest_mixlint.scan import engine
+
+    def refuse(path, options, part=None):
+        raise AssertionError(f"{path} was streamed, not counted by the query engine")
+
+    monkeypatch.setattr(engine, "count_shard", refuse)
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "jsonl.gz", "jsonl.zst", "parquet"])
+def test_query_engines_count_like_the_streaming_readers(tmp_path, suffix, streaming_forbidden):
+    a = records(700, seed=11)
+    # Differing field sets, a missing group (None), a number as group value, an empty file.
+    b = [{"text": r["text"], "meta": {"red_pajama_subset": r["meta"]["red_pajama_subset"]}, "extra": {"x": [1]}}
+         for r in records(300, seed=12)]
+    c = [{"text": "no group here", "meta": None}, {"text": "ab", "meta": {"red_pajama_subset": "github", "n": 1}}]
+    empty = tmp_path / f"empty.{suffix}"
+    paths = [str(write(tmp_path / f"{name}.{suffix}", rows)) for name, rows in (("a", a), ("b", b), ("c", c))]
+    if suffix == "jsonl":
+        empty.write_bytes(b"")
+        paths.append(str(empty))
+    fast = scan_files(paths, GROUPED)
+    assert not fast.errors and sorted(fast.files) == sorted(paths)
+    assert as_tuples(fast.total().groups) == {**expected(a + b + c[1:]), None: (1, 13, 13)}
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "jsonl.zst", "parquet"])
+def test_query_engines_agree_file_by_file(tmp_path, suffix, monkeypatch):
+    paths = [str(write(tmp_path / f"{i}.{suffix}", records(150 + 40 * i, seed=20 + i))) for i in range(4)]
+    paths.append(str(write(tmp_path / f"nested.{suffix}", [{"doc": {"body": r["text"]}, "meta": r["meta"]} for r in records(50)])))
+    fast = scan_files(paths[:4], GROUPED)
+    streamed = scan_files(paths[:4], PYTHON)
+    assert {p: as_tuples(c.groups) for p, c in fast.files.items()} == {p: as_tuples(c.groups) for p, c in streamed.files.items()}
+    nested = ScanOptions(text_field="doc.body")
+    assert as_tuples(scan_files(paths[4:], nested).total().groups) == as_tuples(
+        scan_files(paths[4:], ScanOptions(text_field="doc.body", engine="python")).total().groups)
+
+
+@pytest.mark.parametrize(("suffix", "content", "line", "message"), [
+    ("jsonl", b'{"text": "ok"}\n{"text": "broken\n', 2, "invalid JSON"),
+    ("jsonl", b'{"text": "ok"}\n{"txt": "no text"}\n', 2, "document has no text field 'text'"),
+    ("jsonl", b'{"text": "ok"}\n{"text": "\xff\xfe"}\n', 2, "invalid UTF-8"),
+    ("jsonl.gz", gzip.compress(b'{"text": "ok"}\n{"text": null}\n'), 2, "document has no text field 'text'"),
+])
+def test_bad_data_in_a_batch_is_located_and_the_rest_counted(tmp_path, suffix, content, line, message):
+    good = [str(write(tmp_path / f"good{i}.{suffix}", records(40, seed=i))) for i in range(2)]
+    bad = tmp_path / f"bad.{suffix}"
+    bad.write_bytes(content)
+    result = scan_files([good[0], str(bad), good[1]], GROUPED)
+    assert sorted(result.files) == sorted(good)
+    (error,) = result.errors
+    assert (error.path, error.line) == (str(bad), line) and message in error.message
+
+
+def test_bad_parquet_in_a_batch_is_located_and_the_rest_counted(tmp_path):
+    good = str(write(tmp_path / "good.parquet", records(40)))
+    numbers = str(write(tmp_path / "numbers.parquet", [{"text": 3, "meta": {"red_pajama_subset": "a"}}]))
+    nulls = str(write(tmp_path / "nulls.parquet", [{"text": None, "meta": {"red_pajama_subset": "a"}}, {"text": "x", "meta": None}]))
+    result = scan_files([numbers, good, nulls], GROUPED)
+    assert list(result.files) == [good]
+    assert {e.path: e.message for e in result.errors} == {
+        numbers: "row group 0: text field 'text' is int64, not a string",
+        nulls: "row group 0: 1 documents have no text in 'text'"}
+
+
+def test_files_over_the_query_engine_limit_are_streamed(tmp_path, monkeypatch):
+    from pytest_mixlint.scan import engine, fast
+
+    monkeypatch.setattr(fast, "MAX_BYTES", 1_000)
+    monkeypatch.setattr(engine, "count_fast", lambda *a: pytest.fail("a large file went to the query engine"))
+    rows = records(200, seed=13)
+    assert as_tuples(count_files([str(write(tmp_path / "big.jsonl", rows))], GROUPED)) == expected(rows)

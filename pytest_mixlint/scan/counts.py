@@ -11,6 +11,9 @@ Group = str | None  # a group-by value; None when the scan is not grouped
 class ScanOptions:
     text_field: str = "text"  # dotted path to the document's text, e.g. "content" or "meta.body"
     group_by: str | None = None  # dotted path to the group value, e.g. "meta.red_pajama_subset"
+    # "auto": the fastest engine per format (fast.py), else the streaming readers; "python": only
+    # the streaming readers (msgspec, pyarrow). Not in the key: both count the same.
+    engine: str = "auto"
 
     def key(self) -> str:
         """What in the options changes a shard's counts (part of the cache key)."""

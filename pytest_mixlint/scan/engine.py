@@ -13,6 +13,7 @@ from typing import Any
 
 from .cache import ShardCache, shard_key
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
+from .fast import count_fast, fast_engine
 from .readers import count_shard, file_size, format_of, parquet_row_groups
 
 PART_BYTES = 64 << 20  # plain JSONL files are split into parts of about this size
@@ -109,10 +110,20 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
           progress: bool | None) -> None:
     workers = workers or os.cpu_count() or 1
     sizes = {path: file_size(path) for path, _ in pending}
-    tasks = [task for path, _ in pending for task in _tasks(path, workers)]
     partial: dict[str, GroupCounts] = {path: GroupCounts() for path, _ in pending}
     failed: dict[str, ScanError] = {}
     bar = _progress_bar(sum(sizes.values()), progress)
+    by_engine: dict[str | None, list[str]] = {}
+    for path, _ in pending:
+        by_engine.setdefault(fast_engine(path, sizes[path], options), []).append(path)
+    streamed = by_engine.pop(None, [])
+    for engine, paths in by_engine.items():  # in this process: the query engines use every core themselves
+        answered = count_fast(paths, engine, options) if engine else {}
+        partial.update(answered)
+        streamed += [path for path in paths if path not in answered]
+        if bar is not None:
+            bar.update(sum(sizes[path] for path in answered))
+    tasks = [task for path in streamed for task in _tasks(path, workers)]
 
     def done(path: str, part: tuple[int, int] | None, counts: GroupCounts | None, error: ScanError | None) -> None:
         if error is not None:
@@ -122,7 +133,7 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
         if bar is not None:
             bar.update(sizes[path] if part is None else _part_bytes(path, part, sizes[path]))
 
-    if workers == 1 or len(tasks) == 1 or sum(sizes.values()) < INLINE_BYTES:
+    if workers == 1 or len(tasks) <= 1 or sum(sizes[path] for path in streamed) < INLINE_BYTES:
         for path, part in tasks:
             try:
                 done(path, part, count_shard(path, options, part), None)

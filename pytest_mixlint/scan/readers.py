@@ -1,8 +1,10 @@
 """Counting one shard (or one part of it): JSONL (plain, .gz, .zst), Parquet, Arrow IPC.
 
-JSONL lines are decoded with msgspec into a struct holding only the text and group fields
-(everything else is skipped by the decoder, in C), which measured faster per core than DuckDB's
-reader (see benchmarks/scan.py). Parquet and Arrow are aggregated column-wise with pyarrow.
+The streaming readers: they read any file in bounded memory, split into parts for parallel
+processes, and name the line of bad data (fast.py's query engines are faster on whole files, but
+hand what they reject to these). JSONL lines are decoded with msgspec into a struct holding only
+the text and group fields (everything else is skipped by the decoder, in C). Parquet and Arrow
+are aggregated column-wise with pyarrow.
 """
 
 from __future__ import annotations
