@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from .counts import GroupCounts, ScanOptions
 
-FORMAT = 1
+FORMAT = 2  # 2: token tallies
 _EDGE = 64 << 10
 
 

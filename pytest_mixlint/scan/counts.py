@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from .tokens import TokenTally
 
 Group = str | None  # a group-by value; None when the scan is not grouped
 
@@ -14,10 +17,20 @@ class ScanOptions:
     # "auto": the fastest engine per format (fast.py), else the streaming readers; "python": only
     # the streaming readers (msgspec, pyarrow). Not in the key: both count the same.
     engine: str = "auto"
+    # Tokens: a local tokenizer.json, its sha256 (for the cache key), every document tokenized or
+    # a seeded sample of up to ``token_sample`` documents per group in each shard (part).
+    tokenizer: str | None = None
+    tokenizer_fingerprint: str = ""
+    exact_tokens: bool = False
+    token_sample: int = 1000
 
     def key(self) -> str:
         """What in the options changes a shard's counts (part of the cache key)."""
-        return f"text={self.text_field};group_by={self.group_by or ''}"
+        key = f"text={self.text_field};group_by={self.group_by or ''}"
+        if self.tokenizer:
+            how = "exact" if self.exact_tokens else f"sample={self.token_sample}"
+            key += f";tokenizer={self.tokenizer_fingerprint};{how}"
+        return key
 
 
 @dataclass
@@ -25,11 +38,16 @@ class Counts:
     documents: int = 0
     bytes: int = 0  # UTF-8 bytes of the text
     characters: int = 0  # Unicode code points of the text
+    tokens: TokenTally | None = None  # when a tokenizer was given
 
     def add(self, other: Counts) -> None:
         self.documents += other.documents
         self.bytes += other.bytes
         self.characters += other.characters
+        if other.tokens is not None:
+            if self.tokens is None:
+                self.tokens = TokenTally()
+            self.tokens.merge(other.tokens)
 
 
 @dataclass
@@ -42,12 +60,14 @@ class GroupCounts:
         for group, counts in other.groups.items():
             self.groups.setdefault(group, Counts()).add(counts)
 
-    def to_json(self) -> dict[str, list[int]]:
-        return {("" if g is None else f"={g}"): [c.documents, c.bytes, c.characters] for g, c in self.groups.items()}
+    def to_json(self) -> dict[str, list[Any]]:
+        return {("" if g is None else f"={g}"): [c.documents, c.bytes, c.characters]
+                + ([c.tokens.to_json()] if c.tokens is not None else []) for g, c in self.groups.items()}
 
     @classmethod
-    def from_json(cls, data: dict[str, list[int]]) -> GroupCounts:
-        return cls({(None if k == "" else k[1:]): Counts(*v) for k, v in data.items()})
+    def from_json(cls, data: dict[str, list[Any]]) -> GroupCounts:
+        return cls({(None if k == "" else k[1:]): Counts(*v[:3], TokenTally.from_json(v[3]) if len(v) > 3 else None)
+                    for k, v in data.items()})
 
 
 class ScanError(Exception):

@@ -27,7 +27,7 @@ MAX_BYTES = 512 << 20  # on disk; larger files are streamed in bounded blocks by
 
 def fast_engine(path: str, size: int, options: ScanOptions) -> str | None:
     """The engine that counts this file, or None when the streaming readers must."""
-    if options.engine != "auto":
+    if options.engine != "auto" or options.tokenizer:  # tokens need the texts: only the readers see them
         return None
     try:
         kind, _ = format_of(path)

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
+from .sampling import TokenSampler
 
 BLOCK = 8 << 20  # bytes read at a time: bounds memory whatever the file size
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
@@ -133,6 +134,7 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
     text_of = attrgetter(".".join(text_path))
     group_of = attrgetter(".".join(group_path)) if group_path else None
     groups: dict[Group, list[int]] = {}
+    sampler = _sampler(path, options, part)
     with _open_jsonl(path, compression) as stream:
         limit = None
         start = 0
@@ -167,6 +169,8 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                 counts[0] += 1
                 counts[1] += length if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
                 counts[2] += length
+                if sampler is not None:
+                    sampler.add(group, text)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise ScanError(path, None, f"corrupt or truncated gzip data after line {line_number}: {exc}",
                             "re-create or re-download the shard") from None
@@ -175,7 +179,20 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                 raise ScanError(path, None, f"corrupt or truncated zstd data after line {line_number}: {exc}",
                                 "re-create or re-download the shard") from None
             raise
-    return GroupCounts({g: Counts(*c) for g, c in groups.items()})
+    return _with_tokens(GroupCounts({g: Counts(*c) for g, c in groups.items()}), sampler)
+
+
+def _sampler(path: str, options: ScanOptions, part: tuple[int, int] | None) -> TokenSampler | None:
+    if options.tokenizer is None:
+        return None
+    return TokenSampler(options, f"{os.path.basename(path)}|{part}")
+
+
+def _with_tokens(counts: GroupCounts, sampler: TokenSampler | None) -> GroupCounts:
+    if sampler is not None:
+        for group, tally in sampler.tallies().items():
+            counts.groups[group].tokens = tally
+    return counts
 
 
 def _group(document: Any, group_of: attrgetter) -> Group:
@@ -243,7 +260,7 @@ def _column(table: Any, dotted: str) -> Any:
     return column
 
 
-def _aggregate(table: Any, options: ScanOptions, path: str, where: str) -> GroupCounts:
+def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler: TokenSampler | None) -> GroupCounts:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -264,6 +281,9 @@ def _aggregate(table: Any, options: ScanOptions, path: str, where: str) -> Group
             columns["g"] = pa.nulls(len(text), pa.string())
     else:
         columns["g"] = pa.nulls(len(text), pa.string())
+    if sampler is not None:
+        for group, value in zip(columns["g"].to_pylist(), text.to_pylist(), strict=True):
+            sampler.add(group, value)
     grouped = pa.table(columns).group_by("g").aggregate([("b", "count"), ("b", "sum"), ("c", "sum")])
     result = GroupCounts()
     for row in grouped.to_pylist():
@@ -279,10 +299,11 @@ def _count_parquet(path: str, options: ScanOptions, part: tuple[int, int] | None
         parquet = pq.ParquetFile(path, memory_map=True)
         first, last = part if part is not None else (0, parquet.num_row_groups)
         result = GroupCounts()
+        sampler = _sampler(path, options, part)
         for index in range(first, last):
             table = parquet.read_row_group(index, columns=_columns(options))
-            result.merge(_aggregate(table, options, path, f"row group {index}"))
-        return result
+            result.merge(_aggregate(table, options, path, f"row group {index}", sampler))
+        return _with_tokens(result, sampler)
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
         raise ScanError(path, None, f"corrupt or truncated Parquet file: {exc}", "re-create or re-download the shard") from None
     except KeyError as exc:
@@ -312,9 +333,10 @@ def _count_arrow(path: str, options: ScanOptions) -> GroupCounts:
                 reader = ipc.open_stream(source)
                 batches = iter(reader)
             result = GroupCounts()
+            sampler = _sampler(path, options, None)
             for i, batch in enumerate(batches):
-                result.merge(_aggregate(pa.Table.from_batches([batch]), options, path, f"record batch {i}"))
-            return result
+                result.merge(_aggregate(pa.Table.from_batches([batch]), options, path, f"record batch {i}", sampler))
+            return _with_tokens(result, sampler)
     except (pa.ArrowInvalid, pa.ArrowIOError) as exc:
         raise ScanError(path, None, f"corrupt or truncated Arrow file: {exc}", "re-create or re-download the shard") from None
 

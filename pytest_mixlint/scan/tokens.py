@@ -87,6 +87,7 @@ from typing import Any
 
 __all__ = [
     "TokenEstimate",
+    "TokenTally",
     "Tokenizer",
     "TokenizerError",
     "clean_text",
@@ -100,7 +101,7 @@ __all__ = [
 
 # Characters per call to the tokenizer: bounds the memory of the encodings of one batch (about
 # 100 bytes per token in ``tokenizers``) while keeping batches large enough for its thread pool.
-_MAX_BATCH_CHARS = 1 << 20
+MAX_BATCH_CHARS = 1 << 20
 # First stage of an adaptive estimate (estimate_tokens(target_relative_error=...)).
 _FIRST_STAGE = 256
 
@@ -287,7 +288,7 @@ class Tokenizer:
         start = 0
         while start < len(texts):
             end, chars = start, 0
-            while end < len(texts) and (end == start or chars < _MAX_BATCH_CHARS):
+            while end < len(texts) and (end == start or chars < MAX_BATCH_CHARS):
                 text = texts[end]
                 if not isinstance(text, str):
                     raise TypeError(f"texts[{end}] is {type(text).__name__}, not str")
@@ -417,9 +418,101 @@ def exact_tokens(texts: Iterable[str], tokenizer: Tokenizer, batch_size: int = 1
     for text in texts:
         batch.append(text)
         chars += len(text) if isinstance(text, str) else 0
-        if len(batch) >= batch_size or chars >= _MAX_BATCH_CHARS:
+        if len(batch) >= batch_size or chars >= MAX_BATCH_CHARS:
             total += sum(tokenizer.count(batch))
             batch, chars = [], 0
     if batch:
         total += sum(tokenizer.count(batch))
     return total
+
+
+@dataclass
+class TokenTally:
+    """What a scan keeps of a group's token sample: sufficient statistics, no text.
+
+    A scan samples each group separately in every shard (or part of a shard): these are the strata
+    of a stratified sample, ``n_h`` documents drawn without replacement from a stratum's ``N_h``.
+    The **combined ratio estimator** weighs each stratum by ``N_h / n_h``::
+
+        R = sum_h (N_h/n_h) sum_i t_i  /  sum_h (N_h/n_h) sum_i b_i        tokens = round(R * B)
+        Var(tokens) = sum_h N_h^2 (1 - n_h/N_h) / n_h * s_h^2,   s_h^2 = var_i(t_i - R b_i)
+
+    ``s_h^2 (n_h - 1)`` expands to ``a_h + b_h R + c_h R^2`` (from integer sums over the stratum),
+    so strata merge by adding: the tally of a whole corpus is the sum of its shards' tallies, and
+    the cache stores one tally per shard and group. A stratum tokenized entirely (``n_h = N_h``,
+    exact mode or a small stratum) adds no variance; a whole tally of such strata is exact.
+    """
+
+    documents: int = 0  # N: documents of all strata
+    sampled: int = 0  # n: documents tokenized
+    weighted_tokens: float = 0.0
+    weighted_bytes: float = 0.0
+    var_a: float = 0.0
+    var_b: float = 0.0
+    var_c: float = 0.0
+    unbounded: bool = False  # a stratum of several documents had one sampled: no variance to measure
+
+    @classmethod
+    def of_stratum(cls, tokens: Sequence[int], sizes: Sequence[int], documents: int) -> TokenTally:
+        """One stratum: ``tokens[i]`` and ``sizes[i]`` (UTF-8 bytes) of each sampled document of
+        a stratum of ``documents`` documents (all of them when ``len(tokens) == documents``)."""
+        n = len(tokens)
+        if len(sizes) != n or n > documents or (documents and not n):
+            raise ValueError(f"a sample of {n} documents ({len(sizes)} sizes) from a stratum of {documents}")
+        st, sb = sum(tokens), sum(sizes)
+        tally = cls(documents, n)
+        if n == 0:
+            return tally
+        weight = documents / n
+        tally.weighted_tokens, tally.weighted_bytes = weight * st, weight * sb
+        if n == documents:
+            return tally
+        if n == 1:
+            tally.unbounded = True
+            return tally
+        stt = sum(t * t for t in tokens)
+        sbb = sum(b * b for b in sizes)
+        stb = sum(t * b for t, b in zip(tokens, sizes, strict=True))
+        k = documents * documents * (1 - n / documents) / (n * (n - 1))
+        # n * (sum of squares) - (sum) ** 2 in integers: no cancellation before the division.
+        tally.var_a = k * (n * stt - st * st) / n
+        tally.var_b = -2 * k * (n * stb - st * sb) / n
+        tally.var_c = k * (n * sbb - sb * sb) / n
+        return tally
+
+    def merge(self, other: TokenTally) -> None:
+        self.documents += other.documents
+        self.sampled += other.sampled
+        self.weighted_tokens += other.weighted_tokens
+        self.weighted_bytes += other.weighted_bytes
+        self.var_a += other.var_a
+        self.var_b += other.var_b
+        self.var_c += other.var_c
+        self.unbounded = self.unbounded or other.unbounded
+
+    def estimate(self, group_bytes: int) -> TokenEstimate:
+        """The group's tokens, given its exact UTF-8 bytes (counted over every document)."""
+        if self.sampled == self.documents:
+            tokens = round(self.weighted_tokens)
+            return TokenEstimate(tokens, tokens / group_bytes if group_bytes else 0.0, 0.0, self.sampled, True)
+        if self.weighted_bytes == 0:
+            return TokenEstimate(0, 0.0, math.inf, self.sampled, False)
+        ratio = self.weighted_tokens / self.weighted_bytes
+        tokens = round(ratio * group_bytes)
+        variance = max(0.0, self.var_a + self.var_b * ratio + self.var_c * ratio * ratio)
+        if self.unbounded or self.sampled < 2:
+            relative = math.inf
+        elif tokens == 0:
+            relative = 0.0 if variance == 0 else math.inf
+        else:
+            relative = t_quantile_975(self.sampled - 1) * math.sqrt(variance) / (ratio * group_bytes)
+        return TokenEstimate(tokens, ratio, relative, self.sampled, False)
+
+    def to_json(self) -> list[Any]:
+        return [self.documents, self.sampled, self.weighted_tokens, self.weighted_bytes,
+                self.var_a, self.var_b, self.var_c, self.unbounded]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> TokenTally:
+        documents, sampled, wt, wb, a, b, c, unbounded = data
+        return cls(int(documents), int(sampled), float(wt), float(wb), float(a), float(b), float(c), bool(unbounded))
