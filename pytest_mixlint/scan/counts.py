@@ -66,7 +66,7 @@ class GroupCounts:
 
     @classmethod
     def from_json(cls, data: dict[str, list[Any]]) -> GroupCounts:
-        return cls({(None if k == "" else k[1:]): Counts(*v[:3], TokenTally.from_json(v[3]) if len(v) > 3 else None)
+        return cls({(None if k == "" else k[1:]): Counts(int(v[0]), int(v[1]), int(v[2]), TokenTally.from_json(v[3]) if len(v) > 3 else None)
                     for k, v in data.items()})
 
 

@@ -179,7 +179,7 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                 raise ScanError(path, None, f"corrupt or truncated zstd data after line {line_number}: {exc}",
                                 "re-create or re-download the shard") from None
             raise
-    return _with_tokens(GroupCounts({g: Counts(*c) for g, c in groups.items()}), sampler)
+    return _with_tokens(GroupCounts({g: Counts(d, b, c) for g, (d, b, c) in groups.items()}), sampler)
 
 
 def _sampler(path: str, options: ScanOptions, part: tuple[int, int] | None) -> TokenSampler | None:
