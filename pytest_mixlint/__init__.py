@@ -8,6 +8,9 @@ The plugin (``pytest --mixlint``) lives in ``pytest_mixlint.plugin``. From a scr
     measurement = measure("mixes/llama.mixture.yaml")      # composition measured from data files
     for source in measurement.mixture.sources:
         print(source.name, source.documents, source.bytes)
+
+    # with tokens, estimated from a sample (tokens_relative_error is the ~95% bound)
+    measurement = measure("mixes/llama.mixture.yaml", tokenizer="tokenizer.json")
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 from .documents import Document, DocumentKind, load_document
 from .problems import MixlintError, Problem
 from .scan.cache import ShardCache
-from .scan.measure import Measurement, measure_document
+from .scan.measure import Measurement, TokenDefaults, measure_document
 
 __all__ = ["Document", "Measurement", "MixlintError", "Problem", "load", "measure"]
 __version__ = "0.1.0"
@@ -34,10 +37,15 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 def measure(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None,
-            cache_dir: str | os.PathLike[str] | None = None, allow_outside_root: bool = False) -> Measurement:
+            cache_dir: str | os.PathLike[str] | None = None, allow_outside_root: bool = False,
+            tokenizer: str | os.PathLike[str] | None = None, exact_tokens: bool = False,
+            token_sample: int = 1000) -> Measurement:
     """Scan the data files of a manifest or card. ``root`` (default: the document's directory)
-    bounds where data files may be; ``cache_dir`` keeps per-shard results between calls."""
+    bounds where data files may be; ``cache_dir`` keeps per-shard results between calls.
+    ``tokenizer`` (a local tokenizer.json) counts tokens too, unless the manifest's ``scan:``
+    names its own; problems, such as bad data, are in ``Measurement.problems``."""
     document = load(path)
     root = os.fspath(root) if root is not None else document.base_dir
     cache = ShardCache(cache_dir) if cache_dir is not None else None
-    return measure_document(document, root, cache, allow_outside_root)
+    tokens = TokenDefaults(os.path.abspath(tokenizer) if tokenizer else None, "tokenizer", exact_tokens, token_sample)
+    return measure_document(document, root, cache, allow_outside_root, tokens=tokens)

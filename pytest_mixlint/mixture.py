@@ -35,6 +35,9 @@ class Source:
     data_files: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()  # values of the scan's group_by field counted as this source
     characters: int | None = None  # measured only
+    # Measured tokens are estimated from a sample: half-width of their ~95% interval, relative
+    # (0.0 when every document was tokenized).
+    tokens_relative_error: float | None = None
     line: int | None = None
     license_line: int | None = None  # where the licence is written (for a card: its `license:`)
     # Sizes a linked dataset card declares for this source (consistency checks compare them).

@@ -20,7 +20,7 @@ from .paths import matches_any
 from .problems import MixlintError, Problem
 from .report import RunRecord, document_payload, failure, json_report, markdown, terminal
 from .scan.cache import ShardCache
-from .scan.measure import Measurement, measure_document
+from .scan.measure import Measurement, TokenDefaults, measure_document
 
 DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
                      "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
@@ -47,6 +47,7 @@ class MixlintSession:
         except ValueError as exc:
             raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
         self.allow_outside_root = bool(config.getini("mixlint_allow_outside_root"))
+        self.token_defaults = _token_defaults(config, self.rootdir)
         self._cache: ShardCache | None | bool = False  # made on first use: nothing is written unless data is measured
         self.rules = self._load_rules()
         self.selected_ids = {r.id for r in self._selected_rules()}
@@ -112,6 +113,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="only run rules whose id starts with one of these (comma-separated or repeated)")
     group.addoption("--mixlint-no-cache", action="store_true",
                     help="measure data files without reading or writing the per-shard cache")
+    group.addoption("--mixlint-tokenizer", metavar="PATH",
+                    help="a local tokenizer.json (or its directory) to count tokens of measured data with")
+    group.addoption("--mixlint-tokens", choices=["estimate", "exact"],
+                    help="estimate tokens from a sample (default) or tokenize every document")
     group.addoption("--mixlint-ignore", action="append", default=[], metavar="IDS",
                     help="skip rules whose id starts with one of these (comma-separated or repeated)")
     parser.addini("mixlint_rules", type="linelist", default=[],
@@ -122,6 +127,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mixlint_strict", type="bool", default=False, help="warnings fail their items")
     parser.addini("mixlint_allow_outside_root", type="bool", default=False,
                   help="measure data files outside the rootdir (refused by default)")
+    parser.addini("mixlint_tokenizer", type="string", default="",
+                  help="a local tokenizer.json (relative to the ini file) to count tokens of measured data with")
+    parser.addini("mixlint_tokens", type="string", default="estimate", help="estimate (default) or exact")
+    parser.addini("mixlint_token_sample", type="string", default="1000",
+                  help="documents sampled per group in each shard to estimate tokens (default 1000)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -185,7 +195,7 @@ class MixlintFile(pytest.File):
             session = self.config.stash[SESSION_KEY]
             try:
                 self._measurement = measure_document(document, str(session.rootdir), session.shard_cache(),
-                                                     session.allow_outside_root)
+                                                     session.allow_outside_root, tokens=session.token_defaults)
             except Exception as exc:  # a bug of ours fails this document's measured rules, not the run
                 problem = Problem(document.path, None, f"internal error while measuring: {type(exc).__name__}: {exc}",
                                   "please report it to pytest-mixlint")
@@ -360,6 +370,24 @@ def _shard_cache(config: pytest.Config, rootdir: Path) -> ShardCache | None:
 
 def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _token_defaults(config: pytest.Config, rootdir: Path) -> TokenDefaults:
+    """The run's token settings: the command line over the ini options."""
+    ini = _ini_file(config)
+    how = config.getoption("mixlint_tokens") or config.getini("mixlint_tokens").strip()
+    if how not in ("estimate", "exact"):
+        raise pytest.UsageError(f"{ini}: mixlint_tokens: {how!r} is not estimate or exact")
+    sample = config.getini("mixlint_token_sample").strip()
+    if not sample.isdigit() or not 2 <= int(sample) <= 1_000_000:
+        raise pytest.UsageError(f"{ini}: mixlint_token_sample: {sample!r} is not a number of documents from 2 to 1000000")
+    tokenizer, origin = config.getoption("mixlint_tokenizer"), "--mixlint-tokenizer"
+    if tokenizer:
+        tokenizer = str(Path(config.invocation_params.dir) / tokenizer)
+    elif config.getini("mixlint_tokenizer").strip():
+        base = config.inipath.parent if config.inipath else rootdir
+        tokenizer, origin = str(base / config.getini("mixlint_tokenizer").strip()), f"{ini} (mixlint_tokenizer)"
+    return TokenDefaults(tokenizer or None, origin, how == "exact", int(sample))
 
 
 def _ini_file(config: pytest.Config) -> str:

@@ -129,6 +129,16 @@ def test_missing_mixlint_version_has_a_hint(write):
     assert problem.hint and "mixlint: 1" in problem.hint
 
 
+def test_scan_token_settings_are_validated_with_their_own_hints(write):
+    text = "mixlint: 1\nscan: {tokens: exactly, token_sample: 1}\nsources: [{name: a, weight: 1, tokens: lots}]\n"
+    by_field = {p.message.split(":")[0]: p for p in problems(write, "m.mixture.yaml", text)}
+    assert "exact (every document tokenized)" in by_field["scan.tokens"].hint
+    assert "greater than or equal to 2" in by_field["scan.token_sample"].message
+    assert "59B" in by_field["sources.0.tokens"].hint
+    document = load(write, "m.mixture.yaml", "mixlint: 1\nscan: {tokenizer: tok/, tokens: exact}\nsources: [{name: a, weight: 1}]\n")
+    assert (document.scan.tokenizer, document.scan.tokens, document.scan.token_sample) == ("tok/", "exact", None)
+
+
 def test_string_becomes_a_list_for_list_fields(write):
     document = load(write, "m.mixture.yaml", "mixlint: 1\nsources:\n  - {name: a, languages: en, data_files: 'data/*.jsonl'}\n")
     assert document.mixture.sources[0].languages == ("en",)

@@ -359,3 +359,81 @@ def test_an_internal_error_while_measuring_fails_only_that_document(measured_rep
     result.assert_outcomes(passed=1, failed=2)  # the declared-composition rule still runs
     result.stdout.fnmatch_lines(["*internal error while measuring: RuntimeError: simulated bug*"])
     assert "Traceback" not in result.stdout.str()
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+TOKEN_RULES = """\
+mixlint-rules: 1
+rules:
+  - id: tokens-match
+    kind: measured
+    by: tokens
+    tolerance: 5%
+"""
+
+
+@pytest.fixture(scope="module")
+def trained_tokenizer(tmp_path_factory):
+    from .tokenizer_fixture import train_tokenizer
+
+    return train_tokenizer(tmp_path_factory.mktemp("tokenizer"))
+
+
+@pytest.fixture
+def token_repo(measured_repo, trained_tokenizer):
+    import shutil
+
+    shutil.copy(trained_tokenizer, measured_repo.path / "tokenizer.json")
+    put(measured_repo, "mixlint.yaml", TOKEN_RULES)
+    return measured_repo
+
+
+def _code_component(pytester, name):
+    report = json.loads((pytester.path / name).read_text())
+    jsonschema.validate(report, schema())
+    return next(c for c in report["documents"][0]["components"] if c["name"] == "code")
+
+
+def test_tokens_measured_with_the_ini_tokenizer(token_repo, trained_tokenizer):
+    from pytest_mixlint.scan.tokens import Tokenizer
+
+    put(token_repo, "pytest.ini", "[pytest]\nmixlint_tokenizer = tokenizer.json\nmixlint_tokens = exact\n")
+    result = run(token_repo, "--mixlint-report=r.json", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*source 'web': declared 90.0% (by weight), measured * (by tokens), more than 5.0% apart*",
+                                 "source*share by weight*measured (tokens)"])
+    measured = _code_component(token_repo, "r.json")["measured"]
+    expected = sum(Tokenizer.from_file(str(trained_tokenizer)).count(["c" * 40] * 10))
+    assert (measured["tokens"], measured["tokens_relative_error"]) == (expected, 0.0)
+
+
+def test_manifest_tokenizer_and_estimates_carry_their_bound(token_repo):
+    put(token_repo, "mixes/tiny.mixture.yaml", MEASURED_MANIFEST + "scan: {tokenizer: ../tokenizer.json, token_sample: 3}\n")
+    result = run(token_repo, "--mixlint-report=r.json", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    measured = _code_component(token_repo, "r.json")["measured"]
+    # 10 identical documents, 3 sampled: the estimate is right and its bound is 0 (no spread).
+    assert measured["tokens"] > 0 and measured["tokens_relative_error"] == 0.0
+
+
+def test_a_missing_tokenizer_is_a_located_error(token_repo):
+    put(token_repo, "pytest.ini", "[pytest]\nmixlint_tokenizer = nowhere/tokenizer.json\n")
+    result = run(token_repo, "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*pytest.ini (mixlint_tokenizer): tokenizer */nowhere/tokenizer.json: no such file*"])
+
+
+def test_bad_token_options_are_usage_errors(token_repo):
+    put(token_repo, "pytest.ini", "[pytest]\nmixlint_tokens = approximately\n")
+    result = run(token_repo)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*pytest.ini: mixlint_tokens: 'approximately' is not estimate or exact*"])
+    put(token_repo, "pytest.ini", "[pytest]\nmixlint_token_sample = 1\n")
+    assert run(token_repo).ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_command_line_tokenizer(token_repo):
+    result = run(token_repo, "--mixlint-tokenizer=tokenizer.json", "--mixlint-tokens=exact", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*measured * (by tokens)*"])

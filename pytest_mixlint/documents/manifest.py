@@ -55,6 +55,9 @@ class ScanModel(BaseModel):
     text_field: NonEmpty = "text"
     group_by: NonEmpty | None = Field(None, description="dotted path of a field naming the source, e.g. meta.red_pajama_subset")
     data_files: Strings = Field(default_factory=list, description="shards shared by the sources, split by group_by")
+    tokenizer: NonEmpty | None = Field(None, description="a local tokenizer.json (or its directory), relative to the manifest")
+    tokens: Literal["estimate", "exact"] | None = Field(None, description="estimate from a sample (default) or tokenize every document")
+    token_sample: int | None = Field(None, ge=2, le=1_000_000, description="documents sampled per group in each shard (default 1000)")
 
     @model_validator(mode="after")
     def _paths_do_not_nest(self) -> ScanModel:
@@ -77,7 +80,7 @@ class ManifestModel(BaseModel):
     basis: Basis | None = None
     sources: list[SourceModel] = Field(min_length=1)
     ignore: list[IgnoreModel] = []
-    scan: ScanModel = Field(default_factory=lambda: ScanModel(group_by=None))
+    scan: ScanModel = Field(default_factory=lambda: ScanModel.model_validate({}))
 
 
 class EmbeddedManifestModel(ManifestModel):
@@ -94,6 +97,7 @@ _HINTS = {
     "bytes": "a number of bytes or a size such as 328 GB or 3.3 TiB",
     "tokens": "a count such as 59e9, 59B or 1.2T",
     "documents": "a count such as 28000000 or 28M",
+    "scan.tokens": "estimate (from a sample of each shard, the default) or exact (every document tokenized)",
 }
 
 
@@ -150,7 +154,7 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
     mixture = Mixture(model.name, sources, model.basis)
     scan = ScanSettings(model.scan.text_field, model.scan.group_by, tuple(model.scan.data_files),
-                        parsed.line(prefix + ("scan",)))
+                        parsed.line(prefix + ("scan",)), model.scan.tokenizer, model.scan.tokens, model.scan.token_sample)
     return Document(display, kind, mixture, parsed, ignores, notes, base_dir, scan)
 
 

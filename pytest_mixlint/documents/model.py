@@ -29,6 +29,10 @@ class ScanSettings:
     group_by: str | None = None
     data_files: tuple[str, ...] = ()  # shared shards, split between sources by group_by
     line: int | None = None
+    # Tokens (None: the run's default, from the ini options / command line).
+    tokenizer: str | None = None  # a local tokenizer.json, relative to the manifest
+    tokens: Literal["estimate", "exact"] | None = None
+    token_sample: int | None = None  # documents sampled per group in each shard
 
 
 @dataclass

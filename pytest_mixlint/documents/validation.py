@@ -41,8 +41,9 @@ def problems_from(exc: ValidationError, parsed: Parsed, path: str, model: type[B
             message = f"{where}: {_clean(error['msg'])}"
             if kind not in ("value_error", "assertion_error") and "input" in error:
                 message += f" (got {_short(error['input'])})"
-        if hints and str(loc[-1] if loc else "") in hints and not hint:
-            hint = hints[str(loc[-1])]
+        if hints and not hint:  # the key's dotted path (without list indexes) first, then its name
+            dotted = ".".join(str(part) for part in loc if isinstance(part, str))
+            hint = hints.get(dotted) or hints.get(str(loc[-1] if loc else ""))
         problems.append(Problem(path, line, message, hint))
     return problems
 

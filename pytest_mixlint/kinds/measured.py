@@ -2,7 +2,8 @@
 
 The plugin scans the document's data files (``data_files`` of each source, or ``scan:`` shards
 split by ``group_by``; a card's configs) and compares, per source, the declared share with the
-measured share. Options: ``by`` (``bytes`` default, or ``documents``), ``tolerance`` (largest
+measured share. Options: ``by`` (``bytes`` default, ``documents``, or ``tokens``, which needs a
+tokenizer: ``mixlint_tokenizer`` or the manifest's ``scan.tokenizer``), ``tolerance`` (largest
 allowed difference in share, absolute: ``2%`` means 10% declared may measure 8-12%),
 ``warn_tolerance``, ``select`` (which sources; default all). The declared share is on ``by``
 when every source declares it, else on the document's basis (a manifest's weights are compared
@@ -11,24 +12,28 @@ with what the data holds).
 ```yaml
 - id: declared-matches-data
   kind: measured
-  by: bytes
+  by: tokens
   tolerance: 2%
 ```
+
+Estimated token counts carry their ~95% error bound into the message (``±0.3%``); the
+tolerance is applied to the estimate itself.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from ..documents import Document
-from ..mixture import ShareError
+from ..mixture import Mixture, ShareError
 from ..quantities import Fraction, format_share
 from ..select import Selector
 from .base import Evaluation, Finding, KindOptions
 
 
 class Options(KindOptions):
-    by: Literal["bytes", "documents"] = "bytes"
+    by: Literal["bytes", "documents", "tokens"] = "bytes"
     tolerance: Fraction = 0.02
     warn_tolerance: Fraction | None = None
     select: Selector | None = None
@@ -38,6 +43,9 @@ def check(document: Document, options: Options) -> Evaluation:
     measured = document.measured
     if measured is None or not measured.sources:
         return Evaluation(skipped="no data files to measure (give sources data_files, or scan.data_files)")
+    if options.by == "tokens" and any(s.tokens is None for s in measured.sources):
+        return Evaluation(error="by: tokens needs a tokenizer to count the measured tokens: set mixlint_tokenizer "
+                                "(ini) or scan.tokenizer (manifest) to a local tokenizer.json")
     declared_basis = options.by if all(s.amount(options.by) is not None for s in document.mixture.sources) else None
     try:
         declared = document.mixture.shares(declared_basis)
@@ -61,7 +69,7 @@ def check(document: Document, options: Options) -> Evaluation:
         delta = abs(declared[source.name] - observed[source.name])
         largest = max(largest, delta)
         text = (f"source {source.name!r}: declared {format_share(declared[source.name])} (by {basis}), "
-                f"measured {format_share(observed[source.name])} (by {options.by})")
+                f"measured {format_share(observed[source.name])} (by {options.by}{_bound(measured, source.name, options.by)})")
         if delta > options.tolerance:
             evaluation.findings.append(Finding("error", f"{text}, more than {format_share(options.tolerance)} apart",
                                                source.line, (source.name,), delta, options.tolerance))
@@ -73,3 +81,12 @@ def check(document: Document, options: Options) -> Evaluation:
                                            document.scan.line, hint="list the value in a source's `groups:`"))
     evaluation.observed = largest
     return evaluation
+
+
+def _bound(measured: Mixture, name: str, by: str) -> str:
+    """``, estimated ±0.4%`` for sampled token counts."""
+    found = next((s for s in measured.sources if s.name == name), None)
+    error = found.tokens_relative_error if found is not None and by == "tokens" else None
+    if not error:
+        return ""
+    return ", estimated, unbounded" if math.isinf(error) else f", estimated ±{error:.1%}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,8 @@ from ..problems import Problem
 
 def document_payload(document: Document, notes: list[Problem], measured: Mixture | None = None) -> dict[str, Any]:
     """The composition of a document as the report shows it (share on the document's basis),
-    with the measured share (by bytes) beside it when the data files were measured."""
+    with the measured share (by tokens when counted, else by bytes) beside it when the data files
+    were measured."""
     mixture = document.mixture
     shares = _shares(mixture)
     measured_shares = _shares(measured) if measured is not None else None
@@ -30,6 +32,10 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
             component["measured"] = None if found is None else {
                 "share": measured_shares.get(s.name) if measured_shares else None,
                 "bytes": found.bytes, "documents": found.documents, "characters": found.characters}
+            if found is not None and found.tokens is not None:
+                error = found.tokens_relative_error
+                component["measured"].update(tokens=found.tokens,
+                                             tokens_relative_error=None if error is None or math.isinf(error) else error)
         components.append(component)
     return {"path": document.path, "kind": document.kind, "name": document.name, "basis": mixture.basis,
             "components": components, "notes": [str(n) for n in notes]}

@@ -13,7 +13,8 @@ COMPOSITION_HEADERS = ["source", "domain", "licence", "category", "share"]
 
 def composition_headers(document: DocumentRecord) -> list[str]:
     declared = f"share by {document.basis}" if document.basis else "share"
-    return COMPOSITION_HEADERS[:-1] + [declared] + (["measured (bytes)"] if has_measured(document) else [])
+    measured = "measured (tokens)" if any("tokens" in (c.get("measured") or {}) for c in document.components) else "measured (bytes)"
+    return COMPOSITION_HEADERS[:-1] + [declared] + ([measured] if has_measured(document) else [])
 RESULT_HEADERS = ["rule", "outcome", "observed", "threshold", "message"]
 
 

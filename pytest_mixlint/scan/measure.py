@@ -9,6 +9,10 @@
 
 Files outside the repository root are refused unless allowed. Problems are located: a pattern
 that matches nothing at the source's line, bad data at the data file's line.
+
+With a tokenizer (the manifest's ``scan.tokenizer``, else the run's ``mixlint_tokenizer``), each
+source's tokens are counted too, estimated from a sample per shard and group with an error bound
+or exact (``scan.tokens: exact``), and the measured composition is on a tokens basis.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ from ..problems import Problem
 from .cache import ShardCache
 from .counts import Counts, GroupCounts, ScanError, ScanOptions
 from .engine import scan_files
+from .tokens import Tokenizer, TokenizerError
+
+
+@dataclass(frozen=True)
+class TokenDefaults:
+    """The run's token settings (ini options, command line); a manifest's ``scan:`` overrides them."""
+
+    tokenizer: str | None = None  # absolute path of a tokenizer.json (or its directory)
+    origin: str = "mixlint_tokenizer"  # where it was set, named in errors
+    exact: bool = False
+    sample: int = 1000
 
 
 @dataclass
@@ -36,7 +51,8 @@ class Measurement:
 
 
 def measure_document(document: Document, root: str, cache: ShardCache | None = None,
-                     allow_outside_root: bool = False, workers: int | None = None) -> Measurement:
+                     allow_outside_root: bool = False, workers: int | None = None,
+                     tokens: TokenDefaults = TokenDefaults()) -> Measurement:
     problems: list[Problem] = []
     own: dict[str, list[str]] = {}
     for source in document.mixture.sources:
@@ -53,7 +69,9 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
     if not own and not shared:
         return Measurement(None, problems)
 
-    options = ScanOptions(document.scan.text_field, None)
+    options = _scan_options(document, tokens, problems)
+    if options is None:
+        return Measurement(None, problems)
     measured: dict[str, Counts] = {name: Counts() for name in own}
     result = scan_files([f for files in own.values() for f in files], options, cache, workers)
     scanned, cached = len(result.files), result.cached
@@ -69,7 +87,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
             problems.append(Problem(document.path, document.scan.line, "scan.data_files needs scan.group_by",
                                     "name the document field that says which source a document belongs to"))
         else:
-            grouped = scan_files(shared, ScanOptions(document.scan.text_field, document.scan.group_by), cache, workers)
+            grouped = scan_files(shared, replace(options, group_by=document.scan.group_by), cache, workers)
             scanned, cached = scanned + len(grouped.files), cached + grouped.cached
             problems += [_data_problem(e, root) for e in grouped.errors]
             owner = {g: s.name for s in document.mixture.sources for g in s.groups}
@@ -84,9 +102,31 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
     sources = []
     for name, counts in measured.items():
         base = declared.get(name) or Source(name=name, license=classify_license(None))
-        sources.append(replace(base, weight=None, tokens=None, bytes=counts.bytes, documents=counts.documents,
-                               characters=counts.characters))
-    return Measurement(Mixture(document.mixture.name, sources, "bytes"), problems, unmapped, scanned, cached)
+        estimate = counts.tokens.estimate(counts.bytes) if counts.tokens is not None else None
+        sources.append(replace(base, weight=None, bytes=counts.bytes, documents=counts.documents,
+                               characters=counts.characters, tokens=estimate.tokens if estimate else None,
+                               tokens_relative_error=estimate.relative_error if estimate else None))
+    return Measurement(Mixture(document.mixture.name, sources, "tokens" if options.tokenizer else "bytes"),
+                       problems, unmapped, scanned, cached)
+
+
+def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Problem]) -> ScanOptions | None:
+    """What to count; None (with a located problem) when the tokenizer cannot be loaded."""
+    scan = document.scan
+    options = ScanOptions(scan.text_field, None)
+    path = os.path.join(document.base_dir, scan.tokenizer) if scan.tokenizer else defaults.tokenizer
+    if path is None:
+        return options
+    try:
+        tokenizer = Tokenizer.from_file(path)
+    except TokenizerError as exc:
+        where = "scan.tokenizer" if scan.tokenizer else defaults.origin
+        problems.append(Problem(document.path, scan.line if scan.tokenizer else None, f"{where}: {exc}",
+                                "tokenizers are read from a local tokenizer.json; nothing is downloaded"))
+        return None
+    exact = scan.tokens == "exact" if scan.tokens else defaults.exact
+    return replace(options, tokenizer=tokenizer.path, tokenizer_fingerprint=tokenizer.fingerprint, exact_tokens=exact,
+                   token_sample=scan.token_sample or defaults.sample)
 
 
 def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, problems: list[Problem], root: str,
