@@ -129,6 +129,11 @@ def test_missing_mixlint_version_has_a_hint(write):
     assert problem.hint and "mixlint: 1" in problem.hint
 
 
+def test_an_unknown_key_named_like_a_type_is_reported(write):
+    (problem,) = problems(write, "m.mixture.yaml", "mixlint: 1\nsources: [{name: a, weight: 1}]\nstr: 1\n")
+    assert (problem.line, problem.message) == (3, "unknown key 'str'")
+
+
 def test_scan_token_settings_are_validated_with_their_own_hints(write):
     text = "mixlint: 1\nscan: {tokens: exactly, token_sample: 1}\nsources: [{name: a, weight: 1, tokens: lots}]\n"
     by_field = {p.message.split(":")[0]: p for p in problems(write, "m.mixture.yaml", text)}

@@ -26,6 +26,8 @@ def problems_from(exc: ValidationError, parsed: Parsed, path: str, model: type[B
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        if error["type"] == "extra_forbidden":  # the last part is the user's key, even one named `str`
+            loc = tuple(part for part in error["loc"][:-1] if not _is_union_tag(part)) + (error["loc"][-1],)
         where = ".".join(str(p) for p in prefix + loc) or "top level"
         line = parsed.line(prefix + loc)
         hint = None
