@@ -6,6 +6,7 @@ The only module that imports pytest. Everything it calls is plain functions over
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -195,7 +196,9 @@ class MixlintFile(pytest.File):
             session = self.config.stash[SESSION_KEY]
             try:
                 self._measurement = measure_document(document, str(session.rootdir), session.shard_cache(),
-                                                     session.allow_outside_root, tokens=session.token_defaults)
+                                                     session.allow_outside_root, tokens=session.token_defaults,
+                                                     # pytest captures sys.stderr while items run
+                                                     progress=sys.__stderr__)
             except Exception as exc:  # a bug of ours fails this document's measured rules, not the run
                 problem = Problem(document.path, None, f"internal error while measuring: {type(exc).__name__}: {exc}",
                                   "please report it to pytest-mixlint")

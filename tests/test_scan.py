@@ -244,3 +244,79 @@ def test_files_over_the_query_engine_limit_are_streamed(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "count_fast", lambda *a: pytest.fail("a large file went to the query engine"))
     rows = records(200, seed=13)
     assert as_tuples(count_files([str(write(tmp_path / "big.jsonl", rows))], GROUPED)) == expected(rows)
+
+
+def _scan_in_a_process(paths, cache_dir, log, results):
+    """Scan like one pytest-xdist worker, logging every shard this process actually reads."""
+    import time
+
+    from pytest_mixlint.scan import engine
+
+    original = engine._scan
+
+    def logged(pending, *args, **kwargs):
+        with open(log, "a") as handle:
+            handle.write("".join(f"{path}\n" for path, _ in pending))
+        time.sleep(0.5)  # hold the shards' locks while the other process asks for them
+        return original(pending, *args, **kwargs)
+
+    engine._scan = logged
+    result = scan_files(paths, GROUPED, ShardCache(cache_dir))
+    results.put((result.cached, as_tuples(result.total().groups)))
+
+
+def test_concurrent_processes_never_scan_the_same_shard_twice(tmp_path):
+    import multiprocessing
+
+    rows = records(900, seed=14)
+    paths = [str(write(tmp_path / f"{i}.jsonl", rows[i::3])) for i in range(3)]
+    context = multiprocessing.get_context("spawn")  # like xdist workers: separate interpreters
+    results = context.Queue()
+    log = tmp_path / "scanned.log"
+    workers = [context.Process(target=_scan_in_a_process, args=(paths, tmp_path / "cache", log, results)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(log.read_text().split()) == sorted(paths)  # each shard read by one process only
+    assert sorted(cached for cached, _ in outcomes) == [0, 3]  # the other waited and read the cache
+    assert outcomes[0][1] == outcomes[1][1] == expected(rows)
+
+
+def test_progress_bar_counts_every_byte(tmp_path, monkeypatch):
+    from pytest_mixlint.scan import engine
+
+    class Bar:
+        def __init__(self):
+            self.done, self.closed = 0, False
+
+        def update(self, n):
+            self.done += n
+
+        def close(self):
+            self.closed = True
+
+    bar = Bar()
+    seen = {}
+
+    def fake(total, progress, stream=None):
+        seen.update(total=total, progress=progress)
+        return bar
+
+    monkeypatch.setattr(engine, "_progress_bar", fake)
+    paths = [str(write(tmp_path / "a.jsonl", records(50))), str(write(tmp_path / "b.parquet", records(60))),
+             str(write(tmp_path / "c.arrow", records(70)))]
+    scan_files(paths, GROUPED, progress=True)
+    assert seen == {"total": sum(os.path.getsize(p) for p in paths), "progress": True}
+    assert bar.done == seen["total"] and bar.closed
+
+
+def test_no_progress_bar_off_a_terminal():
+    import io
+
+    from pytest_mixlint.scan.engine import _progress_bar
+
+    assert _progress_bar(10**9, None, io.StringIO()) is None  # not a terminal
+    assert _progress_bar(10**9, False) is None
+    assert _progress_bar(10**9, True, io.StringIO()) is not None

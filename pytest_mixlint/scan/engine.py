@@ -9,7 +9,7 @@ import os
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from .cache import ShardCache, shard_key
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
@@ -43,7 +43,9 @@ def count_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions,
 
 
 def scan_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, cache: ShardCache | None = None, workers: int | None = None,
-               progress: bool | None = None) -> ScanResult:
+               progress: bool | None = None, stream: TextIO | None = None) -> ScanResult:
+    """Counts per file. ``progress``: a progress bar on ``stream`` (default stderr) once the scan
+    takes a few seconds; None shows it only when ``stream`` is a terminal."""
     result = ScanResult()
     keyed = [(path, shard_key(path, options) if cache else None) for path in dict.fromkeys(os.fspath(p) for p in paths)]
     pending = _from_cache(keyed, cache, result)
@@ -52,7 +54,7 @@ def scan_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, 
     with _locks(cache, [key for _, key in pending]):
         # Another process may have finished these shards while we waited for their locks.
         still = _from_cache(pending, cache, result)
-        _scan(still, options, result, workers, progress)
+        _scan(still, options, result, workers, progress, stream)
         for path, key in still:
             if cache and key and path in result.files:
                 cache.put(key, result.files[path])
@@ -107,12 +109,12 @@ def _tasks(path: str, workers: int) -> list[tuple[str, tuple[int, int] | None]]:
 
 
 def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: ScanResult, workers: int | None,
-          progress: bool | None) -> None:
+          progress: bool | None, stream: TextIO | None = None) -> None:
     workers = workers or os.cpu_count() or 1
     sizes = {path: file_size(path) for path, _ in pending}
     partial: dict[str, GroupCounts] = {path: GroupCounts() for path, _ in pending}
     failed: dict[str, ScanError] = {}
-    bar = _progress_bar(sum(sizes.values()), progress)
+    bar = _progress_bar(sum(sizes.values()), progress, stream)
     by_engine: dict[str | None, list[str]] = {}
     for path, _ in pending:
         by_engine.setdefault(fast_engine(path, sizes[path], options), []).append(path)
@@ -166,12 +168,13 @@ def _part_bytes(path: str, part: tuple[int, int], size: int) -> int:
     return size * (part[1] - part[0]) // max(groups, 1)
 
 
-def _progress_bar(total: int, progress: bool | None) -> Any:
+def _progress_bar(total: int, progress: bool | None, stream: TextIO | None = None) -> Any:
     """A progress bar on a terminal, shown only once a scan has taken a few seconds."""
-    if progress is False or (progress is None and not sys.stderr.isatty()):
+    stream = stream or sys.stderr
+    if progress is False or (progress is None and not stream.isatty()):
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm comes with datasets
         return None
-    return tqdm(total=total, unit="B", unit_scale=True, desc="mixlint scan", delay=2.0, leave=False)  # type: ignore[no-any-return]
+    return tqdm(total=total, unit="B", unit_scale=True, desc="mixlint scan", delay=2.0, leave=False, file=stream)  # type: ignore[no-any-return]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import glob
 import os
 from dataclasses import dataclass, field, replace
+from typing import TextIO
 
 from ..documents.model import Document
 from ..licenses import classify_license
@@ -52,7 +53,8 @@ class Measurement:
 
 def measure_document(document: Document, root: str, cache: ShardCache | None = None,
                      allow_outside_root: bool = False, workers: int | None = None,
-                     tokens: TokenDefaults = TokenDefaults()) -> Measurement:
+                     tokens: TokenDefaults = TokenDefaults(), progress: TextIO | None = None) -> Measurement:
+    """``progress``: where to show a progress bar (when it is a terminal and the scan is slow)."""
     problems: list[Problem] = []
     own: dict[str, list[str]] = {}
     for source in document.mixture.sources:
@@ -73,7 +75,8 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
     if options is None:
         return Measurement(None, problems)
     measured: dict[str, Counts] = {name: Counts() for name in own}
-    result = scan_files([f for files in own.values() for f in files], options, cache, workers)
+    result = scan_files([f for files in own.values() for f in files], options, cache, workers, stream=progress,
+                        progress=None if progress else False)
     scanned, cached = len(result.files), result.cached
     for name, paths in own.items():
         for path in paths:
@@ -87,7 +90,8 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
             problems.append(Problem(document.path, document.scan.line, "scan.data_files needs scan.group_by",
                                     "name the document field that says which source a document belongs to"))
         else:
-            grouped = scan_files(shared, replace(options, group_by=document.scan.group_by), cache, workers)
+            grouped = scan_files(shared, replace(options, group_by=document.scan.group_by), cache, workers,
+                                 stream=progress, progress=None if progress else False)
             scanned, cached = scanned + len(grouped.files), cached + grouped.cached
             problems += [_data_problem(e, root) for e in grouped.errors]
             owner = {g: s.name for s in document.mixture.sources for g in s.groups}
