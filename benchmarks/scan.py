@@ -36,6 +36,7 @@ Usage::
     python benchmarks/scan.py --data-dir /tmp/mixlint-corpus    # generate once, reuse on the next run
     python benchmarks/scan.py --data-dir /tmp/mixlint-corpus --formats jsonl --engines duckdb,mixlint
     python benchmarks/scan.py --data-dir /tmp/mixlint-corpus --rss   # + peak RSS on a 4 GB shard
+    python benchmarks/scan.py --data-dir /tmp/mixlint-corpus --formats '' --no-cache-run --tokens
 
 Targets (issue 3, 2-core machine; printed, not asserted): mixlint >= 1.0x DuckDB on JSONL and
 Parquet, >= 1.15x DuckDB on .zst, >= 1.5x DuckDB on .gz, >= 5x `datasets` streaming; cached
@@ -1012,6 +1013,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cache-run", action="store_true", help="skip mixlint's cached re-run")
     parser.add_argument("--rss", action="store_true", help="also: peak RSS of mixlint on one big JSONL shard")
     parser.add_argument("--rss-gb", type=float, default=4.0, help="size of the --rss shard in GB (default 4)")
+    parser.add_argument("--tokens", action="store_true",
+                        help="also: estimated vs exact tokens per subset on the first --tokens-shards JSONL shards")
+    parser.add_argument("--tokens-shards", type=int, default=2, help="JSONL shards for --tokens (default 2)")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds before an engine run is killed")
     parser.add_argument("--keep", action="store_true", help="keep everything generated and print where it is")
     args = parser.parse_args(argv)
@@ -1092,6 +1096,8 @@ def main(argv: list[str] | None = None) -> int:
             all_targets += cache_run(manifest, expected, mixlint_note, env, scratch, args)
         if args.rss:
             all_targets += rss_run(manifest, mixlint_note, env, scratch, args)
+        if args.tokens:
+            all_targets += tokens_run(manifest, scratch, args)
 
         print("\n## Targets (issue 3)")
         for line in all_targets:
@@ -1197,6 +1203,58 @@ def rss_run(manifest: dict[str, Any], mixlint_note: str | None, env: dict[str, s
     else:
         big.unlink()
     return lines
+
+
+def tokens_run(manifest: dict[str, Any], scratch: Path, args: argparse.Namespace) -> list[str]:
+    """Estimated (the default sample) against exact token counts per subset, with a BPE tokenizer
+    trained here on the corpus (8,000 tokens, byte-level, as GPT-2's but smaller)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    from pytest_mixlint.scan import ScanOptions
+    from pytest_mixlint.scan.engine import scan_files
+    from pytest_mixlint.scan.tokens import Tokenizer as MixlintTokenizer
+
+    paths = [str(Path(manifest["dir"]) / p) for p in manifest["files"]["jsonl"][: args.tokens_shards]]
+    size = sum(os.path.getsize(p) for p in paths)
+    print(f"\n## Tokens: estimated vs exact ({len(paths)} JSONL shards, {size / MB:,.0f} MB)")
+    texts = []
+    with open(paths[0], "rb") as handle:
+        for line in handle:
+            texts.append(json.loads(line)["text"][:20_000])
+            if len(texts) >= 20_000:
+                break
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    tokenizer.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=8000, show_progress=False,
+                                                             initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    path = scratch / "tokenizer.json"
+    tokenizer.save(str(path))
+    fingerprint = MixlintTokenizer.from_file(str(path)).fingerprint
+    runs = {}
+    for label, exact in (("estimate", False), ("exact", True)):
+        options = ScanOptions(group_by="meta.red_pajama_subset", tokenizer=str(path), tokenizer_fingerprint=fingerprint,
+                              exact_tokens=exact)
+        start = time.perf_counter()
+        result = scan_files(paths, options)
+        seconds = time.perf_counter() - start
+        runs[label] = ({g: (c.documents, c.tokens.estimate(c.bytes)) for g, c in result.total().groups.items()}, seconds)
+        print(f"- {label}: {seconds:.1f} s ({size / MB / seconds:,.0f} MB/s)")
+    print("\n| subset | documents | exact tokens | estimated | error | ±bound (95%) | sampled | within 1% |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    worst = 0.0
+    for group, (documents, exact) in sorted(runs["exact"][0].items(), key=lambda kv: -kv[1][0]):
+        estimate = runs["estimate"][0][group][1]
+        error = abs(estimate.tokens - exact.tokens) / exact.tokens
+        if documents >= 1000:
+            worst = max(worst, error)
+        bound = "exact" if estimate.exact else f"{estimate.relative_error:.2%}"
+        print(f"| {group} | {documents:,} | {exact.tokens:,} | {estimate.tokens:,} | {error:.3%} | {bound} | "
+              f"{estimate.sample_documents:,} | {'yes' if error <= 0.01 else 'NO'} |")
+    speedup = runs["exact"][1] / runs["estimate"][1]
+    print(f"\nestimating is {speedup:.1f}x faster than tokenizing everything")
+    return [f"estimated tokens within 1% of exact for every subset of >= 1,000 documents: worst {worst:.3%} "
+            f"-> {'met' if worst <= 0.01 else 'NOT met'}"]
 
 
 if __name__ == "__main__":
