@@ -15,7 +15,7 @@ class ScanOptions:
     text_field: str = "text"  # dotted path to the document's text, e.g. "content" or "meta.body"
     group_by: str | None = None  # dotted path to the group value, e.g. "meta.red_pajama_subset"
     # "auto": the fastest engine per format (fast.py), else the streaming readers; "python": only
-    # the streaming readers (msgspec, pyarrow). Not in the key: both count the same.
+    # the streaming readers (msgspec, pyarrow). Not in the key: both count valid data the same.
     engine: str = "auto"
     # Tokens: a local tokenizer.json, its sha256 (for the cache key), every document tokenized or
     # a seeded sample of up to ``token_sample`` documents per group in each shard (part).

@@ -3,8 +3,8 @@
 than our msgspec reader, DuckDB reads Parquet faster than polars and pyarrow.
 
 Both use every core of this process themselves, but they know nothing of line numbers: a shard
-they reject, or in which they find a document without text, is handed back (``None``) to the
-readers of ``readers.py``, which locate the problem. Files larger than ``MAX_BYTES`` are not
+they reject, or in which they find a document without text, is left to the streaming readers of
+``readers.py``, which locate the problem. Files larger than ``MAX_BYTES`` are not
 given to polars, which memory-maps the whole file: the streaming readers keep memory bounded
 whatever the shard size.
 
@@ -68,7 +68,7 @@ def _rows(paths: list[str], engine: str, options: ScanOptions) -> list[tuple[Any
         rows = _polars_rows(paths, options) if engine == "polars" else _duckdb_rows(paths, options)
     except Exception:  # any refusal: the streaming reader says where and why
         return None
-    # Engines may report a path in their own spelling (DuckDB keeps it, polars too, but be sure).
+    # Both engines report the paths as given; anything else would be a surprise, so do not trust it.
     known = set(paths)
     return rows if all(row[0] in known for row in rows) else None
 
