@@ -470,8 +470,10 @@ def engine_duckdb(paths: list[str], fmt: str, opts: dict[str, Any]) -> tuple[Cou
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     if fmt == "parquet":
         src = f"read_parquet({paths!r})"
-    else:  # compression is detected from the extension (.zst / .gz); the schema is given, not sniffed
-        src = (f"read_json({paths!r}, format='newline_delimited', maximum_object_size=268435456, "
+    else:  # compression is detected from the extension (.zst / .gz); the schema is given, not sniffed.
+        # DuckDB's default maximum_object_size (16 MB) fits every document here; a larger one makes
+        # its reader much slower (256 MB: JSONL 1,306-1,610 MB/s against 2,107-2,499 by default).
+        src = (f"read_json({paths!r}, format='newline_delimited', "
                "columns={'text': 'VARCHAR', 'meta': 'STRUCT(red_pajama_subset VARCHAR)'})")
     sql = f"SELECT meta.red_pajama_subset, count(*), sum(strlen(text)), sum(length(text)) FROM {src} GROUP BY 1"
     rows = con.execute(sql).fetchall()

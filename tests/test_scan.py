@@ -237,13 +237,32 @@ def test_bad_parquet_in_a_batch_is_located_and_the_rest_counted(tmp_path):
         nulls: "row group 0: 1 documents have no text in 'text'"}
 
 
-def test_files_over_the_query_engine_limit_are_streamed(tmp_path, monkeypatch):
-    from pytest_mixlint.scan import engine, fast
+def test_engine_per_format_and_size(tmp_path, monkeypatch):
+    from pytest_mixlint.scan import fast
 
-    monkeypatch.setattr(fast, "MAX_BYTES", 1_000)
-    monkeypatch.setattr(engine, "count_fast", lambda *a: pytest.fail("a large file went to the query engine"))
-    rows = records(200, seed=13)
-    assert as_tuples(count_files([str(write(tmp_path / "big.jsonl", rows))], GROUPED)) == expected(rows)
+    assert fast.fast_engine("a.jsonl", 10 << 30, GROUPED) == "duckdb-json"  # any size: DuckDB streams it
+    assert fast.fast_engine("a.jsonl.zst", 10 << 20, GROUPED) == "polars"
+    assert fast.fast_engine("a.jsonl.gz", 1 << 30, GROUPED) == "duckdb-json"  # polars would map it whole
+    assert fast.fast_engine("a.parquet", 1, GROUPED) == "duckdb-parquet"
+    assert fast.fast_engine("a.arrow", 1, GROUPED) is None
+    assert fast.fast_engine("a.jsonl", 1, PYTHON) is None
+    # A large compressed shard goes to DuckDB, and counts the same.
+    monkeypatch.setattr(fast, "POLARS_MAX_BYTES", 1_000)
+    rows = records(300, seed=13)
+    assert as_tuples(count_files([str(write(tmp_path / "big.jsonl.zst", rows))], GROUPED)) == expected(rows)
+
+
+def test_what_an_engine_refuses_is_streamed(tmp_path, monkeypatch):
+    # e.g. DuckDB's "maximum_object_size of 33554432 bytes exceeded" on a document over 32 MB
+    from pytest_mixlint.scan import fast
+
+    def refuse(paths, options, engine):
+        raise RuntimeError("maximum_object_size exceeded")
+
+    monkeypatch.setattr(fast, "_duckdb_rows", refuse)
+    rows = records(100, seed=15)
+    paths = [str(write(tmp_path / "a.jsonl", rows[:50])), str(write(tmp_path / "b.parquet", rows[50:]))]
+    assert as_tuples(count_files(paths, GROUPED)) == expected(rows)
 
 
 def _scan_in_a_process(paths, cache_dir, log, results):

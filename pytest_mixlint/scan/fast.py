@@ -1,16 +1,23 @@
 """Whole shards counted by embedded query engines, chosen per format by measurement
-(``benchmarks/scan.py``, 2 cores): polars reads JSONL (plain, .gz, .zst) faster than DuckDB and
-than our msgspec reader, DuckDB reads Parquet faster than polars and pyarrow.
+(``benchmarks/scan.py``, 2 cores):
+
+=============================  ==========================================================
+plain JSONL                    DuckDB (faster than polars; bounded memory at any size)
+JSONL .zst / .gz up to 512 MB  polars (faster than DuckDB: it decompresses and parses
+                               several files at once)
+JSONL .zst / .gz over 512 MB   DuckDB (polars memory-maps the whole file; DuckDB streams it)
+Parquet                        DuckDB (faster than polars and pyarrow)
+=============================  ==========================================================
 
 Both use every core of this process themselves, but they know nothing of line numbers: a shard
 they reject, or in which they find a document without text, is left to the streaming readers of
-``readers.py``, which locate the problem. Files larger than ``MAX_BYTES`` are not
-given to polars, which memory-maps the whole file: the streaming readers keep memory bounded
-whatever the shard size.
+``readers.py``, which locate the problem. So is a document over 32 MB (DuckDB's largest JSON
+object here, which bounds its memory).
 
 Known differences from the streaming readers, both on invalid data: a JSON number, boolean or
 array where the text should be is counted as its JSON text (the streaming reader refuses it),
-and a lone UTF-16 surrogate escape (``"\\ud800"``) counts as one byte (three there).
+and polars counts a lone UTF-16 surrogate escape (``"\\ud800"``) as one byte (three there;
+DuckDB refuses it, so the streaming reader counts it).
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from typing import Any
 from .counts import Counts, GroupCounts, ScanOptions
 from .readers import format_of
 
-MAX_BYTES = 512 << 20  # on disk; larger files are streamed in bounded blocks by readers.py
+POLARS_MAX_BYTES = 512 << 20  # on disk: polars maps the whole file into memory
+DUCKDB_MAX_OBJECT = 32 << 20  # DuckDB's JSON buffers grow with it (about 200 MB of memory here)
 
 
 def fast_engine(path: str, size: int, options: ScanOptions) -> str | None:
@@ -30,13 +38,13 @@ def fast_engine(path: str, size: int, options: ScanOptions) -> str | None:
     if options.engine != "auto" or options.tokenizer:  # tokens need the texts: only the readers see them
         return None
     try:
-        kind, _ = format_of(path)
+        kind, compression = format_of(path)
     except Exception:
         return None
-    if kind == "jsonl" and size <= MAX_BYTES:
-        return "polars"
+    if kind == "jsonl":
+        return "polars" if compression and size <= POLARS_MAX_BYTES else "duckdb-json"
     if kind == "parquet":
-        return "duckdb"
+        return "duckdb-parquet"
     return None
 
 
@@ -65,7 +73,7 @@ def count_fast(paths: list[str], engine: str, options: ScanOptions) -> dict[str,
 
 def _rows(paths: list[str], engine: str, options: ScanOptions) -> list[tuple[Any, ...]] | None:
     try:
-        rows = _polars_rows(paths, options) if engine == "polars" else _duckdb_rows(paths, options)
+        rows = _polars_rows(paths, options) if engine == "polars" else _duckdb_rows(paths, options, engine)
     except Exception:  # any refusal: the streaming reader says where and why
         return None
     # Both engines report the paths as given; anything else would be a surprise, so do not trust it.
@@ -81,23 +89,27 @@ _PATH = "\x00mixlint_path"
 _DUCKDB_PATH = "__mixlint_path__"
 
 
-def _polars_schema(options: ScanOptions) -> Any:
-    """Only the text and group fields, as nested structs for dotted paths (the rest is skipped)."""
-    import polars as pl
-
+def _field_tree(options: ScanOptions) -> dict[str, Any]:
+    """The text and group fields as a tree of names (dotted paths are nested objects); leaves are
+    None. Only these are read: the engines skip every other field."""
     tree: dict[str, Any] = {}
-    for dotted, leaf in ((options.text_field, pl.String), (options.group_by, pl.String)):
+    for dotted in (options.text_field, options.group_by):
         if dotted:
             *parents, name = dotted.split(".")
             node = tree
             for part in parents:
                 node = node.setdefault(part, {})
-            node[name] = leaf
+            node[name] = None
+    return tree
+
+
+def _polars_schema(options: ScanOptions) -> Any:
+    import polars as pl
 
     def build(node: dict[str, Any]) -> dict[str, Any]:
-        return {k: pl.Struct(build(v)) if isinstance(v, dict) else v for k, v in node.items()}
+        return {k: pl.Struct(build(v)) if isinstance(v, dict) else pl.String for k, v in node.items()}
 
-    return build(tree)
+    return build(_field_tree(options))
 
 
 def _polars_column(dotted: str) -> Any:
@@ -122,7 +134,7 @@ def _polars_rows(paths: list[str], options: ScanOptions) -> list[tuple[Any, ...]
     return frame.collect(engine="streaming").rows()
 
 
-# --- DuckDB: Parquet -------------------------------------------------------------------------
+# --- DuckDB: JSONL and Parquet ---------------------------------------------------------------
 
 _local = threading.local()  # a DuckDB connection must not be shared between threads
 
@@ -138,23 +150,44 @@ def _duckdb() -> Any:
 
 
 def _sql_path(dotted: str) -> str:
-    return ".".join('"' + part.replace('"', '""') + '"' for part in dotted.split("."))
+    return ".".join(_sql_name(part) for part in dotted.split("."))
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _duckdb_columns(options: ScanOptions) -> str:
+    """read_json's ``columns``: the fields to read, typed (strings, structs of strings)."""
+    def sql_type(node: dict[str, Any] | None) -> str:
+        if node is None:
+            return "VARCHAR"
+        return "STRUCT(" + ", ".join(f"{_sql_name(k)} {sql_type(v)}" for k, v in node.items()) + ")"
+
+    return "{" + ", ".join(f"{_sql_string(k)}: {_sql_string(sql_type(v))}" for k, v in _field_tree(options).items()) + "}"
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 @lru_cache(maxsize=32)
-def _duckdb_query(options: ScanOptions) -> str:
+def _duckdb_query(options: ScanOptions, engine: str) -> str:
     group = f"CAST({_sql_path(options.group_by)} AS VARCHAR)" if options.group_by else "NULL::VARCHAR"
     text = _sql_path(options.text_field)
-    # union_by_name: a column missing from one file is NULL there, as in the streaming reader.
+    if engine == "duckdb-json":  # compression from the file name; the schema is given, not sniffed
+        source = (f"read_json($paths, format = 'newline_delimited', filename = '{_DUCKDB_PATH}', "
+                  f"maximum_object_size = {DUCKDB_MAX_OBJECT}, columns = {_duckdb_columns(options)})")
+    else:  # union_by_name: a column missing from one file is NULL there, as in the streaming reader
+        source = f"read_parquet($paths, filename = '{_DUCKDB_PATH}', union_by_name = true)"
     return (f"SELECT f, g, count(*), sum(strlen(t)), sum(length(t)), count(*) - count(t) "
-            f"FROM (SELECT {_sql_path(_DUCKDB_PATH)} AS f, {group} AS g, {text} AS t "
-            f"FROM read_parquet($paths, filename = '{_DUCKDB_PATH}', union_by_name = true)) GROUP BY f, g")
+            f"FROM (SELECT {_sql_path(_DUCKDB_PATH)} AS f, {group} AS g, {text} AS t FROM {source}) GROUP BY f, g")
 
 
-def _duckdb_rows(paths: list[str], options: ScanOptions) -> list[tuple[Any, ...]]:
-    if not all(_text_is_string(path, options.text_field) for path in paths):
+def _duckdb_rows(paths: list[str], options: ScanOptions, engine: str) -> list[tuple[Any, ...]]:
+    if engine == "duckdb-parquet" and not all(_text_is_string(path, options.text_field) for path in paths):
         raise ValueError("the streaming reader explains")
-    return _duckdb().execute(_duckdb_query(options), {"paths": paths}).fetchall()  # type: ignore[no-any-return]
+    return _duckdb().execute(_duckdb_query(options, engine), {"paths": paths}).fetchall()  # type: ignore[no-any-return]
 
 
 def _text_is_string(path: str, dotted: str) -> bool:
