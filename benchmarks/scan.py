@@ -647,7 +647,7 @@ class Engine:
 ALL = ("jsonl", "zst", "gz", "parquet")
 JSON_FORMATS = ("jsonl", "zst", "gz")
 ENGINES: list[Engine] = [
-    Engine("mixlint", engine_mixlint, ALL, check=_import_mixlint, modules=("pytest_mixlint.scan", "polars", "duckdb", "pyarrow.parquet")),
+    Engine("mixlint", engine_mixlint, ALL, check=_import_mixlint, modules=("pytest_mixlint.scan", "duckdb", "pyarrow.parquet")),
     Engine("duckdb", engine_duckdb, ALL, role="target", modules=("duckdb",)),
     Engine("polars", engine_polars, ALL, modules=("polars",)),
     Engine("datasets", engine_datasets, ALL, role="target", modules=("datasets",)),

@@ -237,29 +237,27 @@ def test_bad_parquet_in_a_batch_is_located_and_the_rest_counted(tmp_path):
         nulls: "row group 0: 1 documents have no text in 'text'"}
 
 
-def test_engine_per_format_and_size(tmp_path, monkeypatch):
+def test_which_files_duckdb_counts_and_how_they_are_batched():
     from pytest_mixlint.scan import fast
 
-    assert fast.fast_engine("a.jsonl", 10 << 30, GROUPED) == "duckdb-json"  # any size: DuckDB streams it
-    assert fast.fast_engine("a.jsonl.zst", 10 << 20, GROUPED) == "polars"
-    assert fast.fast_engine("a.jsonl.gz", 1 << 30, GROUPED) == "duckdb-json"  # polars would map it whole
-    assert fast.fast_engine("a.parquet", 1, GROUPED) == "duckdb-parquet"
-    assert fast.fast_engine("a.arrow", 1, GROUPED) is None
-    assert fast.fast_engine("a.jsonl", 1, PYTHON) is None
-    # A large compressed shard goes to DuckDB, and counts the same.
-    monkeypatch.setattr(fast, "POLARS_MAX_BYTES", 1_000)
-    rows = records(300, seed=13)
-    assert as_tuples(count_files([str(write(tmp_path / "big.jsonl.zst", rows))], GROUPED)) == expected(rows)
+    assert [fast.fast_kind(p, GROUPED) for p in ("a.jsonl", "a.json.gz", "a.ndjson.zst", "a.parquet", "a.arrow", "a.csv")] == [
+        "json", "json", "json", "parquet", None, None]
+    assert fast.fast_kind("a.jsonl", PYTHON) is None
+    sizes = {"big": 900, "a": 100, "b": 100, "c": 100, "d": 50}
+    # 1,250 bytes over 2 workers x 4: batches of about 156 bytes, largest files first.
+    assert fast._batches(list(sizes), sizes, 2) == [["big"], ["a", "b"], ["c", "d"]]
+    assert fast._batches(["only"], {"only": 10}, 2) == [["only"]]
 
 
 def test_what_an_engine_refuses_is_streamed(tmp_path, monkeypatch):
     # e.g. DuckDB's "maximum_object_size of 33554432 bytes exceeded" on a document over 32 MB
     from pytest_mixlint.scan import fast
 
-    def refuse(paths, options, engine):
+    def refuse(*args):
         raise RuntimeError("maximum_object_size exceeded")
 
-    monkeypatch.setattr(fast, "_duckdb_rows", refuse)
+    monkeypatch.setattr(fast, "_text_is_string", refuse)  # raised inside every DuckDB attempt
+    monkeypatch.setattr(fast, "_query", lambda options, kind: "SELECT oops FROM nowhere")
     rows = records(100, seed=15)
     paths = [str(write(tmp_path / "a.jsonl", rows[:50])), str(write(tmp_path / "b.parquet", rows[50:]))]
     assert as_tuples(count_files(paths, GROUPED)) == expected(rows)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from .cache import ShardCache, shard_key
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
-from .fast import count_fast, fast_engine
+from .fast import count_fast, fast_kind
 from .readers import count_shard, file_size, format_of, parquet_row_groups
 
 PART_BYTES = 64 << 20  # plain JSONL files are split into parts of about this size
@@ -115,16 +115,20 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
     partial: dict[str, GroupCounts] = {path: GroupCounts() for path, _ in pending}
     failed: dict[str, ScanError] = {}
     bar = _progress_bar(sum(sizes.values()), progress, stream)
-    by_engine: dict[str | None, list[str]] = {}
+    by_kind: dict[str | None, list[str]] = {}
     for path, _ in pending:
-        by_engine.setdefault(fast_engine(path, sizes[path], options), []).append(path)
-    streamed = by_engine.pop(None, [])
-    for engine, paths in by_engine.items():  # in this process: the query engines use every core themselves
-        answered = count_fast(paths, engine, options) if engine else {}
+        by_kind.setdefault(fast_kind(path, options), []).append(path)
+    streamed = by_kind.pop(None, [])
+
+    def counted(paths: list[str]) -> None:
+        if bar is not None:
+            bar.update(sum(sizes[path] for path in paths))
+
+    for kind, paths in by_kind.items():  # DuckDB, in this process, on every core
+        assert kind is not None
+        answered = count_fast(paths, sizes, kind, options, workers, counted)
         partial.update(answered)
         streamed += [path for path in paths if path not in answered]
-        if bar is not None:
-            bar.update(sum(sizes[path] for path in answered))
     tasks = [task for path in streamed for task in _tasks(path, workers)]
 
     def done(path: str, part: tuple[int, int] | None, counts: GroupCounts | None, error: ScanError | None) -> None:
