@@ -241,12 +241,13 @@ def test_which_files_duckdb_counts_and_how_they_are_batched():
     from pytest_mixlint.scan import fast
 
     assert [fast.fast_kind(p, GROUPED) for p in ("a.jsonl", "a.json.gz", "a.ndjson.zst", "a.parquet", "a.arrow", "a.csv")] == [
-        "json", "json", "json", "parquet", None, None]
+        "json", "compressed-json", "compressed-json", "parquet", None, None]
     assert fast.fast_kind("a.jsonl", PYTHON) is None
-    sizes = {"big": 900, "a": 100, "b": 100, "c": 100, "d": 50}
-    # 1,250 bytes over 2 workers x 4: batches of about 156 bytes, largest files first.
-    assert fast._batches(list(sizes), sizes, 2) == [["big"], ["a", "b"], ["c", "d"]]
-    assert fast._batches(["only"], {"only": 10}, 2) == [["only"]]
+    mb = 1 << 20
+    sizes = {"big": 900 * mb, "a": 10 * mb, "b": 10 * mb, "c": 10 * mb, "d": 1 * mb, "e": 20 * mb}
+    # Largest first, one per batch, small files together up to 16 MB.
+    assert fast._batches(list(sizes), sizes) == [["big"], ["e"], ["a", "b"], ["c", "d"]]
+    assert fast._batches(["only"], {"only": 10}) == [["only"]]
 
 
 def test_what_an_engine_refuses_is_streamed(tmp_path, monkeypatch):

@@ -1,10 +1,10 @@
 """Measured composition: read the data files of a manifest or card and count, per source or per
 value of a group-by field, documents, UTF-8 bytes and characters of the text.
 
-The only heavy I/O of the plugin. Whole shards are counted by the fastest embedded engine for
-their format (fast.py: polars for JSONL, DuckDB for Parquet); very large shards, Arrow files and
-shards those engines reject are streamed by our readers (readers.py) in parallel processes, which
-keep memory bounded and locate bad data. Results are cached per shard, and data files are only
+The only heavy I/O of the plugin. Whole JSONL and Parquet shards are counted by DuckDB, the
+fastest engine we measured (fast.py); Arrow files, token counts and shards DuckDB rejects are
+streamed by our readers (readers.py) in parallel processes, which keep memory bounded and locate
+bad data. Results are cached per shard, and data files are only
 ever opened for reading.
 """
 

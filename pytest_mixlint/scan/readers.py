@@ -1,8 +1,8 @@
 """Counting one shard (or one part of it): JSONL (plain, .gz, .zst), Parquet, Arrow IPC.
 
 The streaming readers: they read any file in bounded memory, split into parts for parallel
-processes, and name the line of bad data (fast.py's query engines are faster on whole files, but
-hand what they reject to these). JSONL lines are decoded with msgspec into a struct holding only
+processes, and name the line of bad data (fast.py's DuckDB is faster on whole files, but hands
+what it rejects to these). JSONL lines are decoded with msgspec into a struct holding only
 the text and group fields (everything else is skipped by the decoder, in C). Parquet and Arrow
 are aggregated column-wise with pyarrow.
 """
