@@ -115,17 +115,20 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
     partial: dict[str, GroupCounts] = {path: GroupCounts() for path, _ in pending}
     failed: dict[str, ScanError] = {}
     bar = _progress_bar(sum(sizes.values()), progress, stream)
-    by_kind: dict[str | None, list[str]] = {}
+    streamed: list[str] = []  # by our readers, in worker processes
+    by_kind: dict[str, list[str]] = {}  # by DuckDB, in this process, on every core
     for path, _ in pending:
-        by_kind.setdefault(fast_kind(path, options), []).append(path)
-    streamed = by_kind.pop(None, [])
+        kind = fast_kind(path, options)
+        if kind is None:
+            streamed.append(path)
+        else:
+            by_kind.setdefault(kind, []).append(path)
 
     def counted(paths: list[str]) -> None:
         if bar is not None:
             bar.update(sum(sizes[path] for path in paths))
 
-    for kind, paths in by_kind.items():  # DuckDB, in this process, on every core
-        assert kind is not None
+    for kind, paths in by_kind.items():
         answered = count_fast(paths, sizes, kind, options, workers, counted)
         partial.update(answered)
         streamed += [path for path in paths if path not in answered]
