@@ -211,10 +211,12 @@ def test_query_engines_agree_file_by_file(tmp_path, suffix, monkeypatch):
 
 
 @pytest.mark.parametrize(("suffix", "content", "line", "message"), [
-    ("jsonl", b'{"text": "ok"}\n{"text": "broken\n', 2, "invalid JSON"),
-    ("jsonl", b'{"text": "ok"}\n{"txt": "no text"}\n', 2, "document has no text field 'text'"),
-    ("jsonl", b'{"text": "ok"}\n{"text": "\xff\xfe"}\n', 2, "invalid UTF-8"),
-    ("jsonl.gz", gzip.compress(b'{"text": "ok"}\n{"text": null}\n'), 2, "document has no text field 'text'"),
+    pytest.param("jsonl", b'{"text": "ok"}\n{"text": "broken\n', 2, "invalid JSON", id="invalid-json"),
+    pytest.param("jsonl", b'{"text": "ok"}\n{"txt": "no text"}\n', 2, "document has no text field 'text'", id="no-text"),
+    pytest.param("jsonl", b'{"text": "ok"}\n{"text": "\xff\xfe"}\n', 2, "invalid UTF-8", id="not-utf8"),
+    # mtime=0: the same bytes in every pytest-xdist worker (ids must match between them)
+    pytest.param("jsonl.gz", gzip.compress(b'{"text": "ok"}\n{"text": null}\n', mtime=0), 2,
+                 "document has no text field 'text'", id="gz-null-text"),
 ])
 def test_bad_data_in_a_batch_is_located_and_the_rest_counted(tmp_path, suffix, content, line, message):
     good = [str(write(tmp_path / f"good{i}.{suffix}", records(40, seed=i))) for i in range(2)]
