@@ -2,8 +2,8 @@
 (``benchmarks/scan.py``, 2 cores, against polars, pyarrow and our own msgspec reader).
 
 DuckDB decompresses a ``.zst`` or ``.gz`` file on one thread, so compressed files are split into
-batches counted by as many concurrent single-threaded queries as there are cores: 1.5x (.zst)
-and 1.8x (.gz) faster than one query over all files. Plain JSONL and Parquet, which DuckDB
+batches counted by as many concurrent single-threaded queries as there are cores: 1.3x (.zst)
+and 1.7x (.gz) faster than one query over all files. Plain JSONL and Parquet, which DuckDB
 splits across its threads itself, are one query (batches were 5-10% slower there), as is a
 single file. DuckDB streams files of any size in bounded memory.
 
