@@ -11,7 +11,7 @@ tests can build corpora of the same kinds of text (with other seeds) to measure 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 VOCAB_SIZE = 2000
@@ -103,24 +103,24 @@ def code(rng: random.Random, size: int) -> str:
     return "".join(parts)
 
 
+# Chunks of non-ASCII text: (alphabet, joiner, fewest and most picks, ending). Kind 8 is English.
+_CHUNKS: list[tuple[Sequence[str], str, int, int, str]] = [
+    (_CJK, "", 5, 40, "。"),
+    (_KANA, "", 5, 30, "。"),
+    (_HANGUL, "", 3, 20, "."),
+    (_CYRILLIC, " ", 3, 15, "."),
+    (_GREEK, " ", 3, 12, "."),
+    (_ARABIC, " ", 3, 12, "."),
+    (_EMOJI, "", 1, 4, ""),
+    (_LATIN + _WORDS, " ", 3, 15, "."),
+]
+
+
 def _chunk(rng: random.Random, kind: int) -> str:
-    if kind == 0:
-        return "".join(rng.choice(_CJK) for _ in range(rng.randint(5, 40))) + "。"
-    if kind == 1:
-        return "".join(rng.choice(_KANA) for _ in range(rng.randint(5, 30))) + "。"
-    if kind == 2:
-        return "".join(rng.choice(_HANGUL) for _ in range(rng.randint(3, 20))) + "."
-    if kind == 3:
-        return " ".join(rng.choice(_CYRILLIC) for _ in range(rng.randint(3, 15))) + "."
-    if kind == 4:
-        return " ".join(rng.choice(_GREEK) for _ in range(rng.randint(3, 12))) + "."
-    if kind == 5:
-        return " ".join(rng.choice(_ARABIC) for _ in range(rng.randint(3, 12))) + "."
-    if kind == 6:
-        return "".join(rng.choice(_EMOJI) for _ in range(rng.randint(1, 4)))
-    if kind == 7:
-        return " ".join(rng.choice(_LATIN + _WORDS) for _ in range(rng.randint(3, 15))) + "."
-    return _sentence(rng)
+    if kind >= len(_CHUNKS):
+        return _sentence(rng)
+    alphabet, joiner, fewest, most, ending = _CHUNKS[kind]
+    return joiner.join(rng.choice(alphabet) for _ in range(rng.randint(fewest, most))) + ending
 
 
 def non_ascii(rng: random.Random, size: int) -> str:
