@@ -141,7 +141,7 @@ def measurement_error(rule: Rule, document: Document, problems: list[Problem]) -
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return Result(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
                   outcome="warned" if rule.severity == "warning" else "error",
-                  message=f"cannot measure the data: {first}{more}", line=document.line(),
+                  message=f"cannot measure the data: {first.located}{more}", line=document.line(),  # hints are in the findings
                   findings=[Finding("error", p.message, p.line, hint=p.hint, path=p.path) for p in problems],
                   why=rule.why, origin=rule.origin)
 

@@ -16,10 +16,14 @@ class Problem:
     message: str
     hint: str | None = None
 
-    def __str__(self) -> str:
+    @property
+    def located(self) -> str:
+        """``path:line: message``, without the hint."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        return f"{where}: {self.message}"
+
+    def __str__(self) -> str:
+        return f"{self.located} (hint: {self.hint})" if self.hint else self.located
 
 
 class MixlintError(Exception):
