@@ -239,6 +239,22 @@ def test_bad_parquet_in_a_batch_is_located_and_the_rest_counted(tmp_path):
         nulls: "row group 0: 1 documents have no text in 'text'"}
 
 
+def test_both_engines_name_non_string_groups_alike(tmp_path):
+    rows = [{"text": "a", "meta": {"red_pajama_subset": v}} for v in (True, 1.5, 3, {"k": [1, "b"]}, [1, 2], None)]
+    for suffix in ("jsonl", "jsonl.gz"):
+        path = str(write(tmp_path / f"g.{suffix}", rows))
+        fast, streamed = scan_files([path], GROUPED), scan_files([path], PYTHON)
+        assert sorted(map(str, fast.total().groups)) == sorted(map(str, streamed.total().groups)) == sorted(
+            ["true", "1.5", "3", '{"k":[1,"b"]}', "[1,2]", "None"])
+
+
+def test_file_names_with_glob_characters_are_counted_once(tmp_path):
+    rows = records(20, seed=16)
+    paths = [str(write(tmp_path / name, rows)) for name in ("a*.jsonl", "ab.jsonl", "a[b].jsonl", "a?.parquet")]
+    result = scan_files(paths, GROUPED)
+    assert all(as_tuples(result.files[p].groups) == expected(rows) for p in paths)
+
+
 def test_which_files_duckdb_counts_and_how_they_are_batched():
     from pytest_mixlint.scan import fast
 

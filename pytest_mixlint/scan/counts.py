@@ -14,8 +14,9 @@ Group = str | None  # a group-by value; None when the scan is not grouped
 class ScanOptions:
     text_field: str = "text"  # dotted path to the document's text, e.g. "content" or "meta.body"
     group_by: str | None = None  # dotted path to the group value, e.g. "meta.red_pajama_subset"
-    # "auto": the fastest engine per format (fast.py), else the streaming readers; "python": only
-    # the streaming readers (msgspec, pyarrow). Not in the key: both count valid data the same.
+    # "auto": DuckDB where it reads the format (fast.py), else the streaming readers; "python":
+    # only the streaming readers (msgspec, pyarrow). Both count valid data the same, but not
+    # invalid data (a number as text), so the engine is part of the key.
     engine: str = "auto"
     # Tokens: a local tokenizer.json, its sha256 (for the cache key), every document tokenized or
     # a seeded sample of up to ``token_sample`` documents per group in each shard (part).
@@ -26,7 +27,7 @@ class ScanOptions:
 
     def key(self) -> str:
         """What in the options changes a shard's counts (part of the cache key)."""
-        key = f"text={self.text_field};group_by={self.group_by or ''}"
+        key = f"text={self.text_field};group_by={self.group_by or ''};engine={self.engine}"
         if self.tokenizer:
             how = "exact" if self.exact_tokens else f"sample={self.token_sample}"
             key += f";tokenizer={self.tokenizer_fingerprint};{how}"

@@ -35,6 +35,8 @@ def fast_kind(path: str, options: ScanOptions) -> str | None:
     streaming readers must."""
     if options.engine != "auto" or options.tokenizer:  # tokens need the texts: only the readers see them
         return None
+    if any(c in path for c in "*?[{"):  # DuckDB would expand the name as a glob pattern
+        return None
     try:
         kind, compression = format_of(path)
     except Exception:

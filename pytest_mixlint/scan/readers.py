@@ -200,7 +200,11 @@ def _group(document: Any, group_of: attrgetter) -> Group:
         value = group_of(document)
     except AttributeError:  # a parent object of the field is missing (None)
         return None
-    return value if value is None or type(value) is str else str(value)
+    if value is None or type(value) is str:
+        return value
+    # Spelled as DuckDB (fast.py) spells a JSON value cast to text, so that both engines name the
+    # same groups: true, 1.5, {"k":1}.
+    return msgspec.json.encode(value).decode() if isinstance(value, (bool, dict, list)) else str(value)
 
 
 def _absolute_line(path: str, start: int, line_number: int) -> int:
