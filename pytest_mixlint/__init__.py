@@ -47,5 +47,6 @@ def measure(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = 
     document = load(path)
     root = os.fspath(root) if root is not None else document.base_dir
     cache = ShardCache(cache_dir) if cache_dir is not None else None
-    tokens = TokenDefaults(os.path.abspath(tokenizer) if tokenizer else None, "tokenizer", exact_tokens, token_sample)
+    tokenizer = os.path.abspath(os.path.expanduser(tokenizer)) if tokenizer else None
+    tokens = TokenDefaults(tokenizer, "tokenizer", exact_tokens, token_sample)
     return measure_document(document, root, cache, allow_outside_root, tokens=tokens)

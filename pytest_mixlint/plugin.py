@@ -386,10 +386,11 @@ def _token_defaults(config: pytest.Config, rootdir: Path) -> TokenDefaults:
         raise pytest.UsageError(f"{ini}: mixlint_token_sample: {sample!r} is not a number of documents from 2 to 1000000")
     tokenizer, origin = config.getoption("mixlint_tokenizer"), "--mixlint-tokenizer"
     if tokenizer:
-        tokenizer = str(Path(config.invocation_params.dir) / tokenizer)
+        tokenizer = str(Path(config.invocation_params.dir) / Path(tokenizer).expanduser())
     elif config.getini("mixlint_tokenizer").strip():
         base = config.inipath.parent if config.inipath else rootdir
-        tokenizer, origin = str(base / config.getini("mixlint_tokenizer").strip()), f"{ini} (mixlint_tokenizer)"
+        tokenizer = str(base / Path(config.getini("mixlint_tokenizer").strip()).expanduser())
+        origin = f"{ini} (mixlint_tokenizer)"
     return TokenDefaults(tokenizer or None, origin, how == "exact", int(sample))
 
 

@@ -421,7 +421,7 @@ def test_a_missing_tokenizer_is_a_located_error(token_repo):
     put(token_repo, "pytest.ini", "[pytest]\nmixlint_tokenizer = nowhere/tokenizer.json\n")
     result = run(token_repo, "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*pytest.ini (mixlint_tokenizer): tokenizer */nowhere/tokenizer.json: no such file*"])
+    result.stdout.fnmatch_lines(["*pytest.ini (mixlint_tokenizer): */nowhere/tokenizer.json: no such file*"])
 
 
 def test_bad_token_options_are_usage_errors(token_repo):

@@ -132,3 +132,33 @@ def test_tokens_in_the_cache_and_in_its_key(tmp_path, rows, tokenizer_path):
     other = str(train_tokenizer(tmp_path / "other", vocab_size=500))
     assert scan_files([path], options(other, token_sample=50), cache).cached == 0
     assert scan_files([path], ScanOptions(text_field="text", group_by="meta.s"), cache).cached == 0
+
+
+def test_bad_arguments_of_the_python_api(tmp_path, tokenizer_path):
+    from pytest_mixlint import measure
+
+    manifest = tmp_path / "m.mixture.yaml"
+    manifest.write_text("mixlint: 1\nsources: [{name: a, weight: 1, data_files: a.jsonl}]\n")
+    write(tmp_path / "a.jsonl", [{"text": "x"}])
+    for sample in (0, -1, "5", True):
+        with pytest.raises(ValueError, match="token_sample"):
+            measure(manifest, tokenizer=tokenizer_path, token_sample=sample)
+    with pytest.raises(ValueError, match="neither inside the other"):
+        ScanOptions(text_field="meta", group_by="meta.src")
+    missing = measure(manifest, tokenizer=tmp_path / "nowhere.json")
+    (problem,) = missing.problems
+    assert problem.message == f"tokenizer: {tmp_path / 'nowhere.json'}: no such file" and missing.mixture is None
+
+
+def test_a_tokenizer_that_vanishes_mid_scan_is_a_located_error(tmp_path, tokenizer_path, monkeypatch):
+    import shutil
+
+    from pytest_mixlint.scan import readers
+
+    copy = tmp_path / "tok.json"
+    shutil.copy(tokenizer_path, copy)
+    options = ScanOptions(text_field="text", group_by="meta.s", tokenizer=str(copy), tokenizer_fingerprint="x")
+    path = str(write(tmp_path / "a.jsonl", [{"text": "x", "meta": {"s": "a"}}]))
+    copy.write_text("")  # emptied after the options were made
+    with pytest.raises(readers.ScanError, match="the file is empty"):
+        readers.count_shard(path, options)

@@ -25,6 +25,18 @@ class ScanOptions:
     exact_tokens: bool = False
     token_sample: int = 1000
 
+    def __post_init__(self) -> None:
+        # Manifests are validated with located errors (ScanModel); this guards the Python API.
+        if self.group_by:
+            for outer, inner in ((self.text_field, self.group_by), (self.group_by, self.text_field)):
+                if inner == outer or inner.startswith(outer + "."):
+                    raise ValueError(f"text_field {self.text_field!r} and group_by {self.group_by!r} must be "
+                                     "different fields, neither inside the other")
+        if self.engine not in ("auto", "python"):
+            raise ValueError(f"engine must be 'auto' or 'python', not {self.engine!r}")
+        if not isinstance(self.token_sample, int) or self.token_sample < 2:
+            raise ValueError(f"token_sample must be a number of documents >= 2, not {self.token_sample!r}")
+
     def key(self) -> str:
         """What in the options changes a shard's counts (part of the cache key)."""
         key = f"text={self.text_field};group_by={self.group_by or ''};engine={self.engine}"

@@ -41,6 +41,10 @@ class TokenDefaults:
     exact: bool = False
     sample: int = 1000
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.sample, int) or isinstance(self.sample, bool) or self.sample < 2:
+            raise ValueError(f"token_sample must be a number of documents >= 2, not {self.sample!r}")
+
 
 @dataclass
 class Measurement:
@@ -118,14 +122,14 @@ def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Pr
     """What to count; None (with a located problem) when the tokenizer cannot be loaded."""
     scan = document.scan
     options = ScanOptions(scan.text_field, None)
-    path = os.path.join(document.base_dir, scan.tokenizer) if scan.tokenizer else defaults.tokenizer
+    path = os.path.join(document.base_dir, os.path.expanduser(scan.tokenizer)) if scan.tokenizer else defaults.tokenizer
     if path is None:
         return options
     try:
         tokenizer = Tokenizer.from_file(path)
     except TokenizerError as exc:
         where = "scan.tokenizer" if scan.tokenizer else defaults.origin
-        problems.append(Problem(document.path, scan.line if scan.tokenizer else None, f"{where}: {exc}",
+        problems.append(Problem(document.path, scan.line if scan.tokenizer else None, f"{where}: {exc.path}: {exc.message}",
                                 "tokenizers are read from a local tokenizer.json; nothing is downloaded"))
         return None
     exact = scan.tokens == "exact" if scan.tokens else defaults.exact

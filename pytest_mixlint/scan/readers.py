@@ -22,6 +22,7 @@ import msgspec
 
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
 from .sampling import TokenSampler
+from .tokens import TokenizerError
 
 BLOCK = 8 << 20  # bytes read at a time: bounds memory whatever the file size
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
@@ -58,6 +59,8 @@ def count_shard(path: str, options: ScanOptions, part: tuple[int, int] | None = 
         return _count_arrow(path, options)
     except OSError as exc:
         raise ScanError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    except TokenizerError as exc:  # the tokenizer changed or vanished since the scan began
+        raise ScanError(path, None, str(exc), "tokenizers are read from a local tokenizer.json") from None
 
 
 # --- JSONL ------------------------------------------------------------------------------------
@@ -241,7 +244,7 @@ def _bad_text(path: str, start: int, line_number: int, options: ScanOptions, tex
     line_no = _absolute_line(path, start, line_number)
     if text is None:
         return ScanError(path, line_no, f"document has no text field {options.text_field!r}",
-                         "set the text field (text_field / mixlint_text_field) to the field holding the text")
+                         "set scan.text_field to the field holding the text")
     return ScanError(path, line_no, f"text field {options.text_field!r} is a {type(text).__name__}, not a string")
 
 
@@ -272,7 +275,7 @@ def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler:
         text = _column(table, options.text_field)
     except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError):
         raise ScanError(path, None, f"{where}: no text field {options.text_field!r}",
-                        "set the text field to the column holding the text") from None
+                        "set scan.text_field to the column holding the text") from None
     if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type) or pa.types.is_string_view(text.type)):
         raise ScanError(path, None, f"{where}: text field {options.text_field!r} is {text.type}, not a string")
     if text.null_count:
@@ -311,7 +314,7 @@ def _count_parquet(path: str, options: ScanOptions, part: tuple[int, int] | None
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
         raise ScanError(path, None, f"corrupt or truncated Parquet file: {exc}", "re-create or re-download the shard") from None
     except KeyError as exc:
-        raise ScanError(path, None, f"no column {exc}", "set the text field to the column holding the text") from None
+        raise ScanError(path, None, f"no column {exc}", "set scan.text_field to the column holding the text") from None
 
 
 def parquet_row_groups(path: str) -> int:
