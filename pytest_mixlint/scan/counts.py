@@ -37,6 +37,19 @@ class ScanOptions:
         if not isinstance(self.token_sample, int) or self.token_sample < 2:
             raise ValueError(f"token_sample must be a number of documents >= 2, not {self.token_sample!r}")
 
+    def field_tree(self) -> dict[str, Any]:
+        """The text and group fields as a tree of JSON keys (a dotted path is nested objects);
+        leaves are None. Readers decode only these fields."""
+        tree: dict[str, Any] = {}
+        for dotted in (self.text_field, self.group_by):
+            if dotted:
+                *parents, name = dotted.split(".")
+                node = tree
+                for part in parents:
+                    node = node.setdefault(part, {})
+                node[name] = None
+        return tree
+
     def key(self) -> str:
         """What in the options changes a shard's counts (part of the cache key)."""
         key = f"text={self.text_field};group_by={self.group_by or ''};engine={self.engine}"

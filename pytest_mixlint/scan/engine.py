@@ -4,6 +4,7 @@ parallel processes, one per core; small scans run in this process."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -51,7 +52,11 @@ def scan_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, 
     pending = _from_cache(keyed, cache, result)
     if not pending:
         return result
-    with _locks(cache, [key for _, key in pending]):
+    with contextlib.ExitStack() as locks:
+        # The locks of the shards to scan, in a fixed order (no deadlocks between processes).
+        if cache is not None:
+            for shard in sorted({key for _, key in pending if key}):
+                locks.enter_context(cache.lock(shard))
         # Another process may have finished these shards while we waited for their locks.
         still = _from_cache(pending, cache, result)
         _scan(still, options, result, workers, progress, stream)
@@ -72,21 +77,6 @@ def _from_cache(keyed: list[tuple[str, str | None]], cache: ShardCache | None, r
         else:
             missing.append((path, key))
     return missing
-
-
-class _locks:
-    """Hold the cache locks of the shards to scan, in a fixed order (no deadlocks)."""
-
-    def __init__(self, cache: ShardCache | None, keys: list[str | None]) -> None:
-        self.managers = [cache.lock(k) for k in sorted({k for k in keys if k})] if cache else []
-
-    def __enter__(self) -> None:
-        for manager in self.managers:
-            manager.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        for manager in reversed(self.managers):
-            manager.__exit__(None, None, None)
 
 
 def _tasks(path: str, workers: int) -> list[tuple[str, tuple[int, int] | None]]:
@@ -150,7 +140,8 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
                 done(path, part, None, exc)
     else:
         context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
+                                 initializer=_one_tokenizer_thread) as pool:
             futures: list[tuple[str, tuple[int, int] | None, Future[GroupCounts]]] = [
                 (path, part, pool.submit(count_shard, path, options, part)) for path, part in tasks]
             for path, part, future in futures:
@@ -165,6 +156,12 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
             result.errors.append(failed[path])
         else:
             result.files[path] = partial[path]
+
+
+def _one_tokenizer_thread() -> None:
+    """Workers already use every core between them: a tokenizer thread pool per worker as large as
+    the machine would start cores x cores threads."""
+    os.environ["RAYON_NUM_THREADS"] = "1"
 
 
 def _part_bytes(path: str, part: tuple[int, int], size: int) -> int:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from .counts import Counts, GroupCounts, ScanOptions
-from .readers import format_of
+from .readers import format_of, is_string_type
 
 BATCH_BYTES = 16 << 20  # on disk: smaller compressed files share a query
 _PATH = "__mixlint_path__"  # DuckDB's file name column, named so that no data field clashes
@@ -52,6 +52,10 @@ def count_fast(paths: list[str], sizes: dict[str, int], kind: str, options: Scan
     ``done`` is called with the files counted by each batch as it finishes (for a progress bar)."""
     import duckdb
 
+    if kind == "parquet":  # DuckDB would count a number's digits: other text columns are the readers'
+        paths = [path for path in paths if _text_is_string(path, options.text_field)]
+        if not paths:
+            return {}
     batches = _batches(paths, sizes) if kind == "compressed-json" else [paths]
     concurrent = min(workers, len(batches))
     database = duckdb.connect(config={"threads": max(1, workers // concurrent), "autoinstall_known_extensions": False,
@@ -59,7 +63,7 @@ def count_fast(paths: list[str], sizes: dict[str, int], kind: str, options: Scan
     query = _query(options, kind)
 
     def count(batch: list[str]) -> dict[str, GroupCounts]:
-        answered = _count_batch(database.cursor(), query, batch, kind, options)
+        answered = _count_batch(database.cursor(), query, batch)
         if done is not None:
             done(list(answered))
         return answered
@@ -88,17 +92,15 @@ def _batches(paths: list[str], sizes: dict[str, int]) -> list[list[str]]:
     return batches
 
 
-def _count_batch(cursor: Any, query: str, paths: list[str], kind: str, options: ScanOptions) -> dict[str, GroupCounts]:
+def _count_batch(cursor: Any, query: str, paths: list[str]) -> dict[str, GroupCounts]:
     try:
-        if kind == "parquet" and not all(_text_is_string(path, options.text_field) for path in paths):
-            raise ValueError("the streaming reader explains")
         rows = cursor.execute(query, {"paths": paths}).fetchall()
     except Exception:  # any refusal: file by file, then the streaming reader says where and why
         if len(paths) == 1:
             return {}
         answered: dict[str, GroupCounts] = {}
         for path in paths:
-            answered.update(_count_batch(cursor, query, [path], kind, options))
+            answered.update(_count_batch(cursor, query, [path]))
         return answered
     counts: dict[str, GroupCounts] = {}
     missing_text = set()
@@ -127,21 +129,12 @@ def _query(options: ScanOptions, kind: str) -> str:
 
 def _json_columns(options: ScanOptions) -> str:
     """read_json's ``columns``: the text and group fields (dotted paths are nested structs)."""
-    tree: dict[str, Any] = {}
-    for dotted in (options.text_field, options.group_by):
-        if dotted:
-            *parents, name = dotted.split(".")
-            node = tree
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[name] = None
-
     def sql_type(node: dict[str, Any] | None) -> str:
         if node is None:
             return "VARCHAR"
         return "STRUCT(" + ", ".join(f"{_sql_name(k)} {sql_type(v)}" for k, v in node.items()) + ")"
 
-    return "{" + ", ".join(f"{_sql_string(k)}: {_sql_string(sql_type(v))}" for k, v in tree.items()) + "}"
+    return "{" + ", ".join(f"{_sql_string(k)}: {_sql_string(sql_type(v))}" for k, v in options.field_tree().items()) + "}"
 
 
 def _sql_name(name: str) -> str:
@@ -157,11 +150,13 @@ def _sql_string(value: str) -> str:
 
 
 def _text_is_string(path: str, dotted: str) -> bool:
-    """DuckDB would count a number's digits: only string text columns are counted here."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    field: Any = pq.read_schema(path)
+    try:
+        field: Any = pq.read_schema(path)
+    except Exception:  # unreadable: the streaming reader says why
+        return False
     for part in dotted.split("."):
         if isinstance(field, pa.Field):
             if not pa.types.is_struct(field.type):
@@ -171,4 +166,4 @@ def _text_is_string(path: str, dotted: str) -> bool:
         if index < 0:
             return False
         field = field.field(index)
-    return bool(pa.types.is_string(field.type) or pa.types.is_large_string(field.type) or pa.types.is_string_view(field.type))
+    return is_string_type(field.type)

@@ -68,16 +68,8 @@ def count_shard(path: str, options: ScanOptions, part: tuple[int, int] | None = 
 @lru_cache(maxsize=32)
 def _decoder(options: ScanOptions) -> tuple[msgspec.json.Decoder, tuple[str, ...], tuple[str, ...] | None]:
     """A decoder of only the fields we need, and the attribute paths to them."""
-    paths = [options.text_field] + ([options.group_by] if options.group_by else [])
-    tree: dict[str, Any] = {}
-    for dotted in paths:
-        node = tree
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise ValueError(f"{dotted!r} goes through a field that is also a leaf")
-        node.setdefault(parts[-1], None)
+    tree = options.field_tree()
+
     def build(name: str, subtree: dict[str, Any]) -> Any:
         # Attributes f0, f1, ... renamed to the JSON keys, so any key (dashes, dots) works.
         fields = [(f"f{i}", object if child is None else build(f"{name}_{i}", child) | None, None)
@@ -276,7 +268,7 @@ def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler:
     except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError):
         raise ScanError(path, None, f"{where}: no text field {options.text_field!r}",
                         "set scan.text_field to the column holding the text") from None
-    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type) or pa.types.is_string_view(text.type)):
+    if not is_string_type(text.type):
         raise ScanError(path, None, f"{where}: text field {options.text_field!r} is {text.type}, not a string")
     if text.null_count:
         raise ScanError(path, None, f"{where}: {text.null_count} documents have no text in {options.text_field!r}")
@@ -296,6 +288,12 @@ def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler:
     for row in grouped.to_pylist():
         result.groups[row["g"]] = Counts(row["b_count"], row["b_sum"] or 0, row["c_sum"] or 0)
     return result
+
+
+def is_string_type(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_string_view(arrow_type))
 
 
 def _count_parquet(path: str, options: ScanOptions, part: tuple[int, int] | None) -> GroupCounts:
