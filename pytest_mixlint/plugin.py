@@ -216,7 +216,9 @@ class MixlintFile(pytest.File):
         if document is None:
             return empty
         try:
-            measured = self.measurement(document).mixture if self.needs_measurement else None
+            measurement = self.measurement(document) if self.needs_measurement else None
+            # A measurement with problems left some data out: its shares would mislead.
+            measured = measurement.mixture if measurement is not None and not measurement.problems else None
             return document_payload(document, self.notes, measured)
         except Exception as exc:  # the summary must not take the run down
             notes = [str(n) for n in self.notes] + [f"{display}: composition not shown: {type(exc).__name__}: {exc}"]

@@ -342,6 +342,13 @@ def test_bad_data_is_a_located_failure_and_the_rest_is_measured(measured_repo):
     assert not list((measured_repo.path / ".pytest_cache").rglob("*.json"))  # --mixlint-no-cache
 
 
+def test_a_partial_measurement_is_not_reported_as_the_composition(measured_repo):
+    put(measured_repo, "mixes/data/web/1.jsonl.zst", "not zstd")
+    run(measured_repo, "--mixlint-report=r.json", "-p", "no:cacheprovider").assert_outcomes(passed=1, failed=2)
+    report = json.loads((measured_repo.path / "r.json").read_text())
+    assert all("measured" not in c for c in report["documents"][0]["components"])
+
+
 def test_measured_under_xdist_matches_serial(measured_repo):
     pytest.importorskip("xdist")
     serial = run(measured_repo, "--mixlint-report=serial.json", "-p", "no:cacheprovider")

@@ -99,12 +99,20 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
             scanned, cached = scanned + len(grouped.files), cached + grouped.cached
             problems += [_data_problem(e, root) for e in grouped.errors]
             owner = {g: s.name for s in document.mixture.sources for g in s.groups}
-            for group, counts in grouped.total().groups.items():
+            groups = grouped.total().groups
+            for group, counts in groups.items():
                 owner_name = owner.get(group) if group is not None else None
                 if owner_name is None:
                     unmapped.setdefault("(none)" if group is None else group, Counts()).add(counts)
                 else:
                     measured.setdefault(owner_name, Counts()).add(counts)
+            if groups and not any(g in owner for g in groups if g is not None):
+                # Nothing maps: a misspelt group_by (every value missing) or groups: of another corpus.
+                found = sorted(unmapped, key=lambda g: -unmapped[g].documents)
+                shown = ", ".join(repr(g) for g in found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+                problems.append(Problem(document.path, document.scan.line,
+                                        f"no document's {document.scan.group_by!r} names a source (values found: {shown})",
+                                        "check scan.group_by, and list these values in the sources' `groups:`"))
 
     declared = {s.name: s for s in document.mixture.sources}
     sources = []
