@@ -9,11 +9,12 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from .documents import Document, DocumentKind, is_card, load_document
+from .documents.model import TOKEN_SAMPLE_RANGE, TokenMode
 from .domains import DomainPatterns
 from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error, measurement_error, skipped
 from .packs import Rule, RuleSet, load_rules
@@ -37,17 +38,14 @@ class MixlintSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.rootdir = Path(str(config.rootpath))
-        try:
-            self.strict: bool = config.getoption("mixlint_strict") or bool(config.getini("mixlint_strict"))
-        except (ValueError, pytest.UsageError) as exc:  # pytest wraps the ValueError of a bad bool
-            raise pytest.UsageError(f"{_ini_file(config)}: mixlint_strict: {exc} (use true or false)") from None
+        self.strict: bool = config.getoption("mixlint_strict") or _ini_bool(config, "mixlint_strict")
         self.manifest_patterns: list[str] = config.getini("mixlint_manifests") or DEFAULT_MANIFESTS
         self.card_patterns: list[str] = config.getini("mixlint_cards") or DEFAULT_CARDS
         try:
             self.domains = DomainPatterns.with_user_patterns(config.getini("mixlint_domains"))
         except ValueError as exc:
             raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
-        self.allow_outside_root = bool(config.getini("mixlint_allow_outside_root"))
+        self.allow_outside_root = _ini_bool(config, "mixlint_allow_outside_root")
         self.token_defaults = _token_defaults(config, self.rootdir)
         self._cache: ShardCache | None | bool = False  # made on first use: nothing is written unless data is measured
         self.rules = self._load_rules()
@@ -116,7 +114,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="measure data files without reading or writing the per-shard cache")
     group.addoption("--mixlint-tokenizer", metavar="PATH",
                     help="a local tokenizer.json (or its directory) to count tokens of measured data with")
-    group.addoption("--mixlint-tokens", choices=["estimate", "exact"],
+    group.addoption("--mixlint-tokens", choices=get_args(TokenMode),
                     help="estimate tokens from a sample (default) or tokenize every document")
     group.addoption("--mixlint-ignore", action="append", default=[], metavar="IDS",
                     help="skip rules whose id starts with one of these (comma-separated or repeated)")
@@ -381,11 +379,12 @@ def _token_defaults(config: pytest.Config, rootdir: Path) -> TokenDefaults:
     """The run's token settings: the command line over the ini options."""
     ini = _ini_file(config)
     how = config.getoption("mixlint_tokens") or config.getini("mixlint_tokens").strip()
-    if how not in ("estimate", "exact"):
-        raise pytest.UsageError(f"{ini}: mixlint_tokens: {how!r} is not estimate or exact")
+    if how not in get_args(TokenMode):
+        raise pytest.UsageError(f"{ini}: mixlint_tokens: {how!r} is not {' or '.join(get_args(TokenMode))}")
     sample = config.getini("mixlint_token_sample").strip()
-    if not sample.isdigit() or not 2 <= int(sample) <= 1_000_000:
-        raise pytest.UsageError(f"{ini}: mixlint_token_sample: {sample!r} is not a number of documents from 2 to 1000000")
+    low, high = TOKEN_SAMPLE_RANGE
+    if not (sample.isascii() and sample.isdigit() and low <= int(sample) <= high):
+        raise pytest.UsageError(f"{ini}: mixlint_token_sample: {sample!r} is not a number of documents from {low} to {high}")
     tokenizer, origin = config.getoption("mixlint_tokenizer"), "--mixlint-tokenizer"
     if tokenizer:
         tokenizer = str(Path(config.invocation_params.dir) / Path(tokenizer).expanduser())
@@ -394,6 +393,13 @@ def _token_defaults(config: pytest.Config, rootdir: Path) -> TokenDefaults:
         tokenizer = str(base / Path(config.getini("mixlint_tokenizer").strip()).expanduser())
         origin = f"{ini} (mixlint_tokenizer)"
     return TokenDefaults(tokenizer or None, origin, how == "exact", int(sample))
+
+
+def _ini_bool(config: pytest.Config, name: str) -> bool:
+    try:
+        return bool(config.getini(name))
+    except (ValueError, pytest.UsageError) as exc:  # pytest wraps the ValueError of a bad bool
+        raise pytest.UsageError(f"{_ini_file(config)}: {name}: {exc} (use true or false)") from None
 
 
 def _ini_file(config: pytest.Config) -> str:

@@ -438,6 +438,12 @@ def test_bad_token_options_are_usage_errors(token_repo):
     result.stderr.fnmatch_lines(["*pytest.ini: mixlint_tokens: 'approximately' is not estimate or exact*"])
     put(token_repo, "pytest.ini", "[pytest]\nmixlint_token_sample = 1\n")
     assert run(token_repo).ret == pytest.ExitCode.USAGE_ERROR
+    put(token_repo, "pytest.ini", "[pytest]\nmixlint_token_sample = \u00b2\n")  # a digit int() cannot read
+    assert run(token_repo).ret == pytest.ExitCode.USAGE_ERROR
+    put(token_repo, "pytest.ini", "[pytest]\nmixlint_allow_outside_root = maybe\n")
+    result = run(token_repo)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*pytest.ini: mixlint_allow_outside_root: *maybe* (use true or false)*"])
 
 
 def test_command_line_tokenizer(token_repo):

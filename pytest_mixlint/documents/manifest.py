@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from ..coercion import NonEmpty, Strings
 from ..domains import DomainPatterns
@@ -13,7 +13,7 @@ from ..licenses import classify_license
 from ..mixture import Basis, Mixture, Source
 from ..problems import MixlintError, Problem
 from ..quantities import Bytes, Count, Real
-from .model import Document, Ignore, ScanSettings
+from .model import TOKEN_SAMPLE_RANGE, Document, Ignore, ScanSettings, TokenMode
 from .syntax import Parsed, parse_text, read_text, syntax_of
 from .validation import validate
 
@@ -56,8 +56,9 @@ class ScanModel(BaseModel):
     group_by: NonEmpty | None = Field(None, description="dotted path of a field naming the source, e.g. meta.red_pajama_subset")
     data_files: Strings = Field(default_factory=list, description="shards shared by the sources, split by group_by")
     tokenizer: NonEmpty | None = Field(None, description="a local tokenizer.json (or its directory), relative to the manifest")
-    tokens: Literal["estimate", "exact"] | None = Field(None, description="estimate from a sample (default) or tokenize every document")
-    token_sample: int | None = Field(None, ge=2, le=1_000_000, description="documents sampled per group in each shard (default 1000)")
+    tokens: TokenMode | None = Field(None, description="estimate from a sample (default) or tokenize every document")
+    token_sample: StrictInt | None = Field(None, ge=TOKEN_SAMPLE_RANGE[0], le=TOKEN_SAMPLE_RANGE[1],
+                                           description="documents sampled per group in each shard (default 1000)")
 
     @model_validator(mode="after")
     def _paths_do_not_nest(self) -> ScanModel:

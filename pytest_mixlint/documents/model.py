@@ -21,6 +21,10 @@ class Ignore:
     line: int | None
 
 
+TokenMode = Literal["estimate", "exact"]  # tokens from a sample of each shard, or every document
+TOKEN_SAMPLE_RANGE = (2, 1_000_000)  # documents sampled per group in each shard
+
+
 @dataclass(frozen=True)
 class ScanSettings:
     """How a document's data files are measured (a manifest's ``scan:``)."""
@@ -31,7 +35,7 @@ class ScanSettings:
     line: int | None = None
     # Tokens (None: the run's default, from the ini options / command line).
     tokenizer: str | None = None  # a local tokenizer.json, relative to the manifest
-    tokens: Literal["estimate", "exact"] | None = None
+    tokens: TokenMode | None = None
     token_sample: int | None = None  # documents sampled per group in each shard
 
 

@@ -34,7 +34,7 @@ class ScanOptions:
                                      "different fields, neither inside the other")
         if self.engine not in ("auto", "python"):
             raise ValueError(f"engine must be 'auto' or 'python', not {self.engine!r}")
-        if not isinstance(self.token_sample, int) or self.token_sample < 2:
+        if type(self.token_sample) is not int or self.token_sample < 2:
             raise ValueError(f"token_sample must be a number of documents >= 2, not {self.token_sample!r}")
 
     def field_tree(self) -> dict[str, Any]:

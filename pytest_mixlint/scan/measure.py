@@ -42,8 +42,7 @@ class TokenDefaults:
     sample: int = 1000
 
     def __post_init__(self) -> None:
-        if not isinstance(self.sample, int) or isinstance(self.sample, bool) or self.sample < 2:
-            raise ValueError(f"token_sample must be a number of documents >= 2, not {self.sample!r}")
+        ScanOptions(token_sample=self.sample)  # the one check of a sample size, for the Python API
 
 
 @dataclass
