@@ -13,7 +13,12 @@ def shares_or_error(document: Document, by: Basis | None, with_epochs: bool) -> 
         return document.mixture.shares(by, with_epochs)
     except ShareError as exc:
         line = document.source_line(exc.sources[0]) if exc.sources else document.line("sources")
-        hint = f"; give every source `{by or document.mixture.basis}` or choose another `by:`" if exc.sources else ""
+        basis = by or document.mixture.basis
+        if document.mixture is document.measured:  # composition: measured: counted, not declared
+            hint = ("; measured tokens need a tokenizer: set mixlint_tokenizer or scan.tokenizer" if basis == "tokens"
+                    else f"; the data files hold no {basis}" if not exc.sources else "")
+        else:
+            hint = f"; give every source `{basis}` or choose another `by:`" if exc.sources else ""
         return Evaluation(error=f"cannot compute shares by {basis_label(document, by, with_epochs)}: {exc}{hint}",
                           error_line=line, sources=exc.sources)
 

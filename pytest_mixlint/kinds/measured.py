@@ -16,8 +16,8 @@ with what the data holds).
   tolerance: 2%
 ```
 
-Estimated token counts carry their ~95% error bound into the message (``±0.3%``); the
-tolerance is applied to the estimate itself.
+Estimated token counts carry their ~95% error bound, relative to the count, into the message
+(``token count estimated ±0.3%``); the tolerance is applied to the estimate itself.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ import math
 from typing import Literal
 
 from ..documents import Document
-from ..mixture import Mixture, ShareError
+from ..mixture import ShareError, Source
 from ..quantities import Fraction, format_share
 from ..select import Selector
+from ._shares import shares_or_error
 from .base import Evaluation, Finding, KindOptions
 
 
@@ -45,13 +46,15 @@ def check(document: Document, options: Options) -> Evaluation:
         return Evaluation(skipped="no data files to measure (give sources data_files, or scan.data_files)")
     if options.by == "tokens" and any(s.tokens is None for s in measured.sources):
         return Evaluation(error="by: tokens needs a tokenizer to count the measured tokens: set mixlint_tokenizer "
-                                "(ini) or scan.tokenizer (manifest) to a local tokenizer.json")
+                                "(ini) or scan.tokenizer (manifest) to a local tokenizer.json", error_line=document.scan.line)
     declared_basis = options.by if all(s.amount(options.by) is not None for s in document.mixture.sources) else None
+    declared = shares_or_error(document, declared_basis, with_epochs=False)
+    if isinstance(declared, Evaluation):
+        return declared
     try:
-        declared = document.mixture.shares(declared_basis)
         observed = measured.shares(options.by)
-    except ShareError as exc:
-        return Evaluation(error=f"cannot compare declared and measured shares: {exc}")
+    except ShareError as exc:  # e.g. every data file is empty
+        return Evaluation(error=f"cannot compute the measured shares by {options.by}: {exc}", error_line=document.scan.line)
     basis = declared_basis or document.mixture.basis
     evaluation = Evaluation(threshold=options.tolerance, unit="share",
                             summary=f"declared (by {basis}) vs measured (by {options.by})")
@@ -59,6 +62,7 @@ def check(document: Document, options: Options) -> Evaluation:
     # The largest disagreement first: it is the headline of the failure.
     ranked = sorted(document.mixture.sources,
                     key=lambda s: -abs(declared[s.name] - observed[s.name]) if s.name in observed else -2.0)
+    measured_by_name = {s.name: s for s in measured.sources}
     for source in ranked:
         if options.select is not None and not options.select.matches(source):
             continue
@@ -69,7 +73,7 @@ def check(document: Document, options: Options) -> Evaluation:
         delta = abs(declared[source.name] - observed[source.name])
         largest = max(largest, delta)
         text = (f"source {source.name!r}: declared {format_share(declared[source.name])} (by {basis}), "
-                f"measured {format_share(observed[source.name])} (by {options.by}{_bound(measured, source.name, options.by)})")
+                f"measured {format_share(observed[source.name])} (by {options.by}{_bound(measured_by_name[source.name], options.by)})")
         if delta > options.tolerance:
             evaluation.findings.append(Finding("error", f"{text}, more than {format_share(options.tolerance)} apart",
                                                source.line, (source.name,), delta, options.tolerance))
@@ -83,10 +87,10 @@ def check(document: Document, options: Options) -> Evaluation:
     return evaluation
 
 
-def _bound(measured: Mixture, name: str, by: str) -> str:
-    """``, estimated ±0.4%`` for sampled token counts."""
-    found = next((s for s in measured.sources if s.name == name), None)
-    error = found.tokens_relative_error if found is not None and by == "tokens" else None
+def _bound(measured: Source, by: str) -> str:
+    """``, token count estimated ±0.4%`` for sampled token counts (the bound is on the count, not
+    on the share)."""
+    error = measured.tokens_relative_error if by == "tokens" else None
     if not error:
         return ""
-    return ", estimated, unbounded" if math.isinf(error) else f", estimated ±{error:.1%}"
+    return ", token count estimated, unbounded" if math.isinf(error) else f", token count estimated ±{error:.1%}"
