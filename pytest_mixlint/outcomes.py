@@ -138,10 +138,12 @@ def skipped(rule: Rule, document: Document, reason: str) -> Result:
 def measurement_error(rule: Rule, document: Document, problems: list[Problem]) -> Result:
     """The data files could not be measured: the rule's item fails, naming each data problem."""
     first = problems[0]
+    own = first.path == document.path and first.line is not None
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return Result(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
                   outcome="warned" if rule.severity == "warning" else "error",
-                  message=f"cannot measure the data: {first.located}{more}", line=document.line(),  # hints are in the findings
+                  message=f"cannot measure the data: {first.located}{more}",  # hints are in the findings
+                  line=first.line if own else document.line(),  # the document's own problem at its line
                   findings=[Finding("error", p.message, p.line, hint=p.hint, path=p.path) for p in problems],
                   why=rule.why, origin=rule.origin)
 

@@ -155,7 +155,8 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
     mixture = Mixture(model.name, sources, model.basis)
     scan = ScanSettings(model.scan.text_field, model.scan.group_by, tuple(model.scan.data_files),
-                        parsed.line(prefix + ("scan",)), model.scan.tokenizer, model.scan.tokens, model.scan.token_sample)
+                        parsed.line(prefix + ("scan",)), model.scan.tokenizer, model.scan.tokens, model.scan.token_sample,
+                        parsed.line(prefix + ("scan", "tokenizer")))
     return Document(display, kind, mixture, parsed, ignores, notes, base_dir, scan)
 
 

@@ -37,6 +37,7 @@ class ScanSettings:
     tokenizer: str | None = None  # a local tokenizer.json, relative to the manifest
     tokens: TokenMode | None = None
     token_sample: int | None = None  # documents sampled per group in each shard
+    tokenizer_line: int | None = None
 
 
 @dataclass

@@ -136,7 +136,7 @@ def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Pr
         tokenizer = Tokenizer.from_file(path)
     except TokenizerError as exc:
         where = "scan.tokenizer" if scan.tokenizer else defaults.origin
-        problems.append(Problem(document.path, scan.line if scan.tokenizer else None, f"{where}: {exc.path}: {exc.message}",
+        problems.append(Problem(document.path, (scan.tokenizer_line or scan.line) if scan.tokenizer else None, f"{where}: {exc.path}: {exc.message}",
                                 "tokenizers are read from a local tokenizer.json; nothing is downloaded"))
         return None
     exact = scan.tokens == "exact" if scan.tokens else defaults.exact
