@@ -129,6 +129,15 @@ def test_missing_mixlint_version_has_a_hint(write):
     assert problem.hint and "mixlint: 1" in problem.hint
 
 
+def test_a_group_value_names_one_source(write):
+    text = ("mixlint: 1\nscan: {group_by: meta.s, data_files: 'd/*.jsonl'}\nsources:\n"
+            "  - {name: web, groups: [cc, c4]}\n  - {name: more-web, groups: [c4]}\n  - {name: cc}\n")
+    found = problems(write, "m.mixture.yaml", text)
+    assert [(p.line, p.message) for p in found] == [
+        (5, "group value 'c4' of source 'more-web' already belongs to source 'web'"),
+        (6, "group value 'cc' of source 'cc' already belongs to source 'web'")]
+
+
 def test_an_unknown_key_named_like_a_type_is_reported(write):
     (problem,) = problems(write, "m.mixture.yaml", "mixlint: 1\nsources: [{name: a, weight: 1}]\nstr: 1\n")
     assert (problem.line, problem.message) == (3, "unknown key 'str'")

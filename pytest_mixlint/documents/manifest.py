@@ -128,6 +128,15 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
             problems.append(Problem(display, line, f"duplicate source name {spec.name!r} (first at line {seen[spec.name]})",
                                     "source names must be unique within a manifest"))
         seen.setdefault(spec.name, line)
+    if model.scan.data_files:  # each group_by value must name one source
+        owners: dict[str, str] = {}
+        for i, spec in enumerate(model.sources):
+            for group in spec.groups or [spec.name]:
+                if group in owners and owners[group] != spec.name:
+                    problems.append(Problem(display, parsed.line(prefix + ("sources", i)),
+                                            f"group value {group!r} of source {spec.name!r} already belongs to source "
+                                            f"{owners[group]!r}", "a group_by value names one source"))
+                owners.setdefault(group, spec.name)
     weights = [s.weight for s in model.sources if s.weight is not None]
     if weights and len(weights) == len(model.sources) and not any(weights):
         problems.append(Problem(display, parsed.line(prefix + ("sources",)), "all source weights are zero",
