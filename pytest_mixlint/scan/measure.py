@@ -50,12 +50,10 @@ class Measurement:
     mixture: Mixture | None  # measured sources (bytes, documents, characters); None: nothing to measure
     problems: list[Problem] = field(default_factory=list)
     unmapped: dict[str, Counts] = field(default_factory=dict)  # group values that name no source
-    files: int = 0
-    cached: int = 0
 
 
 def measure_document(document: Document, root: str, cache: ShardCache | None = None,
-                     allow_outside_root: bool = False, workers: int | None = None,
+                     allow_outside_root: bool = False,
                      tokens: TokenDefaults = TokenDefaults(), progress: TextIO | None = None) -> Measurement:
     """``progress``: where to show a progress bar (when it is a terminal and the scan is slow)."""
     problems: list[Problem] = []
@@ -78,9 +76,8 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
     if options is None:
         return Measurement(None, problems)
     measured: dict[str, Counts] = {name: Counts() for name in own}
-    result = scan_files([f for files in own.values() for f in files], options, cache, workers, stream=progress,
+    result = scan_files([f for files in own.values() for f in files], options, cache, stream=progress,
                         progress=None if progress else False)
-    scanned, cached = len(result.files), result.cached
     for name, paths in own.items():
         for path in paths:
             for counts in result.files.get(path, GroupCounts()).groups.values():
@@ -93,9 +90,8 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
             problems.append(Problem(document.path, document.scan.line, "scan.data_files needs scan.group_by",
                                     "name the document field that says which source a document belongs to"))
         else:
-            grouped = scan_files(shared, replace(options, group_by=document.scan.group_by), cache, workers,
+            grouped = scan_files(shared, replace(options, group_by=document.scan.group_by), cache,
                                  stream=progress, progress=None if progress else False)
-            scanned, cached = scanned + len(grouped.files), cached + grouped.cached
             problems += [_data_problem(e, root) for e in grouped.errors]
             owner = {g: s.name for s in document.mixture.sources for g in s.groups}
             groups = grouped.total().groups
@@ -122,7 +118,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
                                characters=counts.characters, tokens=estimate.tokens if estimate else None,
                                tokens_relative_error=estimate.relative_error if estimate else None))
     return Measurement(Mixture(document.mixture.name, sources, "tokens" if options.tokenizer else "bytes"),
-                       problems, unmapped, scanned, cached)
+                       problems, unmapped)
 
 
 def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Problem]) -> ScanOptions | None:
