@@ -1,5 +1,11 @@
 """Token counts per group: estimated from a random sample with an error bound, or exact.
 
+The scanner samples every group in every shard separately and keeps a :class:`TokenTally` (at
+the end of this module): the stratified form of the estimator below, whose tallies add up across
+shards and are what the cache stores. The single-sample functions (:func:`estimate_from_counts`,
+:func:`estimate_tokens`, :func:`exact_tokens`, :func:`required_sample_size`) are the same
+estimator for one sample; the tests use them as its reference, and scripts may call them.
+
 Counting every token of a many-gigabyte corpus costs a full tokenizer pass (a few MB/s per core
 for a BPE tokenizer, far slower than reading the data), so by default tokens are *estimated*:
 
