@@ -13,6 +13,7 @@ from ..licenses import classify_license
 from ..mixture import Basis, Mixture, Source
 from ..problems import MixlintError, Problem
 from ..quantities import Bytes, Count, Real
+from ..scan.counts import check_fields
 from .model import TOKEN_SAMPLE_RANGE, Document, Ignore, ScanSettings, TokenMode
 from .syntax import Parsed, parse_text, read_text, syntax_of
 from .validation import validate
@@ -62,11 +63,7 @@ class ScanModel(BaseModel):
 
     @model_validator(mode="after")
     def _paths_do_not_nest(self) -> ScanModel:
-        if self.group_by:
-            for outer, inner in ((self.text_field, self.group_by), (self.group_by, self.text_field)):
-                if inner == outer or inner.startswith(outer + "."):
-                    raise ValueError(f"text_field {self.text_field!r} and group_by {self.group_by!r} must be "
-                                     "different fields, neither inside the other")
+        check_fields(self.text_field, self.group_by)
         return self
 
 

@@ -10,6 +10,15 @@ from .tokens import TokenTally
 Group = str | None  # a group-by value; None when the scan is not grouped
 
 
+def check_fields(text_field: str, group_by: str | None) -> None:
+    """The text and group fields must differ, neither inside the other (ValueError)."""
+    if group_by:
+        for outer, inner in ((text_field, group_by), (group_by, text_field)):
+            if inner == outer or inner.startswith(outer + "."):
+                raise ValueError(f"text_field {text_field!r} and group_by {group_by!r} must be "
+                                 "different fields, neither inside the other")
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     text_field: str = "text"  # dotted path to the document's text, e.g. "content" or "meta.body"
@@ -26,12 +35,9 @@ class ScanOptions:
     token_sample: int = 1000
 
     def __post_init__(self) -> None:
-        # Manifests are validated with located errors (ScanModel); this guards the Python API.
-        if self.group_by:
-            for outer, inner in ((self.text_field, self.group_by), (self.group_by, self.text_field)):
-                if inner == outer or inner.startswith(outer + "."):
-                    raise ValueError(f"text_field {self.text_field!r} and group_by {self.group_by!r} must be "
-                                     "different fields, neither inside the other")
+        # Manifests are validated with located errors (ScanModel, with check_fields); this guards
+        # the Python API.
+        check_fields(self.text_field, self.group_by)
         if self.engine not in ("auto", "python"):
             raise ValueError(f"engine must be 'auto' or 'python', not {self.engine!r}")
         if type(self.token_sample) is not int or self.token_sample < 2:
