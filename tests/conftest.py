@@ -10,6 +10,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
+# pytester's in-process runs forget the modules imported during each run; a C++ extension such
+# as DuckDB's aborts the process when it is imported a second time. Imported here, they stay.
+import duckdb  # noqa: E402, F401
+import pyarrow.parquet  # noqa: E402, F401
+
 
 @pytest.fixture
 def write(tmp_path: Path):
