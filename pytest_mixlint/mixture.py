@@ -85,6 +85,10 @@ class Mixture:
     def _compute_shares(self, basis: Basis, with_epochs: bool) -> dict[str, float]:
         if not self.sources:
             raise ShareError("the document declares no sources")
+        if len(self.sources) == 1 and self.sources[0].amount(basis) != 0:
+            # One source is the whole mixture on every basis, declared amounts or not (a card
+            # without configs is one source, `default`, as the Hub shows it).
+            return {self.sources[0].name: 1.0}
         missing = [s.name for s in self.sources if s.amount(basis) is None]
         if missing:
             raise ShareError(f"{_names(missing)} declare{'s' if len(missing) == 1 else ''} no {basis}", missing)

@@ -61,7 +61,12 @@ def test_card_composition_from_dataset_info(write):
     assert card.mixture.shares()["github"] == pytest.approx(0.1)
     assert web.license.category == "permissive"
     assert web.line == 14
-    assert card.notes == []
+    assert [(n.line, n.message) for n in card.notes] == [  # the data is not in this repository
+        (8, "config 'web': data_files pattern 'data/web/*.jsonl.gz' matches no file"),
+        (10, "config 'github': data_files pattern 'data/github/*.parquet' matches no file")]
+    write("data/web/0.jsonl.gz", b"")
+    write("data/github/0.parquet", b"")
+    assert load(write, CARD).notes == []
 
 
 def test_dataset_info_as_a_mapping(write):
@@ -90,9 +95,11 @@ def test_leading_whitespace_and_crlf_as_the_hub(write):
     assert card.line("license") == 4
 
 
-def test_empty_front_matter(write):
+def test_empty_front_matter_is_the_default_config(write):
     card = load(write, "---\n---\n# empty\n")
-    assert card.mixture.sources == [] and card.metadata.data == {}
+    assert card.metadata.data == {}
+    (source,) = card.mixture.sources
+    assert source.name == "default" and source.license.category == "unknown" and source.license_line == 2
 
 
 def test_unclosed_fence_is_located(write):
@@ -111,6 +118,8 @@ def test_opening_fence_with_trailing_spaces(write):
 
 
 def test_configs_listed_twice_are_noted(write):
+    write("x", "")
+    write("y", "")
     card = load(write, "---\nconfigs:\n  - {config_name: a, data_files: x}\n  - {config_name: a, data_files: y}\n---\n")
     assert [n.message for n in card.notes] == ["configs lists 'a' twice"] and card.notes[0].line == 4
 

@@ -21,6 +21,7 @@ from ..licenses import classify_license
 from ..mixture import Mixture, Source
 from ..problems import MixlintError, Problem
 from ..quantities import parse_bytes, parse_count
+from .data_files import unmatched_notes
 from .manifest import EmbeddedManifestModel, manifest_document
 from .model import Document
 from .syntax import Parsed, parse_text, read_text
@@ -31,6 +32,8 @@ from .validation import problems_from
 FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _OPENING_FENCE = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n|$)")
 _CLOSING_FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|$)")
+
+DEFAULT_CONFIG = "default"  # the Hub's name of a repository's only config
 
 # Keys the Hub reads at the top level; finding them nested elsewhere is a mistake worth noting.
 _TOP_LEVEL_ONLY = ("license", "licenses", "license_name", "license_link", "language")
@@ -86,30 +89,57 @@ def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPa
     notes: list[Problem] = []
     license_value = _card_license(parsed, display, notes)
     _note_misplaced_keys(parsed, display, notes)
-
-    embedded = meta.get("mixlint")
-    if embedded is not None:
-        if not isinstance(embedded, dict):
-            raise MixlintError(Problem(display, parsed.line(("mixlint",)), "`mixlint:` must be a mapping (an embedded manifest)",
-                                       "put `sources:` and/or `ignore:` under `mixlint:`"))
-        try:
-            model = EmbeddedManifestModel.model_validate(embedded)
-        except ValidationError as exc:
-            raise MixlintError(problems_from(exc, parsed, display, EmbeddedManifestModel, prefix=("mixlint",))) from None
-        if not model.name:
-            model.name = _card_name(meta)
-        document = manifest_document(model, parsed, display, base_dir, domains, kind="card",
-                                     default_license=license_value, default_license_line=_license_line(parsed),
-                                     prefix=("mixlint",))
-        document.notes[:0] = notes
-        if model.sources:
-            return document
-        # Only settings (ignore:) are embedded: the composition still comes from dataset_info.
-        document.mixture = Mixture(model.name, _config_sources(parsed, display, domains, license_value, notes),
-                                   model.basis)
-        return document
+    embedded = _embedded_manifest(parsed, display, base_dir, domains, license_value)
+    if embedded is not None and embedded.mixture.sources:  # the card's recipe, as a manifest
+        embedded.notes[:0] = notes
+        return embedded
     sources = _config_sources(parsed, display, domains, license_value, notes)
-    return Document(display, "card", Mixture(_card_name(meta), sources), parsed, [], notes, base_dir)
+    notes += _unmatched_config_files(parsed, display, base_dir)
+    if embedded is None:
+        return Document(display, "card", Mixture(_card_name(meta), sources), parsed, [], notes, base_dir)
+    # Only settings (ignore:, scan:) are embedded: the composition still comes from the configs.
+    embedded.mixture = Mixture(embedded.mixture.name, sources, embedded.mixture.declared_basis)
+    embedded.notes[:0] = notes
+    return embedded
+
+
+def _unmatched_config_files(parsed: Parsed, display: str, base_dir: str) -> list[Problem]:
+    """A note per ``configs[].data_files`` pattern that matches no file in the repository."""
+    configs = parsed.data.get("configs")
+    notes = []
+    for i, config in enumerate(configs if isinstance(configs, list) else []):
+        if isinstance(config, dict) and isinstance(config.get("config_name"), str):
+            notes += unmatched_notes(display, base_dir, _config_files(config), parsed.line(("configs", i, "data_files")),
+                                     f"config {config['config_name']!r}", "the card's directory (the repository root)")
+    return notes
+
+
+def _embedded_manifest(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns,
+                       license_value: Any) -> Document | None:
+    """The manifest under ``mixlint:``, its sources defaulting to the card's licence and language."""
+    meta = parsed.data
+    embedded = meta.get("mixlint")
+    if embedded is None:
+        return None
+    if not isinstance(embedded, dict):
+        raise MixlintError(Problem(display, parsed.line(("mixlint",)), "`mixlint:` must be a mapping (an embedded manifest)",
+                                   "put `sources:` and/or `ignore:` under `mixlint:`"))
+    try:
+        model = EmbeddedManifestModel.model_validate(embedded)
+    except ValidationError as exc:
+        raise MixlintError(problems_from(exc, parsed, display, EmbeddedManifestModel, prefix=("mixlint",))) from None
+    if not model.name:
+        model.name = _card_name(meta)
+    return manifest_document(model, parsed, display, base_dir, domains, kind="card",
+                             default_license=license_value, default_license_line=_license_line(parsed),
+                             default_languages=_card_strings(meta, "language"), prefix=("mixlint",))
+
+
+def _card_strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A card field written as a string or a list of strings (``language``, ``tags``)."""
+    value = meta.get(key)
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return tuple(v for v in values if isinstance(v, str) and v.strip())
 
 
 def card_totals(path: str, display: str) -> tuple[int | None, int | None]:
@@ -184,10 +214,15 @@ def _nested_keys(value: Any, path: tuple[str | int, ...], depth: int) -> Iterato
 
 def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, license_value: Any,
                     notes: list[Problem]) -> list[Source]:
-    """One source per config: sizes from ``dataset_info``, else names from ``configs``."""
+    """One source per config, as the Hub shows them: sizes from ``dataset_info``, data files from
+    ``configs``; a card with neither is one config, ``default``. Every config carries the card's
+    licence, languages and tags."""
     meta = parsed.data
-    license_info = classify_license(license_value)
-    license_line = _license_line(parsed)
+    card = dict(license=classify_license(license_value),
+                # A card-wide licence problem (missing, invalid) is reported once, at `license:`
+                # or, when there is none, at the top of the front matter.
+                license_line=_license_line(parsed) or parsed.line(()),
+                languages=_card_strings(meta, "language"), tags=_card_strings(meta, "tags"))
     info = meta.get("dataset_info")
     entries: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
     if isinstance(info, dict):
@@ -212,8 +247,8 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             notes.append(Problem(display, parsed.line(path), f"dataset_info lists config {name!r} twice"))
             continue
         num_bytes, num_examples = _split_sizes(entry, path, parsed, display, notes)
-        sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name), bytes=num_bytes,
-                               documents=num_examples, line=parsed.line(path), license_line=license_line)
+        sources[name] = Source(name=name, domain=domains.domain_of(name), bytes=num_bytes,
+                               documents=num_examples, line=parsed.line(path), **card)
     configs = meta.get("configs")
     config_names: set[str] = set()
     for i, config in enumerate(configs if isinstance(configs, list) else []):
@@ -229,9 +264,11 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
         if name in sources:  # sizes from dataset_info, files from configs
             sources[name] = replace(sources[name], data_files=_config_files(config))
         else:
-            sources[name] = Source(name=name, license=license_info, domain=domains.domain_of(name),
-                                   line=parsed.line(("configs", i)), data_files=_config_files(config),
-                                   license_line=license_line)
+            sources[name] = Source(name=name, domain=domains.domain_of(name),
+                                   line=parsed.line(("configs", i)), data_files=_config_files(config), **card)
+    if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`
+        sources[DEFAULT_CONFIG] = Source(name=DEFAULT_CONFIG, domain=domains.domain_of(DEFAULT_CONFIG),
+                                         line=parsed.line(()), **card)
     return list(sources.values())
 
 

@@ -12,8 +12,9 @@ from ..domains import DomainPatterns
 from ..licenses import classify_license
 from ..mixture import Basis, Mixture, Source
 from ..problems import MixlintError, Problem
-from ..quantities import Bytes, Count, Real
+from ..quantities import Bytes, Count, Real, Weight
 from ..scan.counts import check_fields
+from .data_files import unmatched_notes
 from .model import TOKEN_SAMPLE_RANGE, Document, Ignore, ScanSettings, TokenMode
 from .syntax import Parsed, parse_text, read_text, syntax_of
 from .validation import validate
@@ -27,7 +28,7 @@ class SourceModel(BaseModel):
     name: NonEmpty
     domain: NonEmpty | None = None
     description: str | None = None
-    weight: Real | None = Field(None, description="sampling weight, relative")
+    weight: Weight | None = Field(None, description="sampling weight, relative; a number or a percentage (60%)")
     epochs: Real | None = None
     bytes: Bytes | None = None
     tokens: Count | None = None
@@ -107,6 +108,9 @@ def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
     if not isinstance(parsed.data, dict):
         raise MixlintError(Problem(display, parsed.line(()), f"the top level must be a mapping, not {type(parsed.data).__name__}",
                                    _HINTS["mixlint"] + " and lists `sources`"))
+    if "mixlint-rules" in parsed.data:
+        raise MixlintError(Problem(display, parsed.line(("mixlint-rules",)), "this is a rule pack, not a mixture manifest",
+                                   f"name it with --mixlint-rules={display} or in the mixlint_rules ini option"))
     model = validate(ManifestModel, parsed, display, _HINTS)
     base_dir = os.path.dirname(os.path.abspath(path))
     return manifest_document(model, parsed, display, base_dir, domains, kind="manifest")
@@ -115,7 +119,7 @@ def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
 def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_dir: str,
                       domains: DomainPatterns, kind: Literal["manifest", "card"],
                       default_license: Any = None, default_license_line: int | None = None,
-                      prefix: tuple[str | int, ...] = ()) -> Document:
+                      default_languages: tuple[str, ...] = (), prefix: tuple[str | int, ...] = ()) -> Document:
     """Check what the schema cannot (unique names, usable weights) and build the Document."""
     problems = []
     seen: dict[str, int | None] = {}
@@ -153,11 +157,15 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
             license=classify_license(spec.license if spec.license is not None else default_license),
             domain=spec.domain or domains.domain_of(spec.name),
             weight=spec.weight, epochs=spec.epochs, bytes=spec.bytes, tokens=spec.tokens,
-            documents=spec.documents, languages=tuple(spec.languages), tags=tuple(spec.tags),
+            documents=spec.documents, languages=tuple(spec.languages) or default_languages, tags=tuple(spec.tags),
             data_files=tuple(spec.data_files), groups=tuple(spec.groups) or (spec.name,), line=parsed.line(prefix + ("sources", i)),
             license_line=parsed.line(prefix + ("sources", i, "license")) if spec.license is not None else default_license_line,
             card_bytes=card_bytes, card_documents=card_documents,
         ))
+        notes += unmatched_notes(display, base_dir, spec.data_files, parsed.line(prefix + ("sources", i, "data_files")),
+                                 f"source {spec.name!r}", f"the {kind}'s directory")
+    notes += unmatched_notes(display, base_dir, model.scan.data_files, parsed.line(prefix + ("scan", "data_files")),
+                             "scan", f"the {kind}'s directory")
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
     mixture = Mixture(model.name, sources, model.basis)
     scan = ScanSettings(model.scan.text_field, model.scan.group_by, tuple(model.scan.data_files),

@@ -37,6 +37,12 @@ class Options(KindOptions):
 
 
 
+_NO_LICENSE_HINT = {
+    "manifest": "add `license:` (an SPDX expression or Hub licence id)",
+    "card": "add `license:` to the card's front matter (a Hub licence id such as cc-by-4.0, or an SPDX expression)",
+}
+
+
 def _who(group: list[Source]) -> str:
     if len(group) == 1:
         return f"source {group[0].name!r}"
@@ -63,7 +69,7 @@ def check(document: Document, options: Options) -> Evaluation:
         if info.error:
             problems[(f"invalid licence: {info.error}", line, None)].append(source)
         elif info.declared is None and options.require_license:
-            problems[("no licence declared", source.line, "add `license:` (an SPDX expression or Hub licence id)")].append(source)
+            problems[("no licence declared", line, _NO_LICENSE_HINT[document.kind])].append(source)
         elif options.deny and license_matches(info, options.deny, every_id=False):
             problems[(f"{_describe(source)} is denied", line, None)].append(source)
         elif options.allow is not None and not license_matches(info, options.allow, every_id=True):
@@ -74,23 +80,47 @@ def check(document: Document, options: Options) -> Evaluation:
     for source in sources:
         category_names[source.license.category].append(source.name)
     if options.max_share:
-        shares = shares_or_error(document, options.by, options.with_epochs)
+        shares = _category_shares(document, category_names, options)
         if isinstance(shares, Evaluation):
             return shares
         basis = basis_label(document, options.by, options.with_epochs)
         for category in CATEGORIES:
             if category not in options.max_share:
                 continue
-            limit = options.max_share[category]
+            limit, share = options.max_share[category], shares[category]
             names = category_names.get(category, [])
-            share = sum(shares[n] for n in names)
             if evaluation.observed is None or share - limit > (evaluation.observed - (evaluation.threshold or 0)):
                 evaluation.observed, evaluation.threshold, evaluation.unit = share, limit, "share"
             if share > limit:
                 lines = [document.source_line(n) for n in names]
                 evaluation.findings.append(Finding(
                     "error", f"{category} licences are {format_share(share)} of the mixture (by {basis}), more than {format_share(limit)}",
-                    next((ln for ln in lines if ln), None), tuple(f"{n} {format_share(shares[n])}" for n in names), share, limit))
+                    next((ln for ln in lines if ln), None), tuple(names), share, limit, unit="share"))
+                evaluation.sources = tuple(f"{n} {format_share(s)}" for n, s in _source_shares(document, names, options))
     evaluation.summary = ", ".join(f"{c}: {len(category_names[c])}" for c in CATEGORIES if category_names.get(c))
-    evaluation.sources = tuple(f"{s.name} {s.license.category}" for s in sources if s.license.category not in ("public-domain", "permissive"))[:10]
+    if not evaluation.sources:
+        evaluation.sources = tuple(f"{s.name} {s.license.category}" for s in sources
+                                   if s.license.category not in ("public-domain", "permissive"))
     return evaluation
+
+
+def _category_shares(document: Document, category_names: dict[str, list[str]],
+                     options: Options) -> dict[str, float] | Evaluation:
+    """The share of each licence category. A category with no source is 0% and one with every
+    source 100% whatever the amounts, so a card whose configs declare no sizes (all under the
+    card's one licence) still gets a verdict."""
+    total = len(document.mixture.sources)
+    if all(len(category_names.get(c, [])) in (0, total) for c in options.max_share):
+        return {c: (1.0 if len(category_names.get(c, [])) == total else 0.0) for c in CATEGORIES}
+    shares = shares_or_error(document, options.by, options.with_epochs)
+    if isinstance(shares, Evaluation):
+        return shares
+    return {c: sum(shares[n] for n in category_names.get(c, [])) for c in CATEGORIES}
+
+
+def _source_shares(document: Document, names: list[str], options: Options) -> list[tuple[str, float]]:
+    """Each named source's share, largest first (for the failure text), when computable."""
+    shares = shares_or_error(document, options.by, options.with_epochs)
+    if isinstance(shares, Evaluation):
+        return []
+    return sorted(((n, shares[n]) for n in names), key=lambda item: -item[1])

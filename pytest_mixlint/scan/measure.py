@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from ..documents.card import DEFAULT_CONFIG
 from ..documents.model import Document
 from ..licenses import classify_license
 from ..mixture import Mixture, Source
@@ -62,13 +63,13 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
         if source.data_files:
             files = _resolve(document, source.data_files, source.line, problems, root, allow_outside_root, card=document.kind == "card")
             own[source.name] = files
+        elif _hub_default_config(document, source):  # the Hub's default patterns
+            default = _default_card_files(document, root, allow_outside_root)
+            if default:
+                own[source.name] = default
     shared: list[str] = []
     if document.scan.data_files:
         shared = _resolve(document, document.scan.data_files, document.scan.line, problems, root, allow_outside_root, card=False)
-    if not own and not shared and document.kind == "card" and not document.mixture.sources:
-        default = _default_card_files(document, problems, root, allow_outside_root)
-        if default:
-            own["default"] = default
     if not own and not shared:
         return Measurement(None, problems)
 
@@ -174,7 +175,13 @@ def _card_pattern(base_dir: str, pattern: str) -> list[str]:
     return [f for files in resolved.values() for f in files if os.path.isfile(f)]
 
 
-def _default_card_files(document: Document, problems: list[Problem], root: str, allow_outside_root: bool) -> list[str]:
+def _hub_default_config(document: Document, source: Source) -> bool:
+    """A card's ``default`` config without data files: the Hub reads the repository's files by
+    its default patterns (a card without ``configs`` has only this config)."""
+    return document.kind == "card" and source.name == DEFAULT_CONFIG and not source.data_files
+
+
+def _default_card_files(document: Document, root: str, allow_outside_root: bool) -> list[str]:
     from datasets.data_files import DataFilesDict, EmptyDatasetError, get_data_patterns
 
     try:
