@@ -1,15 +1,23 @@
-"""Evaluate one rule on one document and decide the outcome, applying severity and ignores."""
+"""Evaluate one rule on one document and decide the outcome, applying severity and ignores.
+
+This is the core's one ``evaluate``: the plugin and the kind-case tests both call it. It knows
+nothing of pytest; a rule that needs the data files gets the document's ``Measurement``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+import traceback
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from .documents import Document
 from .kinds import Evaluation, Finding
 from .kinds.base import Unit
 from .packs import Rule
 from .problems import Problem
+
+if TYPE_CHECKING:  # the scan stack is imported only when data is measured
+    from .scan.measure import Measurement
 
 Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed"]
 LOAD_RULE = "mixlint-load"
@@ -26,16 +34,21 @@ class Result:
     line: int | None = None
     observed: float | None = None
     threshold: float | None = None
-    unit: Unit = "number"
+    unit: Unit = None
     findings: list[Finding] = field(default_factory=list)
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # the sources behind the result, as the user reads them
     why: str | None = None
     origin: str = ""
+    traceback: str | None = None  # when the rule's kind raised: shown with --tb=long or -v
 
     def report_entry(self) -> dict[str, Any]:
-        """The result as the JSON report's SPEC lists it."""
+        """The result as the JSON report's SPEC lists it: every finding, located."""
         return {"rule": self.rule, "kind": self.kind, "severity": self.severity, "outcome": self.outcome,
-                "observed": self.observed, "threshold": self.threshold, "message": self.message, "line": self.line}
+                "observed": self.observed, "threshold": self.threshold, "unit": self.unit,
+                "message": self.message, "line": self.line,
+                "findings": [{"level": f.level, "message": f.message, "line": f.line, "path": f.path,
+                              "source": f.sources[0] if len(f.sources) == 1 else None,
+                              "sources": list(f.sources), "hint": f.hint} for f in self.findings]}
 
     def to_json(self) -> dict[str, Any]:
         # By hand: dataclasses.asdict deep-copies recursively and cost more than evaluating the rule.
@@ -43,9 +56,10 @@ class Result:
                 "outcome": self.outcome, "message": self.message, "line": self.line, "observed": self.observed,
                 "threshold": self.threshold, "unit": self.unit,
                 "findings": [{"level": f.level, "message": f.message, "line": f.line, "sources": list(f.sources),
-                              "observed": f.observed, "threshold": f.threshold, "hint": f.hint, "path": f.path}
+                              "observed": f.observed, "threshold": f.threshold, "hint": f.hint, "path": f.path,
+                              "unit": f.unit}
                              for f in self.findings],
-                "sources": list(self.sources), "why": self.why, "origin": self.origin}
+                "sources": list(self.sources), "why": self.why, "origin": self.origin, "traceback": self.traceback}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Result:
@@ -58,23 +72,49 @@ class Result:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-def evaluate(rule: Rule, document: Document) -> Result:
+def evaluate(rule: Rule, document: Document, measurement: Measurement | None = None, strict: bool = False) -> Result:
+    """The outcome of ``rule`` on ``document``. A rule that needs the data files is given the
+    document's ``measurement`` (``measure_document``); ``strict`` makes warnings failures."""
+    result = _evaluate(rule, document, measurement)
+    if result.line is None:  # every result is located, at least at the document
+        result.line = document.line()
+    if strict and result.outcome == "warned":
+        result.outcome = "failed"
+    return result
+
+
+def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -> Result:
+    if rule.needs_measurement:
+        if measurement is None:
+            raise ValueError(f"rule {rule.id!r} needs the document's measurement")
+        if measurement.problems:
+            return _apply_ignores(measurement_error(rule, document, measurement.problems), rule, document)
+        unmapped = {group: counts.documents for group, counts in measurement.unmapped.items()}
+        document = replace(document, measured=measurement.mixture, unmapped_groups=unmapped)
+        if rule.composition == "measured":
+            if measurement.mixture is None:
+                return skipped(rule, document, "no data files to measure")
+            document = replace(document, mixture=measurement.mixture)
+    trace = None
     try:
         evaluation = rule.kind.check(document, rule.options)
     except Exception as exc:  # a broken (third-party) kind must not take the run down
         evaluation = Evaluation(error=f"rule kind {rule.kind.name!r} crashed: {type(exc).__name__}: {exc}")
+        trace = "".join(traceback.format_exception(exc))
     result = _result(rule, document, evaluation)
+    result.traceback = trace
     return _apply_ignores(result, rule, document)
 
 
 def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
     base = dict(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
-                observed=evaluation.observed, threshold=evaluation.threshold, unit=evaluation.unit, sources=evaluation.sources,
-                why=rule.why, origin=rule.origin)
+                observed=evaluation.observed, threshold=evaluation.threshold, unit=evaluation.unit,
+                sources=evaluation.sources, why=rule.why, origin=rule.origin)
     if evaluation.error:
         # A warning rule never fails, even when it cannot be evaluated.
         outcome = "warned" if rule.severity == "warning" else "error"
-        return Result(**base, outcome=outcome, message=evaluation.error, line=evaluation.error_line)  # type: ignore[arg-type]
+        return Result(**base, outcome=outcome, message=evaluation.error, line=evaluation.error_line,  # type: ignore[arg-type]
+                      findings=[Finding("error", evaluation.error, evaluation.error_line, evaluation.sources)])
     findings = evaluation.findings
     if rule.severity == "warning":  # a warning rule never fails, whatever its thresholds say
         findings = [Finding(**{**asdict(f), "level": "warning"}) for f in findings]
@@ -91,9 +131,9 @@ def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
     shown = errors + warnings if outcome == "failed" else warnings
     message = first.message + (f" (and {len(shown) - 1} more)" if len(shown) > 1 else "")
     if first.observed is not None:
-        base["observed"], base["threshold"] = first.observed, first.threshold
-    if first.sources:
-        base["sources"] = first.sources
+        base["observed"], base["threshold"], base["unit"] = first.observed, first.threshold, first.unit
+    if not evaluation.sources:  # every source of every finding, in order
+        base["sources"] = tuple(dict.fromkeys(name for f in shown for name in f.sources))
     return Result(**base, outcome=outcome, message=message, line=first.line, findings=findings)  # type: ignore[arg-type]
 
 
@@ -144,7 +184,8 @@ def measurement_error(rule: Rule, document: Document, problems: list[Problem]) -
                   outcome="warned" if rule.severity == "warning" else "error",
                   message=f"cannot measure the data: {first.located}{more}",  # hints are in the findings
                   line=first.line if own else document.line(),  # the document's own problem at its line
-                  findings=[Finding("error", p.message, p.line, hint=p.hint, path=p.path) for p in problems],
+                  findings=[Finding("error", p.message, p.line, hint=p.hint, path=None if p.path == document.path else p.path)
+                            for p in problems],
                   why=rule.why, origin=rule.origin)
 
 
@@ -153,4 +194,5 @@ def load_error(path: str, problems: list[Problem]) -> Result:
     message = "; ".join(f"{p.message}" + (f" (hint: {p.hint})" if p.hint else "") for p in problems)
     return Result(path=path, rule=LOAD_RULE, kind="load", severity="error", outcome="error",
                   message=message, line=first.line,
-                  findings=[Finding("error", p.message, p.line, hint=p.hint) for p in problems])
+                  findings=[Finding("error", p.message, p.line, hint=p.hint, path=None if p.path == path else p.path)
+                            for p in problems])

@@ -31,7 +31,7 @@ from .coercion import SomeStrings, Strings, as_list
 from .documents.model import DocumentKind
 from .documents.syntax import Parsed, parse_text, read_text
 from .documents.validation import problems_from
-from .kinds import Kind, available_kinds, get_kind
+from .kinds import Kind, KindLoadError, get_kind, kind_names
 from .paths import matches_any
 from .problems import MixlintError, Problem
 
@@ -94,16 +94,30 @@ class Rule:
     def needs_measurement(self) -> bool:
         return self.composition == "measured" or self.kind.name == "measured"
 
+    def measured_basis(self) -> str | None:
+        """The basis this rule reads the measured composition on: its ``by:`` (None: the
+        measurement's own, tokens when counted, else bytes)."""
+        return getattr(self.options, "by", None)
+
     def applies(self, kind: DocumentKind, path: str) -> bool:
         if self.severity == "off" or kind not in self.applies_to:
             return False
         return not self.paths or matches_any(path, self.paths)
 
 
+@dataclass(frozen=True)
+class PackInfo:
+    """A pack in effect and how it came to be: named by an option, or extended by another pack."""
+
+    name: str  # ``mixlint:NAME`` or the pack's path as shown
+    via: str  # ``named by --mixlint-rules``, ``named by mixlint_rules in pytest.ini``, ``extended by mixlint.yaml:2``
+    path: str | None = None  # absolute path of a pack file (None for built-in packs)
+
+
 @dataclass
 class RuleSet:
     rules: list[Rule]
-    packs: list[str]  # every pack file read, in order (for reports and messages)
+    packs: list[PackInfo]  # every pack read, in the order its rules apply (for reports and messages)
 
     def selected(self, select: list[str], ignore: list[str]) -> list[Rule]:
         """Rules whose id starts with a ``select`` prefix (all when empty) and no ``ignore`` prefix."""
@@ -116,12 +130,13 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files("pytest_mixlint.rules").iterdir() if p.name.endswith(".yaml"))
 
 
-def load_rules(references: list[str], base_dir: str, named_by: str = "mixlint_rules") -> RuleSet:
+def load_rules(references: list[str], base_dir: str, named_by: str = "mixlint_rules", via: str | None = None) -> RuleSet:
     """Load packs named by ``references`` (``mixlint:NAME`` or paths relative to ``base_dir``);
-    ``named_by`` says where the references were written, for messages."""
+    ``named_by`` says where the references were written (an option, an ini key), for messages;
+    ``via`` how the packs came to be in effect (default: named by ``named_by``)."""
     loader = _Loader()
     for reference in references:
-        loader.load(reference, base_dir, Problem(named_by, None, ""))
+        loader.load(reference, base_dir, Problem(named_by, None, ""), via or f"named by {named_by}")
     if loader.problems:
         raise MixlintError(loader.problems)
     return RuleSet(list(loader.rules.values()), loader.files)
@@ -131,11 +146,11 @@ class _Loader:
     def __init__(self) -> None:
         self.rules: dict[str, Rule] = {}
         self.problems: list[Problem] = []
-        self.files: list[str] = []
+        self.files: list[PackInfo] = []
         self.stack: list[str] = []
         self.done: set[str] = set()
 
-    def load(self, reference: str, base_dir: str, where: Problem) -> None:
+    def load(self, reference: str, base_dir: str, where: Problem, via: str) -> None:
         if reference.startswith(BUILTIN_PREFIX):
             name = reference[len(BUILTIN_PREFIX):]
             if name not in builtin_pack_names():
@@ -144,7 +159,7 @@ class _Loader:
                 self.problems.append(Problem(where.path, where.line, f"unknown built-in rule pack {reference!r}", hint))
                 return
             resource = resources.files("pytest_mixlint.rules") / f"{name}.yaml"
-            key, display, text, pack_dir = reference, reference, resource.read_text("utf-8"), base_dir
+            key, display, text, pack_dir, path = reference, reference, resource.read_text("utf-8"), base_dir, None
         else:
             path = os.path.normpath(os.path.join(base_dir, os.path.expanduser(reference)))
             key, display, pack_dir = path, _display(path), os.path.dirname(path)
@@ -167,12 +182,13 @@ class _Loader:
             return
         self.stack.append(key)
         try:
-            self._load_text(text, display, pack_dir)
+            self._load_text(text, PackInfo(display, via, path), pack_dir)
         finally:
             self.stack.pop()
             self.done.add(key)
 
-    def _load_text(self, text: str, display: str, pack_dir: str) -> None:
+    def _load_text(self, text: str, pack: PackInfo, pack_dir: str) -> None:
+        display = pack.name
         try:
             parsed = parse_text(text, display, "yaml")
         except MixlintError as exc:
@@ -184,8 +200,8 @@ class _Loader:
                                          "start it with `mixlint-rules: 1` and list `rules:`"))
             return
         try:
-            pack = PackModel.model_validate(data)
-            extends, entries = pack.extends, pack.rules
+            model = PackModel.model_validate(data)
+            extends, entries = model.extends, model.rules
         except ValidationError as exc:
             self.problems.extend(problems_from(exc, parsed, display, PackModel,
                                                {"mixlint-rules": "start the pack with `mixlint-rules: 1`"}))
@@ -194,8 +210,9 @@ class _Loader:
             rules = data.get("rules")
             entries = rules if isinstance(rules, list) else []
         for i, reference in enumerate(extends):
-            self.load(reference, pack_dir, Problem(display, parsed.line(("extends", i)), ""))
-        self.files.append(display)
+            line = parsed.line(("extends", i))
+            self.load(reference, pack_dir, Problem(display, line, ""), f"extended by {display}:{line}")
+        self.files.append(pack)
         seen_here: set[str] = set()
         for i, entry in enumerate(entries):
             rule = self._rule(entry, parsed, display, pack_dir, ("rules", i), seen_here)
@@ -222,17 +239,21 @@ class _Loader:
         kind: Kind | None = None
         if kind_name is None:
             if inherited is None:
-                problems.append(Problem(display, line, f"rule {rule_id!r} has no `kind`",
-                                        f"kinds: {', '.join(sorted(available_kinds()))}"))
+                problems.append(Problem(display, line, f"rule {rule_id!r} has no `kind`", f"kinds: {', '.join(kind_names())}"))
             else:
                 kind = inherited.kind
                 options_data = {**inherited.options.model_dump(by_alias=True, exclude_unset=True), **options_data}
         elif isinstance(kind_name, str):
-            kind = get_kind(kind_name)
-            if kind is None:
-                close = difflib.get_close_matches(kind_name, list(available_kinds()), n=1)
-                problems.append(Problem(display, parsed.line(loc + ("kind",)), f"unknown rule kind {kind_name!r}",
-                                        f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(sorted(available_kinds()))}"))
+            try:
+                kind = get_kind(kind_name)
+            except KindLoadError as exc:  # a broken installed kind fails only the rules that name it
+                problems.append(Problem(display, parsed.line(loc + ("kind",)), f"rule {rule_id!r}: {exc}",
+                                        "fix or reinstall that package, or remove the rule"))
+            else:
+                if kind is None:
+                    close = difflib.get_close_matches(kind_name, kind_names(), n=1)
+                    problems.append(Problem(display, parsed.line(loc + ("kind",)), f"unknown rule kind {kind_name!r}",
+                                            f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(kind_names())}"))
         options: BaseModel | None = None
         if kind is not None:
             try:
@@ -269,7 +290,7 @@ def _rule_problems(exc: ValidationError, parsed: Parsed, display: str, kind: Kin
 def _relative_to(where: Problem) -> str:
     if where.path == "--mixlint-rules":
         return "the current directory"
-    if where.path.endswith("(mixlint_rules)"):
+    if where.path.startswith("mixlint_rules in "):
         return "the ini file"
     if where.path == "mixlint_rules":
         return "the rootdir"

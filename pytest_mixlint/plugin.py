@@ -5,9 +5,9 @@ The only module that imports pytest. Everything it calls is plain functions over
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
 
@@ -16,7 +16,7 @@ import pytest
 from .documents import Document, DocumentKind, is_card, load_document
 from .documents.model import TOKEN_SAMPLE_RANGE, TokenMode
 from .domains import DomainPatterns
-from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error, measurement_error, skipped
+from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error
 from .packs import Rule, RuleSet, load_rules
 from .paths import matches_any
 from .problems import MixlintError, Problem
@@ -28,8 +28,14 @@ DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mix
                      "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
 DEFAULT_CARDS = ["README.md"]
 DEFAULT_RULES_FILE = "mixlint.yaml"
+# Names a rule pack is likely given: one of these that is not in effect is reported (a policy
+# that is silently not applied is a gate that is silently open).
+POLICY_NAMES = (DEFAULT_RULES_FILE, "mixlint.yml", ".mixlint.yaml", ".mixlint.yml")
 DEFAULT_PACK = "mixlint:recommended"
 MARKER = "mixlint"
+# A file named on the command line is checked even if the patterns do not match it (as ruff
+# does): as a manifest by these extensions, as a card if it is Markdown with front matter.
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 
 class MixlintSession:
@@ -38,6 +44,7 @@ class MixlintSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.rootdir = Path(str(config.rootpath))
+        _check_ini_keys(config)
         self.strict: bool = config.getoption("mixlint_strict") or _ini_bool(config, "mixlint_strict")
         self.manifest_patterns: list[str] = config.getini("mixlint_manifests") or DEFAULT_MANIFESTS
         self.card_patterns: list[str] = config.getini("mixlint_cards") or DEFAULT_CARDS
@@ -50,6 +57,14 @@ class MixlintSession:
         self._cache: ShardCache | None | bool = False  # made on first use: nothing is written unless data is measured
         self.rules = self._load_rules()
         self.selected_ids = {r.id for r in self._selected_rules()}
+        self.pack_files = {os.path.realpath(p.path) for p in self.rules.packs if p.path}
+        invocation = Path(config.invocation_params.dir)
+        self.explicit_files = {(invocation / arg.split("::")[0]).resolve() for arg in config.args}
+        # Where a forgotten policy file would most likely be: the rootdir and each directory named.
+        self.unused_policies = set(self.unused_policies_in(self.rootdir))
+        for path in self.explicit_files:
+            if path.is_dir():
+                self.unused_policies.update(self.unused_policies_in(path))
 
     def _selected_rules(self) -> list[Rule]:
         select, ignore = _split(self.config.getoption("mixlint_select")), _split(self.config.getoption("mixlint_ignore"))
@@ -62,18 +77,21 @@ class MixlintSession:
 
     def _load_rules(self) -> RuleSet:
         cli = _split(self.config.getoption("mixlint_rules"))
-        named_by = "--mixlint-rules"
+        named_by, via = "--mixlint-rules", None
         if cli:
             references, base_dir = cli, str(self.config.invocation_params.dir)
         else:
-            named_by = f"{_ini_file(self.config)} (mixlint_rules)" if self.config.inipath else "mixlint_rules"
+            named_by = f"mixlint_rules in {_ini_file(self.config)}" if self.config.inipath else "mixlint_rules"
             references = list(self.config.getini("mixlint_rules"))
             base_dir = str(self.config.inipath.parent if self.config.inipath else self.rootdir)
             if not references:
                 default = self.rootdir / DEFAULT_RULES_FILE
-                references = [str(default)] if default.is_file() else [DEFAULT_PACK]
+                if default.is_file():
+                    references, via = [str(default)], f"the default: {DEFAULT_RULES_FILE} at the rootdir"
+                else:
+                    references, via = [DEFAULT_PACK], f"the default: no {DEFAULT_RULES_FILE} at the rootdir"
         try:
-            return load_rules(references, base_dir, named_by)
+            return load_rules(references, base_dir, named_by, via)
         except MixlintError as exc:
             raise pytest.UsageError("mixlint: the rules cannot be loaded:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
 
@@ -94,7 +112,32 @@ class MixlintSession:
             return "manifest"
         if matches_any(display, self.card_patterns) and is_card(str(path)):
             return "card"
+        if path in self.explicit_files:  # named on the command line: the user wants it checked
+            if path.suffix.lower() in MANIFEST_SUFFIXES:
+                return "manifest"
+            if path.suffix.lower() == ".md" and is_card(str(path)):
+                return "card"
         return None
+
+    def unused_policies_in(self, directory: Path) -> list[str]:
+        """Rule-pack-like files in ``directory`` that are not among the packs in effect."""
+        return [self.display_path(directory / name) for name in POLICY_NAMES
+                if (directory / name).is_file() and os.path.realpath(directory / name) not in self.pack_files]
+
+    def header(self) -> list[str]:
+        """What is checked: the packs in effect, where each came from, and the rules."""
+        packs = ", ".join(f"{p.name} ({p.via})" for p in reversed(self.rules.packs))
+        selected = len(self.selected_ids)
+        total = len(self.rules.rules)
+        rules = f"{total} rule{'s' if total != 1 else ''}" + (f" ({selected} selected)" if selected != total else "")
+        lines = [f"mixlint: {rules} from {packs}"]
+        lines += [f"mixlint: {path}: {_unused_policy(self.rules)}" for path in sorted(self.unused_policies)]
+        return lines
+
+
+def _unused_policy(rules: RuleSet) -> str:
+    return (f"looks like a rule pack but is not in effect (packs in effect: {', '.join(p.name for p in rules.packs)}); "
+            "name it with --mixlint-rules or in the mixlint_rules ini option")
 
 
 SESSION_KEY = pytest.StashKey[MixlintSession]()
@@ -118,19 +161,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="estimate tokens from a sample (default) or tokenize every document")
     group.addoption("--mixlint-ignore", action="append", default=[], metavar="IDS",
                     help="skip rules whose id starts with one of these (comma-separated or repeated)")
-    parser.addini("mixlint_rules", type="linelist", default=[],
-                  help=f"rule packs (paths relative to the ini file, or mixlint:NAME); default {DEFAULT_RULES_FILE} at the rootdir, else {DEFAULT_PACK}")
-    parser.addini("mixlint_manifests", type="linelist", default=[], help="glob patterns of mixture manifests")
-    parser.addini("mixlint_cards", type="linelist", default=[], help="glob patterns of dataset cards (README.md)")
-    parser.addini("mixlint_domains", type="linelist", default=[], help="'PATTERN = DOMAIN' lines mapping source names to domains")
-    parser.addini("mixlint_strict", type="bool", default=False, help="warnings fail their items")
-    parser.addini("mixlint_allow_outside_root", type="bool", default=False,
-                  help="measure data files outside the rootdir (refused by default)")
-    parser.addini("mixlint_tokenizer", type="string", default="",
-                  help="a local tokenizer.json (relative to the ini file) to count tokens of measured data with")
-    parser.addini("mixlint_tokens", type="string", default="estimate", help="estimate (default) or exact")
-    parser.addini("mixlint_token_sample", type="string", default="1000",
-                  help="documents sampled per group in each shard to estimate tokens (default 1000)")
+    for name, (kind, default, text) in INI_OPTIONS.items():
+        parser.addini(name, type=kind, default=default, help=text)
+
+
+# The ini options: (type, default, help). A `mixlint_*` key not listed here is a usage error.
+INI_OPTIONS: dict[str, tuple[Any, Any, str]] = {
+    "mixlint_rules": ("linelist", [], f"rule packs (paths relative to the ini file, or mixlint:NAME); default "
+                                      f"{DEFAULT_RULES_FILE} at the rootdir, else {DEFAULT_PACK}"),
+    "mixlint_manifests": ("linelist", [], "glob patterns of mixture manifests"),
+    "mixlint_cards": ("linelist", [], "glob patterns of dataset cards (README.md)"),
+    "mixlint_domains": ("linelist", [], "'PATTERN = DOMAIN' lines mapping source names to domains"),
+    "mixlint_strict": ("bool", False, "warnings fail their items"),
+    "mixlint_allow_outside_root": ("bool", False, "measure data files outside the rootdir (refused by default)"),
+    "mixlint_tokenizer": ("string", "", "a local tokenizer.json (relative to the ini file) to count tokens of measured data with"),
+    "mixlint_tokens": ("string", "estimate", "estimate (default) or exact"),
+    "mixlint_token_sample": ("string", "1000", "documents sampled per group in each shard to estimate tokens (default 1000)"),
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -143,6 +190,11 @@ def pytest_configure(config: pytest.Config) -> None:
     mixlint = MixlintSession(config)
     config.stash[SESSION_KEY] = mixlint
     config.pluginmanager.register(MixlintReporter(mixlint), "mixlint-reporter")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    session = config.stash.get(SESSION_KEY, None)
+    return session.header() if session is not None else []
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -162,6 +214,7 @@ class MixlintFile(pytest.File):
         self.payload_sent = False
         self.notes: list[Problem] = []
         self.needs_measurement = False
+        self.measured_bases: list[str | None] = []  # of the measured rules; None: the measurement's own
         self._measurement: Measurement | None = None
 
     def collect(self) -> Any:
@@ -180,13 +233,18 @@ class MixlintFile(pytest.File):
         if document is None:  # a README without front matter is not a dataset card
             return
         applicable = [r for r in session.rules.rules if r.applies(document.kind, display)]
+        selected = [r for r in applicable if r.id in session.selected_ids]
         self.notes = ignore_notes(document, {r.id for r in session.rules.rules}, {r.id for r in applicable})
-        self.needs_measurement = any(r.needs_measurement for r in applicable if r.id in session.selected_ids)
-        for rule in applicable:
-            if rule.id in session.selected_ids:
-                item = MixlintItem.from_parent(self, name=rule.id, rule=rule, document=document)
-                item.add_marker(MARKER)
-                yield item
+        # A policy file beside the document that is not in effect (the run's own are in the header).
+        self.notes += [Problem(path, None, _unused_policy(session.rules))
+                       for path in session.unused_policies_in(self.path.parent) if path not in session.unused_policies]
+        measured_rules = [r for r in selected if r.needs_measurement]
+        self.needs_measurement = bool(measured_rules)
+        self.measured_bases = list(dict.fromkeys(r.measured_basis() for r in measured_rules))
+        for rule in selected:
+            item = MixlintItem.from_parent(self, name=rule.id, rule=rule, document=document)
+            item.add_marker(MARKER)
+            yield item
 
     def measurement(self, document: Document) -> Measurement:
         """The document's data files, scanned once per process (and cached per shard on disk)."""
@@ -210,14 +268,14 @@ class MixlintFile(pytest.File):
         self.payload_sent = True
         display = self.config.stash[SESSION_KEY].display_path(self.path)
         empty: dict[str, Any] = {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [],
-                 "notes": [str(n) for n in self.notes]}
+                                 "notes": [str(n) for n in self.notes]}
         if document is None:
             return empty
         try:
             measurement = self.measurement(document) if self.needs_measurement else None
             # A measurement with problems left some data out: its shares would mislead.
             measured = measurement.mixture if measurement is not None and not measurement.problems else None
-            return document_payload(document, self.notes, measured)
+            return document_payload(document, self.notes, measured, self.measured_bases)
         except Exception as exc:  # the summary must not take the run down
             notes = [str(n) for n in self.notes] + [f"{display}: composition not shown: {type(exc).__name__}: {exc}"]
             return {**empty, "notes": notes}
@@ -243,11 +301,17 @@ class _ResultItem(pytest.Item):
         self.result_line = result.line
         assert isinstance(self.parent, MixlintFile)
         self.mixlint_payload = {"result": result.to_json(), "document": self.parent.take_payload(document)}
-        _raise_outcome(result, self.config.stash[SESSION_KEY].strict)
+        _raise_outcome(result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
         if isinstance(excinfo.value, MixlintFailure):
-            return failure.explain(excinfo.value.result)
+            text = failure.explain(excinfo.value.result)
+            trace = excinfo.value.result.traceback
+            if trace and (self.config.getoption("tbstyle", "auto") == "long" or self.config.get_verbosity() > 0):
+                text += "\n\n" + trace.rstrip()
+            elif trace:
+                text += "\n  (the traceback: --tb=long or -v)"
+            return text
         if isinstance(excinfo.value, pytest.xfail.Exception):
             # A suppression: reported as xfailed with its reason; a traceback of pytest's own
             # frames would be formatted (slowly) only to be thrown away.
@@ -259,12 +323,13 @@ class _ResultItem(pytest.Item):
         return self.path, (line - 1 if line else None), f"[mixlint] {self.nodeid}"
 
 
-def _raise_outcome(result: Result, strict: bool) -> None:
+def _raise_outcome(result: Result) -> None:
     """Map a Result's outcome onto pytest's: fail, skip, xfail (suppressed) or pass."""
-    if result.outcome in ("failed", "error") or (result.outcome == "warned" and strict):
+    if result.outcome in ("failed", "error"):
         raise MixlintFailure(result)
     if result.outcome == "skipped":
-        pytest.skip(f"{result.rule}: {result.message}")
+        # Located at the document (the item's reportinfo), not at this line of the plugin.
+        raise pytest.skip.Exception(f"{result.rule}: {result.message}", _use_item_location=True)
     if result.outcome == "suppressed":
         pytest.xfail(f"{result.rule}: {result.message}")
 
@@ -276,20 +341,10 @@ class MixlintItem(_ResultItem):
         self.document = document
 
     def evaluate(self) -> tuple[Result, Document | None]:
-        rule, document = self.rule, self.document
-        if not rule.needs_measurement:
-            return evaluate(rule, document), document
         assert isinstance(self.parent, MixlintFile)
-        measurement = self.parent.measurement(document)
-        if measurement.problems:
-            return measurement_error(rule, document, measurement.problems), document
-        unmapped = {group: counts.documents for group, counts in measurement.unmapped.items()}
-        checked = replace(document, measured=measurement.mixture, unmapped_groups=unmapped)
-        if rule.composition == "measured":
-            if measurement.mixture is None:
-                return skipped(rule, document, "no data files to measure"), document
-            checked = replace(checked, mixture=measurement.mixture)
-        return evaluate(rule, checked), document
+        measurement = self.parent.measurement(self.document) if self.rule.needs_measurement else None
+        session = self.config.stash[SESSION_KEY]
+        return evaluate(self.rule, self.document, measurement, strict=session.strict), self.document
 
 
 class LoadErrorItem(_ResultItem):
@@ -318,7 +373,7 @@ class MixlintReporter:
 
     def __init__(self, mixlint: MixlintSession) -> None:
         self.mixlint = mixlint
-        self.record = RunRecord()
+        self.record = RunRecord(packs=mixlint.rules.packs, rules=len(mixlint.selected_ids))
         self.report_errors: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -346,10 +401,17 @@ class MixlintReporter:
             return
         terminalreporter.section("mixlint")
         if not self.record.documents:
-            terminalreporter.write_line("no mixture manifests or dataset cards were checked")
+            manifests = ", ".join(self.mixlint.manifest_patterns)
+            cards = ", ".join(self.mixlint.card_patterns)
+            terminalreporter.write_line(
+                f"no mixture manifests or dataset cards were checked, although {len(self.mixlint.selected_ids)} rules "
+                f"from {', '.join(p.name for p in self.mixlint.rules.packs)} are in effect: manifests are found by "
+                f"mixlint_manifests ({manifests}), cards by mixlint_cards ({cards}, with YAML front matter), "
+                "under the paths given to pytest")
         else:
-            terminal.write_summary(self.record, terminalreporter.write_line, config.get_verbosity() > 0,
-                                   self.mixlint.strict)
+            terminal.write_summary(self.record, terminalreporter.write_line, config.get_verbosity() > 0)
+        for path in sorted(self.mixlint.unused_policies):
+            terminalreporter.write_line(f"mixlint: {path}: {_unused_policy(self.mixlint.rules)}", yellow=True)
         for error in self.report_errors:
             terminalreporter.write_line(f"mixlint: {error}", red=True)
         if not self.report_errors:
@@ -373,6 +435,22 @@ def _shard_cache(config: pytest.Config, rootdir: Path) -> ShardCache | None:
 
 def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _check_ini_keys(config: pytest.Config) -> None:
+    """An unknown ``mixlint_*`` ini key (``mixlint_rule``) would silently leave the gate open:
+    a usage error with "did you mean", where pytest only warns."""
+    # pytest keeps the keys it read privately; without them (a future pytest) only pytest warns.
+    unknown_keys = getattr(config, "_get_unknown_ini_keys", None)
+    if unknown_keys is None:
+        return
+    problems = []
+    for key in sorted(k for k in unknown_keys() if k.lower().startswith("mixlint")):
+        close = difflib.get_close_matches(key, list(INI_OPTIONS), n=1)
+        problems.append(f"  {_ini_file(config)}: unknown ini option {key!r}"
+                        + (f" (did you mean {close[0]!r}?)" if close else f" (options: {', '.join(INI_OPTIONS)})"))
+    if problems:
+        raise pytest.UsageError("mixlint: the configuration cannot be used:\n" + "\n".join(problems))
 
 
 def _token_defaults(config: pytest.Config, rootdir: Path) -> TokenDefaults:

@@ -102,6 +102,17 @@ def parse_real(value: Any) -> float:
     return scalar
 
 
+def parse_weight(value: Any) -> float:
+    """A relative sampling weight: a non-negative number, or a percentage (``60%`` is 0.6, so
+    that ``60%`` beside ``0.4`` means what it says)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return parse_real(value.strip().removesuffix("%").strip()) / 100
+        except ValueError:
+            raise ValueError(f"{value!r} is not a weight; write a number such as 4.5, or a percentage such as 4.5%") from None
+    return parse_real(value)
+
+
 def parse_fraction(value: Any) -> float:
     """``0.05`` or ``"5%"`` -> 0.05, within [0, 1]."""
     scalar = _scalar(value)
@@ -121,6 +132,7 @@ def parse_fraction(value: Any) -> float:
 Bytes = Annotated[int, BeforeValidator(parse_bytes)]
 Count = Annotated[int, BeforeValidator(parse_count)]
 Real = Annotated[float, BeforeValidator(parse_real)]
+Weight = Annotated[float, BeforeValidator(parse_weight)]
 Fraction = Annotated[float, BeforeValidator(parse_fraction)]
 
 

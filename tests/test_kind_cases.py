@@ -8,7 +8,6 @@ A case gives a manifest (or the file's default), a rule's options, and what must
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import yaml
 
 from pytest_mixlint.documents import load_document
 from pytest_mixlint.kinds.__init__ import BUILTIN
-from pytest_mixlint.outcomes import Result, evaluate, measurement_error
+from pytest_mixlint.outcomes import Result, evaluate
 from pytest_mixlint.packs import load_rules
 from pytest_mixlint.problems import MixlintError
 from pytest_mixlint.scan.measure import measure_document
@@ -59,18 +58,9 @@ def test_case(spec, case, tmp_path):
     document = load_document(str(tmp_path / name), name, document_kind)
     assert document is not None
     rule = rules.rules[0]
-    if rule.needs_measurement:  # as the plugin does: scan the data files, then evaluate purely
-        measurement = measure_document(document, str(tmp_path))
-        if measurement.problems:
-            result = measurement_error(rule, document, measurement.problems)
-        else:
-            unmapped = {g: c.documents for g, c in measurement.unmapped.items()}
-            document = replace(document, measured=measurement.mixture, unmapped_groups=unmapped)
-            if rule.composition == "measured":
-                document = replace(document, mixture=measurement.mixture)
-            result = evaluate(rule, document)
-    else:
-        result = evaluate(rule, document)
+    # As the plugin does: the data files are scanned once, then the one core evaluate runs.
+    measurement = measure_document(document, str(tmp_path)) if rule.needs_measurement else None
+    result = evaluate(rule, document, measurement)
     assert result.outcome == case["outcome"], result.message
     assert Result.from_json(result.to_json()) == result  # what travels to the xdist controller
     if "observed" in case:

@@ -120,9 +120,9 @@ def test_composition_and_results_in_the_summary(repo):
         "books*CC-BY-NC-4.0*non-commercial*28.5%",
         "github*code*MIT OR Apache-2.0*permissive*4.5%",
         "rule*outcome*observed*threshold*message",
-        "max-epochs*warned*5*4*",
+        "max-epochs*warned*5 epochs*4 epochs*",
         "min-code-share*failed*4.5%*10.0%*",
-        "mixlint: 1 document, 0 passed, 2 failed, 1 warned, 0 errors",
+        "mixlint: 1 document, 3 rules: 0 passed, 2 failed, 1 warned, 0 errors, 0 skipped, 0 suppressed",
     ])
 
 
@@ -206,9 +206,13 @@ def test_json_report_matches_spec_and_schema(repo):
     results = {r["rule"]: r for r in document["results"]}
     assert results["min-code-share"] == {
         "rule": "min-code-share", "kind": "share", "severity": "error", "outcome": "failed", "observed": 0.045,
-        "threshold": 0.10, "message": "code share 4.5% (by weight) is below 10.0%", "line": 9}
-    assert results["max-epochs"]["outcome"] == "warned"
-    assert report["totals"] == {"passed": 0, "failed": 2, "warned": 1, "errors": 0}
+        "threshold": 0.10, "unit": "share", "message": "code share 4.5% (by weight) is below 10.0%", "line": 9,
+        "findings": [{"level": "error", "message": "code share 4.5% (by weight) is below 10.0%", "line": 9, "path": None,
+                      "source": "github", "sources": ["github"], "hint": None}]}
+    assert results["max-epochs"]["outcome"] == "warned" and results["max-epochs"]["unit"] == "epochs"
+    assert report["totals"] == {"passed": 0, "failed": 2, "warned": 1, "errors": 0, "skipped": 0, "suppressed": 0}
+    assert report["packs"] == [{"name": "mixlint.yaml", "via": "the default: mixlint.yaml at the rootdir"}]
+    assert report["rules"] == 3
 
 
 def test_markdown_report(repo):
@@ -323,14 +327,15 @@ def test_measured_composition_end_to_end(measured_repo):
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines([
         "*source 'web': declared 90.0% (by weight), measured 60.0% (by bytes), more than 5.0% apart*",
-        "source*share by weight*measured (bytes)",
+        "source*share by weight*measured by bytes",
         "web*90.0%*60.0%",
         "code*10.0%*40.0%",
     ])
     report = json.loads((measured_repo.path / "r.json").read_text())
     jsonschema.validate(report, schema())
     code = next(c for c in report["documents"][0]["components"] if c["name"] == "code")
-    assert code["measured"] == {"share": 0.4, "bytes": 400, "documents": 10, "characters": 400}
+    assert code["measured"] == {"share": 0.4, "shares": {"bytes": 0.4, "documents": 0.5}, "bytes": 400, "documents": 10,
+                                "characters": 400}
     assert list((measured_repo.path / ".pytest_cache").rglob("*.json"))  # per-shard cache entries
 
 
@@ -409,7 +414,7 @@ def test_tokens_measured_with_the_ini_tokenizer(token_repo, trained_tokenizer):
     result = run(token_repo, "--mixlint-report=r.json", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*source 'web': declared 90.0% (by weight), measured * (by tokens), more than 5.0% apart*",
-                                 "source*share by weight*measured (tokens)"])
+                                 "source*share by weight*measured by tokens"])
     measured = _code_component(token_repo, "r.json")["measured"]
     expected = sum(Tokenizer.from_file(str(trained_tokenizer)).count(["c" * 40] * 10))
     assert (measured["tokens"], measured["tokens_relative_error"]) == (expected, 0.0)

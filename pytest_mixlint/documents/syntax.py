@@ -320,7 +320,8 @@ def _parse_json(text: str, path: str) -> Parsed:
         line = _first_line_matching(text, rf'"{re.escape(str(exc))}"\s*:', occurrence=2)
         raise MixlintError(Problem(path, line, f"duplicate key {str(exc)!r}")) from None
     except ValueError as exc:  # NaN / Infinity
-        raise MixlintError(Problem(path, None, f"invalid JSON: {exc}")) from None
+        raise MixlintError(Problem(path, _constant_line(text), f"invalid JSON: {exc}",
+                                   "JSON has no NaN or Infinity; write a finite number")) from None
     except RecursionError:
         raise MixlintError(Problem(path, 1, f"JSON nested too deeply (limit {MAX_DEPTH} levels)")) from None
     return Parsed(data, _json_lines(text, path))
@@ -336,6 +337,18 @@ def _json_lines(text: str, path: str) -> dict[Path_, int]:
         return _parse_yaml(text, path, 1).line_of
     except MixlintError:
         return {(): 1}
+
+
+# A JSON string (skipped whole, so that "NaN" inside one is not found) or a bare constant.
+_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def _constant_line(text: str) -> int | None:
+    """The line of the first NaN / Infinity outside a string."""
+    for match in _STRING_OR_CONSTANT.finditer(text):
+        if match.group(1):
+            return text.count("\n", 0, match.start()) + 1
+    return None
 
 
 def _first_line_matching(text: str, pattern: str, occurrence: int = 1) -> int | None:

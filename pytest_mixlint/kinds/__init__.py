@@ -6,6 +6,10 @@ package registers one with::
 
     [project.entry-points."mixlint.kinds"]
     my-kind = "my_package.my_kind"
+
+Kinds are imported when a rule names them, not before: a broken third-party kind (an import
+error, no ``Options``) fails only the rules that use it, and nothing is paid for kinds no rule
+uses.
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from pydantic import BaseModel
 
 from .base import Evaluation, Finding, KindOptions
 
-__all__ = ["Evaluation", "Finding", "Kind", "KindOptions", "available_kinds", "get_kind"]
+__all__ = ["Evaluation", "Finding", "Kind", "KindLoadError", "KindOptions", "get_kind", "kind_names"]
 
 BUILTIN = {
     "share": "share",
@@ -42,21 +46,50 @@ class Kind:
     doc: str
 
 
+class KindLoadError(Exception):
+    """An installed kind that cannot be used: its module fails to import, or it lacks
+    ``Options``/``check``. The message names the entry point and its package."""
+
+
 def _as_kind(name: str, obj: Any) -> Kind:
     options, check = getattr(obj, "Options", None), getattr(obj, "check", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel) and callable(check)):
-        raise TypeError(f"rule kind {name!r} ({obj!r}) needs an `Options` pydantic model and a `check` function")
+        raise TypeError(f"{obj!r} needs an `Options` pydantic model and a `check` function")
     return Kind(name, options, check, (obj.__doc__ or "").strip())
 
 
 @cache
-def available_kinds() -> dict[str, Kind]:
-    kinds = {name: _as_kind(name, importlib.import_module(f"{__name__}.{module}")) for name, module in BUILTIN.items()}
-    for entry in entry_points(group="mixlint.kinds"):
-        if entry.name not in kinds:  # built-ins cannot be shadowed by a plugin
-            kinds[entry.name] = _as_kind(entry.name, entry.load())
-    return kinds
+def _plugin_entry_points() -> dict[str, EntryPoint]:
+    """Installed kinds by name, not yet imported; built-ins cannot be shadowed."""
+    return {ep.name: ep for ep in entry_points(group="mixlint.kinds") if ep.name not in BUILTIN}
+
+
+def kind_names() -> list[str]:
+    """Every kind a rule may name (built-in and installed), without importing any."""
+    return sorted(set(BUILTIN) | set(_plugin_entry_points()))
+
+
+@cache
+def _builtin(name: str) -> Kind:
+    return _as_kind(name, importlib.import_module(f"{__name__}.{BUILTIN[name]}"))
+
+
+@cache
+def _plugin(name: str) -> Kind:
+    entry = _plugin_entry_points()[name]
+    package = f" (package {entry.dist.name} {entry.dist.version})" if entry.dist is not None else ""
+    try:
+        return _as_kind(name, entry.load())
+    except Exception as exc:  # whatever a third-party import raises
+        raise KindLoadError(f"rule kind {name!r} cannot be loaded from entry point {entry.value!r}{package}: "
+                            f"{type(exc).__name__}: {exc}") from exc
 
 
 def get_kind(name: str) -> Kind | None:
-    return available_kinds().get(name)
+    """The kind called ``name``, imported now; None if no kind has that name. Raises
+    KindLoadError for an installed kind that is broken."""
+    if name in BUILTIN:
+        return _builtin(name)
+    if name in _plugin_entry_points():
+        return _plugin(name)
+    return None

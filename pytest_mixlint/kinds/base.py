@@ -8,8 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Level = Literal["error", "warning"]
-# What observed/threshold measure: a share is a fraction shown as a percentage; a number as is.
-Unit = Literal["share", "number"]
+# What an observed value and its threshold measure, so that every report prints them in their
+# unit: a share (a fraction, shown as a percentage), a count (of sources, findings, documents),
+# a ratio (bytes per token), epochs; None for a plain number (a sum of weights).
+Unit = Literal["share", "count", "ratio", "epochs"] | None
 
 
 class KindOptions(BaseModel):
@@ -20,6 +22,9 @@ class KindOptions(BaseModel):
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing wrong with a document. ``sources`` are the names of the sources it is about
+    (empty: the document as a whole); ``observed``/``threshold`` are in ``unit``."""
+
     level: Level
     message: str
     line: int | None = None
@@ -28,21 +33,23 @@ class Finding:
     threshold: float | None = None
     hint: str | None = None
     path: str | None = None  # when the finding is in another file than the document (a data file)
+    unit: Unit = None
 
 
 @dataclass
 class Evaluation:
     """The result of checking one document against one rule.
 
-    ``observed``/``threshold`` are the rule's headline numbers (e.g. the code share and the
-    minimum), reported even when the rule passes. ``skipped`` says why the rule does not apply;
-    ``error`` why it could not be evaluated (e.g. shares are not computable).
+    ``observed``/``threshold`` are the rule's headline numbers in ``unit`` (e.g. the code share
+    and the minimum), reported even when the rule passes. ``sources`` lists the sources behind
+    the headline number as the user should read them (``github 4.5%``). ``skipped`` says why the
+    rule does not apply; ``error`` why it could not be evaluated (e.g. shares are not computable).
     """
 
     findings: list[Finding] = field(default_factory=list)
     observed: float | None = None
     threshold: float | None = None
-    unit: Unit = "number"
+    unit: Unit = None
     summary: str = ""
     skipped: str | None = None
     error: str | None = None

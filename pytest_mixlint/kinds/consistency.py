@@ -49,7 +49,7 @@ def check(document: Document, options: Options) -> Evaluation:
     findings = [Finding("warning", note.message, note.line, hint=note.hint) for note in document.notes]
     sources = document.mixture.sources
     if not sources:
-        return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0,
+        return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0, unit="count",
                           summary="no sources", skipped=None if findings else "the document declares no sources")
     with_weight = [s for s in sources if s.weight is not None]
     if with_weight and len(with_weight) != len(sources):
@@ -67,13 +67,13 @@ def check(document: Document, options: Options) -> Evaluation:
             if not low <= ratio <= high:
                 findings.append(Finding("error", f"source {source.name!r}: {ratio:.2f} bytes per token is implausible "
                                         f"(expected {low:g}-{high:g})", source.line, (source.name,), ratio,
-                                        hint="check the units of bytes and tokens"))
+                                        hint="check the units of bytes and tokens", unit="ratio"))
         for declared, from_card, what in ((source.bytes, source.card_bytes, "bytes"),
                                           (source.documents, source.card_documents, "documents")):
             if declared is not None and from_card is not None and not _close(declared, from_card, options.tolerance):
                 findings.append(Finding("error", f"source {source.name!r}: {format_count(declared)} {what} declared, "
                                         f"its card says {format_count(from_card)}", source.line, (source.name,)))
-    return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0,
+    return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0, unit="count",
                       summary=f"{len(findings)} inconsistenc{'ies' if len(findings) != 1 else 'y'}")
 
 
@@ -108,5 +108,6 @@ def _weights_against_amounts(document: Document, options: Options) -> list[Findi
         if delta > options.min_delta and delta > options.tolerance * max(expected, declared):
             findings.append(Finding("error", f"source {source.name!r}: weight gives {format_share(declared)} of samples, "
                                     f"but {basis} x epochs give {format_share(expected)}", source.line, (source.name,),
-                                    declared, expected, hint="the weights, epochs or sizes disagree; check the table they came from"))
+                                    declared, expected, hint="the weights, epochs or sizes disagree; check the table they came from",
+                                    unit="share"))
     return findings

@@ -64,23 +64,23 @@ def check(document: Document, options: Options) -> Evaluation:
         if options.max_source_share is not None and top_share > options.max_source_share:
             evaluation.findings.append(Finding("error", f"source {top_name!r} is {format_share(top_share)} of the mixture "
                                                f"(by {basis}), more than {format_share(options.max_source_share)}",
-                                               line, (top_name,), top_share, options.max_source_share))
+                                               line, (top_name,), top_share, options.max_source_share, unit="share"))
         elif options.warn_source_share is not None and top_share > options.warn_source_share:
             evaluation.findings.append(Finding("warning", f"source {top_name!r} is {format_share(top_share)} of the mixture "
                                                f"(by {basis}), above the warning level {format_share(options.warn_source_share)}",
-                                               line, (top_name,), top_share, options.warn_source_share))
+                                               line, (top_name,), top_share, options.warn_source_share, unit="share"))
     if options.min_effective_sources is not None or options.warn_effective_sources is not None:
         if evaluation.observed is None:
-            evaluation.observed = effective
+            evaluation.observed, evaluation.unit = effective, "count"
             evaluation.threshold = options.min_effective_sources or options.warn_effective_sources
         if options.min_effective_sources is not None and effective < options.min_effective_sources - 1e-9:
             evaluation.findings.append(Finding("error", f"{effective:.2f} effective sources (by {basis}), "
                                                f"fewer than {options.min_effective_sources:g}",
                                                document.line("sources"), observed=effective,
-                                               threshold=options.min_effective_sources))
+                                               threshold=options.min_effective_sources, unit="count"))
         elif options.warn_effective_sources is not None and effective < options.warn_effective_sources - 1e-9:
             evaluation.findings.append(Finding("warning", f"{effective:.2f} effective sources (by {basis}), "
                                                f"below the warning level {options.warn_effective_sources:g}",
                                                document.line("sources"), observed=effective,
-                                               threshold=options.warn_effective_sources))
+                                               threshold=options.warn_effective_sources, unit="count"))
     return evaluation

@@ -72,5 +72,5 @@ def check(document: Document, options: Options) -> Evaluation:
         location = ".".join(str(p) for p in error.absolute_path)
         findings.append(Finding("error", f"{location + ': ' if location else ''}{error.message}",
                                 document.metadata.line(tuple(error.absolute_path)) or document.line()))
-    return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0,
+    return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0, unit="count",
                       summary=f"{len(findings)} schema violation{'s' if len(findings) != 1 else ''}")

@@ -39,7 +39,7 @@ class Options(KindOptions):
 def check(document: Document, options: Options) -> Evaluation:
     sources = document.mixture.sources
     with_epochs = [s for s in sources if s.epochs is not None]
-    evaluation = Evaluation(threshold=options.max if options.max is not None else options.warn_above)
+    evaluation = Evaluation(threshold=options.max if options.max is not None else options.warn_above, unit="epochs")
     if options.require_epochs:
         for source in sources:
             if source.epochs is None:
@@ -57,9 +57,9 @@ def check(document: Document, options: Options) -> Evaluation:
         epochs = source.epochs or 0.0
         if options.max is not None and epochs > options.max:
             evaluation.findings.append(Finding("error", f"source {source.name!r} is repeated {epochs:g} epochs, more than {options.max:g}",
-                                               source.line, (source.name,), epochs, options.max))
+                                               source.line, (source.name,), epochs, options.max, unit="epochs"))
         elif options.warn_above is not None and epochs > options.warn_above:
             evaluation.findings.append(Finding("warning", f"source {source.name!r} is repeated {epochs:g} epochs, "
                                                f"above the warning level {options.warn_above:g}",
-                                               source.line, (source.name,), epochs, options.warn_above))
+                                               source.line, (source.name,), epochs, options.warn_above, unit="epochs"))
     return evaluation

@@ -76,10 +76,10 @@ def check(document: Document, options: Options) -> Evaluation:
                 f"measured {format_share(observed[source.name])} (by {options.by}{_bound(measured_by_name[source.name], options.by)})")
         if delta > options.tolerance:
             evaluation.findings.append(Finding("error", f"{text}, more than {format_share(options.tolerance)} apart",
-                                               source.line, (source.name,), delta, options.tolerance))
+                                               source.line, (source.name,), delta, options.tolerance, unit="share"))
         elif options.warn_tolerance is not None and delta > options.warn_tolerance:
             evaluation.findings.append(Finding("warning", f"{text}, more than {format_share(options.warn_tolerance)} apart",
-                                               source.line, (source.name,), delta, options.warn_tolerance))
+                                               source.line, (source.name,), delta, options.warn_tolerance, unit="share"))
     for group, documents in document.unmapped_groups.items():
         evaluation.findings.append(Finding("warning", f"{documents:,} documents have group value {group!r}, which names no source",
                                            document.scan.line, hint="list the value in a source's `groups:`"))

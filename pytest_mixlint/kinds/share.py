@@ -74,6 +74,6 @@ def check(document: Document, options: Options) -> Evaluation:
         if bound is not None and violated:
             evaluation.threshold = bound
             evaluation.findings.append(Finding(level, f"{what} is {relation} {format_share(bound)}",  # type: ignore[arg-type]
-                                               line, names, share, bound))
+                                               line, tuple(s.name for s in ranked), share, bound, unit="share"))
             break
     return evaluation

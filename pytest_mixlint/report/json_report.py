@@ -16,6 +16,8 @@ SCHEMA_FILE = Path(__file__).parent.parent / "data" / "report.schema.json"
 def to_json(run: RunRecord) -> dict[str, Any]:
     return {
         "mixlint_report": VERSION,
+        "packs": [{"name": p.name, "via": p.via} for p in run.packs],
+        "rules": run.rules,
         "documents": [{
             "path": d.path, "kind": d.kind, "name": d.name,
             "components": d.components,

@@ -13,7 +13,8 @@ _ICON = {"passed": "✅ passed", "failed": "❌ failed", "warned": "⚠️ warne
 def render(run: RunRecord) -> str:
     totals = run.totals()
     lines = ["# mixlint report", "",
-             " · ".join(f"**{n}** {k}" for k, n in totals.items()), ""]
+             " · ".join(f"**{n}** {k}" for k, n in totals.items()), "",
+             "Rule packs: " + ", ".join(f"`{p.name}` ({p.via})" for p in run.packs), ""]
     for document in run.sorted_documents():
         name = f" — {document.name}" if document.name else ""
         lines += [f"## `{document.path}`{name}", ""]

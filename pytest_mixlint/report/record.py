@@ -3,47 +3,60 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import Document
-from ..mixture import Mixture, ShareError
+from ..mixture import BASES, Mixture, ShareError
 from ..outcomes import Result
+from ..packs import PackInfo
 from ..problems import Problem
 
+MEASURED_BASES = ("tokens", "bytes", "documents")  # what a scan counts, in the order shown
 
-def document_payload(document: Document, notes: list[Problem], measured: Mixture | None = None) -> dict[str, Any]:
+
+def document_payload(document: Document, notes: list[Problem], measured: Mixture | None = None,
+                     measured_bases: Sequence[str | None] = ()) -> dict[str, Any]:
     """The composition of a document as the report shows it (share on the document's basis),
-    with the measured share (by tokens when counted, else by bytes) beside it when the data files
-    were measured."""
+    with the measured shares beside it when the data files were measured: on each basis the
+    document's measured rules read (``None``: the measurement's own), so that the number a rule
+    judged is in the table, and on the measurement's own (tokens when counted, else bytes)."""
     mixture = document.mixture
     shares = _shares(mixture)
-    measured_shares = _shares(measured) if measured is not None else None
-    measured_by_name = {s.name: s for s in measured.sources} if measured is not None else {}
     components = []
     for s in mixture.sources:
-        component: dict[str, Any] = {
+        components.append({
             "name": s.name, "domain": s.domain, "share": shares[s.name] if shares else None,
             "weight": s.weight, "tokens": s.tokens, "bytes": s.bytes, "documents": s.documents,
             "license": s.license.expression or s.license.declared, "license_category": s.license.category,
-        }
-        if measured is not None:
-            found = measured_by_name.get(s.name)
-            component["measured"] = None if found is None else {
-                "share": measured_shares.get(s.name) if measured_shares else None,
+        })
+    payload: dict[str, Any] = {"path": document.path, "kind": document.kind, "name": document.name,
+                               "basis": mixture.basis, "components": components, "notes": [str(n) for n in notes]}
+    if measured is not None:
+        bases = [b or measured.basis for b in measured_bases] + [measured.basis]
+        payload["measured_bases"] = [b for b in dict.fromkeys(bases) if b in MEASURED_BASES]
+        by_basis = {basis: _shares(measured, basis) for basis in MEASURED_BASES}
+        by_name = {s.name: s for s in measured.sources}
+        for component in components:
+            found = by_name.get(component["name"])
+            if found is None:
+                component["measured"] = None
+                continue
+            component["measured"] = {
+                "share": (by_basis[measured.basis] or {}).get(found.name),
+                "shares": {b: by_basis[b][found.name] for b in MEASURED_BASES if by_basis[b] is not None},
                 "bytes": found.bytes, "documents": found.documents, "characters": found.characters}
-            if found is not None and found.tokens is not None:
+            if found.tokens is not None:
                 error = found.tokens_relative_error
                 component["measured"].update(tokens=found.tokens,
                                              tokens_relative_error=None if error is None or math.isinf(error) else error)
-        components.append(component)
-    return {"path": document.path, "kind": document.kind, "name": document.name, "basis": mixture.basis,
-            "components": components, "notes": [str(n) for n in notes]}
+    return payload
 
 
-def _shares(mixture: Mixture) -> dict[str, float] | None:
+def _shares(mixture: Mixture, basis: str | None = None) -> dict[str, float] | None:
     try:
-        return mixture.shares()
+        return mixture.shares(basis if basis in BASES else None)  # type: ignore[arg-type]
     except ShareError:
         return None
 
@@ -56,11 +69,19 @@ class DocumentRecord:
     basis: str | None = None
     components: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    measured_bases: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+
+
+# Every outcome, named as the totals name them; each item of the run is counted once.
+TOTALS = {"passed": "passed", "failed": "failed", "warned": "warned", "error": "errors",
+          "skipped": "skipped", "suppressed": "suppressed"}
 
 
 @dataclass
 class RunRecord:
+    packs: list[PackInfo] = field(default_factory=list)  # the packs in effect, in order
+    rules: int = 0  # rules selected for the run
     documents: dict[str, DocumentRecord] = field(default_factory=dict)
 
     def add(self, result: dict[str, Any], document: dict[str, Any] | None) -> None:
@@ -69,6 +90,7 @@ class RunRecord:
         if document and record.kind is None:
             record.kind, record.name, record.basis = document["kind"], document["name"], document["basis"]
             record.components, record.notes = document["components"], document["notes"]
+            record.measured_bases = document.get("measured_bases", [])
         record.results.append(parsed)
 
     def sorted_documents(self) -> list[DocumentRecord]:
@@ -77,12 +99,10 @@ class RunRecord:
         return [self.documents[p] for p in sorted(self.documents)]
 
     def totals(self) -> dict[str, int]:
-        counts = {"passed": 0, "failed": 0, "warned": 0, "errors": 0}
-        key = {"passed": "passed", "failed": "failed", "warned": "warned", "error": "errors"}
+        counts = dict.fromkeys(TOTALS.values(), 0)
         for record in self.documents.values():
             for result in record.results:
-                if result.outcome in key:
-                    counts[key[result.outcome]] += 1
+                counts[TOTALS[result.outcome]] += 1
         return counts
 
     def all_results(self) -> list[Result]:

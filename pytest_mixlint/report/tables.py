@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from tabulate import tabulate
 
 from ..outcomes import Result
@@ -9,30 +12,58 @@ from ..quantities import format_share
 from .record import DocumentRecord
 
 COMPOSITION_HEADERS = ["source", "domain", "licence", "category", "share"]
+RESULT_HEADERS = ["rule", "outcome", "observed", "threshold", "message"]
+LICENSE_WIDTH = 40  # a longer licence expression is abbreviated in tables (the JSON report has it whole)
 
 
 def composition_headers(document: DocumentRecord) -> list[str]:
     declared = f"share by {document.basis}" if document.basis else "share"
-    measured = "measured (tokens)" if any("tokens" in (c.get("measured") or {}) for c in document.components) else "measured (bytes)"
-    return COMPOSITION_HEADERS[:-1] + [declared] + ([measured] if has_measured(document) else [])
-RESULT_HEADERS = ["rule", "outcome", "observed", "threshold", "message"]
+    return COMPOSITION_HEADERS[:-1] + [declared] + [f"measured by {b}" for b in _measured_bases(document)]
 
 
-def has_measured(document: DocumentRecord) -> bool:
-    return any("measured" in c for c in document.components)
+def _measured_bases(document: DocumentRecord) -> list[str]:
+    """The bases of the measured columns: those the document's measured rules read."""
+    if not any(c.get("measured") for c in document.components):
+        return []
+    return document.measured_bases or ["bytes"]
 
 
 def composition_rows(document: DocumentRecord, limit: int | None = None) -> list[list[str]]:
-    """Source, domain, licence, category, declared share (and measured share, when measured)."""
+    """Source, domain, licence, category, declared share (and a measured share per basis)."""
     components = sorted(document.components, key=lambda c: -(c["share"] or 0))
-    measured = has_measured(document)
-    rows = [[c["name"], c["domain"] or "-", c["license"] or "-", c["license_category"], format_share(c["share"])]
-            + ([format_share((c.get("measured") or {}).get("share"))] if measured else [])
+    bases = _measured_bases(document)
+    rows = [[c["name"], c["domain"] or "-", short_license(c["license"]), c["license_category"], format_share(c["share"])]
+            + [_measured_share(c, basis) for basis in bases]
             for c in components[:limit]]
     if limit is not None and len(components) > limit:
         rest = sum(c["share"] or 0 for c in components[limit:])
-        rows.append([f"... {len(components) - limit} more", "", "", "", format_share(rest)] + ([""] if measured else []))
+        rows.append([f"... {len(components) - limit} more", "", "", "", format_share(rest)] + [""] * len(bases))
     return rows
+
+
+def _measured_share(component: dict[str, Any], basis: str) -> str:
+    measured = component.get("measured") or {}
+    return format_share((measured.get("shares") or {}).get(basis))
+
+
+_OPERATOR = re.compile(r" (AND|OR|WITH) ")
+
+
+def short_license(expression: str | None, width: int = LICENSE_WIDTH) -> str:
+    """``A AND B AND C AND ...`` cut at a whole licence id, saying how many more there are."""
+    if not expression:
+        return "-"
+    if len(expression) <= width:
+        return expression
+    parts = _OPERATOR.split(expression)  # id, operator, id, operator, ...
+    shown = parts[0]
+    for i in range(1, len(parts) - 1, 2):
+        candidate = f"{shown} {parts[i]} {parts[i + 1]}"
+        if len(candidate) > width - 10:
+            rest = (len(parts) - i) // 2
+            return f"{shown} {parts[i]} … (+{rest} more)"
+        shown = candidate
+    return shown
 
 
 def result_rows(results: list[Result], width: int | None = 70) -> list[list[str]]:
@@ -40,10 +71,19 @@ def result_rows(results: list[Result], width: int | None = 70) -> list[list[str]
             for r in results]
 
 
-def format_value(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: str | None) -> str:
+    """A number in its unit: ``4.5%`` (share), ``2.40`` (count), ``3.4 epochs``, ``2.61`` (ratio)."""
     if value is None:
         return "-"
-    return format_share(value) if unit == "share" else f"{value:.4g}"
+    if unit == "share":
+        return format_share(value)
+    if unit == "epochs":
+        return f"{value:g} epochs"
+    if unit == "count":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    if unit == "ratio":
+        return f"{value:.2f}"
+    return f"{value:.4g}"
 
 
 def _clip(text: str, width: int | None) -> str:
