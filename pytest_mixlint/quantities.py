@@ -145,6 +145,14 @@ def format_share(fraction: float | None) -> str:
     return f"{percent:.1f}%"
 
 
+def format_bytes(value: int) -> str:
+    """``1.2 GB``, ``340 kB``, ``12 B`` (powers of 1000, as sizes are written in manifests)."""
+    for unit, size in (("EB", 1e18), ("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= size:
+            return f"{value / size:.3g} {unit}"
+    return f"{value} B"
+
+
 def format_count(value: float | None) -> str:
     if value is None:
         return "-"

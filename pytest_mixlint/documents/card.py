@@ -218,11 +218,11 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
     ``configs``; a card with neither is one config, ``default``. Every config carries the card's
     licence, languages and tags."""
     meta = parsed.data
-    card = dict(license=classify_license(license_value),
-                # A card-wide licence problem (missing, invalid) is reported once, at `license:`
-                # or, when there is none, at the top of the front matter.
-                license_line=_license_line(parsed) or parsed.line(()),
-                languages=_card_strings(meta, "language"), tags=_card_strings(meta, "tags"))
+    # What every config has of the card. A card-wide licence problem (missing, invalid) is
+    # reported once, at `license:` or, when there is none, at the top of the front matter.
+    card = Source(name=DEFAULT_CONFIG, license=classify_license(license_value),
+                  license_line=_license_line(parsed) or parsed.line(()),
+                  languages=_card_strings(meta, "language"), tags=_card_strings(meta, "tags"))
     info = meta.get("dataset_info")
     entries: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
     if isinstance(info, dict):
@@ -247,13 +247,14 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             notes.append(Problem(display, parsed.line(path), f"dataset_info lists config {name!r} twice"))
             continue
         num_bytes, num_examples = _split_sizes(entry, path, parsed, display, notes)
-        sources[name] = Source(name=name, domain=domains.domain_of(name), bytes=num_bytes,
-                               documents=num_examples, line=parsed.line(path), **card)
+        sources[name] = replace(card, name=name, domain=domains.domain_of(name), bytes=num_bytes,
+                                documents=num_examples, line=parsed.line(path))
     configs = meta.get("configs")
     config_names: set[str] = set()
     for i, config in enumerate(configs if isinstance(configs, list) else []):
-        name = config.get("config_name") if isinstance(config, dict) else None
-        if not isinstance(name, str):
+        # A bare name is the pre-2023 form (`configs: [en, de]`): a config without data files.
+        name = config.get("config_name") if isinstance(config, dict) else config
+        if not isinstance(name, str) or not name:
             notes.append(Problem(display, parsed.line(("configs", i)), "config entry without a config_name",
                                  "each entry of configs: has config_name and data_files"))
             continue
@@ -264,17 +265,16 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
         if name in sources:  # sizes from dataset_info, files from configs
             sources[name] = replace(sources[name], data_files=_config_files(config))
         else:
-            sources[name] = Source(name=name, domain=domains.domain_of(name),
-                                   line=parsed.line(("configs", i)), data_files=_config_files(config), **card)
+            sources[name] = replace(card, name=name, domain=domains.domain_of(name),
+                                    line=parsed.line(("configs", i)), data_files=_config_files(config))
     if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`
-        sources[DEFAULT_CONFIG] = Source(name=DEFAULT_CONFIG, domain=domains.domain_of(DEFAULT_CONFIG),
-                                         line=parsed.line(()), **card)
+        sources[DEFAULT_CONFIG] = replace(card, domain=domains.domain_of(DEFAULT_CONFIG), line=parsed.line(()))
     return list(sources.values())
 
 
-def _config_files(config: dict[str, Any]) -> tuple[str, ...]:
+def _config_files(config: dict[str, Any] | str) -> tuple[str, ...]:
     """The patterns of ``data_files``: a string, a list of strings, or a list of {split, path}."""
-    files = config.get("data_files")
+    files = config.get("data_files") if isinstance(config, dict) else None
     out: list[str] = []
     for item in _strings_or_items(files):
         if isinstance(item, str):

@@ -98,9 +98,6 @@ def check(document: Document, options: Options) -> Evaluation:
                     next((ln for ln in lines if ln), None), tuple(names), share, limit, unit="share"))
                 evaluation.sources = tuple(f"{n} {format_share(s)}" for n, s in _source_shares(document, names, options))
     evaluation.summary = ", ".join(f"{c}: {len(category_names[c])}" for c in CATEGORIES if category_names.get(c))
-    if not evaluation.sources:
-        evaluation.sources = tuple(f"{s.name} {s.license.category}" for s in sources
-                                   if s.license.category not in ("public-domain", "permissive"))
     return evaluation
 
 

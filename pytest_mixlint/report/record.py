@@ -24,7 +24,7 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
     judged is in the table, and on the measurement's own (tokens when counted, else bytes)."""
     mixture = document.mixture
     shares = _shares(mixture)
-    components = []
+    components: list[dict[str, Any]] = []
     for s in mixture.sources:
         components.append({
             "name": s.name, "domain": s.domain, "share": shares[s.name] if shares else None,
@@ -37,6 +37,7 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
         bases = [b or measured.basis for b in measured_bases] + [measured.basis]
         payload["measured_bases"] = [b for b in dict.fromkeys(bases) if b in MEASURED_BASES]
         by_basis = {basis: _shares(measured, basis) for basis in MEASURED_BASES}
+        own = by_basis[measured.basis] or {}
         by_name = {s.name: s for s in measured.sources}
         for component in components:
             found = by_name.get(component["name"])
@@ -44,8 +45,8 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
                 component["measured"] = None
                 continue
             component["measured"] = {
-                "share": (by_basis[measured.basis] or {}).get(found.name),
-                "shares": {b: by_basis[b][found.name] for b in MEASURED_BASES if by_basis[b] is not None},
+                "share": own.get(found.name),
+                "shares": {b: shares[found.name] for b in MEASURED_BASES if (shares := by_basis[b]) is not None},
                 "bytes": found.bytes, "documents": found.documents, "characters": found.characters}
             if found.tokens is not None:
                 error = found.tokens_relative_error

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..lfs import LfsPointer, describe, pull_hint
 from .tokens import TokenTally
 
 Group = str | None  # a group-by value; None when the scan is not grouped
@@ -109,3 +110,15 @@ class ScanError(Exception):
         self.path, self.line, self.message, self.hint = path, line, message, hint
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}" + (f" (hint: {hint})" if hint else ""))
+
+
+class LfsPointerError(ScanError):
+    """A data file that is a Git LFS pointer: the content was never downloaded."""
+
+    def __init__(self, path: str, size: int | None) -> None:
+        self.size = size
+        pointer = LfsPointer(path, size)
+        super().__init__(path, None, describe(pointer), pull_hint([path]))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path, self.size))

@@ -12,8 +12,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from ..lfs import lfs_pointer
 from .cache import ShardCache, shard_key
-from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
+from .counts import Counts, Group, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .fast import count_fast, fast_kind
 from .readers import count_shard, file_size, format_of, parquet_row_groups
 
@@ -48,7 +49,14 @@ def scan_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, 
     """Counts per file. ``progress``: a progress bar on ``stream`` (default stderr) once the scan
     takes a few seconds; None shows it only when ``stream`` is a terminal."""
     result = ScanResult()
-    keyed = [(path, shard_key(path, options) if cache else None) for path in dict.fromkeys(os.fspath(p) for p in paths)]
+    data_files = []
+    for path in dict.fromkeys(os.fspath(p) for p in paths):
+        pointer = lfs_pointer(path)  # a clone without its LFS content: named, not read as corrupt data
+        if pointer is None:
+            data_files.append(path)
+        else:
+            result.errors.append(LfsPointerError(path, pointer.size))
+    keyed = [(path, shard_key(path, options) if cache else None) for path in data_files]
     pending = _from_cache(keyed, cache, result)
     if not pending:
         return result

@@ -24,11 +24,12 @@ from typing import TextIO
 
 from ..documents.card import DEFAULT_CONFIG
 from ..documents.model import Document
+from ..lfs import pull_hint
 from ..licenses import classify_license
 from ..mixture import Mixture, Source
 from ..problems import Problem
 from .cache import ShardCache
-from .counts import Counts, GroupCounts, ScanError, ScanOptions
+from .counts import Counts, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .engine import scan_files
 from .tokens import Tokenizer, TokenizerError
 
@@ -83,7 +84,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
         for path in paths:
             for counts in result.files.get(path, GroupCounts()).groups.values():
                 measured[name].add(counts)
-    problems += [_data_problem(e, root) for e in result.errors]
+    problems += _data_problems(result.errors, root)
 
     unmapped: dict[str, Counts] = {}
     if shared:
@@ -93,7 +94,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
         else:
             grouped = scan_files(shared, replace(options, group_by=document.scan.group_by), cache,
                                  stream=progress, progress=None if progress else False)
-            problems += [_data_problem(e, root) for e in grouped.errors]
+            problems += _data_problems(grouped.errors, root)
             owner = {g: s.name for s in document.mixture.sources for g in s.groups}
             groups = grouped.total().groups
             for group, counts in groups.items():
@@ -198,9 +199,25 @@ def _inside(path: str, root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def _data_problem(error: ScanError, root: str) -> Problem:
+def _data_problems(errors: list[ScanError], root: str) -> list[Problem]:
+    """Bad data as located problems, paths relative to the root. Git LFS pointers (a clone
+    without its LFS content has hundreds) are one problem with one command that fetches them all."""
+    pointers = [e for e in errors if isinstance(e, LfsPointerError)]
+    problems = [Problem(_shown(e.path, root), e.line, e.message, e.hint) for e in errors if e not in pointers]
+    shown = [_shown(e.path, root) for e in pointers]
+    if len(shown) > MAX_LISTED_POINTERS:
+        return [Problem(shown[0], None, f"{len(shown)} data files are Git LFS pointers, not the data "
+                        f"({', '.join(shown[:MAX_LISTED_POINTERS])}, ...): their content was not downloaded",
+                        pull_hint(shown))] + problems
+    return [Problem(path, None, e.message, pull_hint([path])) for path, e in zip(shown, pointers, strict=True)] + problems
+
+
+MAX_LISTED_POINTERS = 3
+
+
+def _shown(path: str, root: str) -> str:
     try:
-        shown = os.path.relpath(error.path, root)
+        shown = os.path.relpath(path, root)
     except ValueError:
-        shown = error.path
-    return Problem(shown if not shown.startswith("..") else error.path, error.line, error.message, error.hint)
+        return path
+    return path if shown.startswith("..") else shown

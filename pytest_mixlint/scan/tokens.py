@@ -91,6 +91,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..lfs import describe, lfs_pointer, pull_hint
+
 __all__ = [
     "TokenEstimate",
     "TokenTally",
@@ -275,6 +277,9 @@ class Tokenizer:
             raise TokenizerError(file, f"not a tokenizer.json: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         if not text.strip():
             raise TokenizerError(file, "not a tokenizer.json: the file is empty")
+        pointer = lfs_pointer(resolved)
+        if pointer is not None:
+            raise TokenizerError(file, f"{describe(pointer)}; fetch it: {pull_hint([os.path.relpath(resolved)])}")
         try:
             inner = HFTokenizer.from_str(text)
         except Exception as exc:  # tokenizers raises a bare Exception for invalid JSON or models
