@@ -34,6 +34,9 @@ class Source:
     tags: tuple[str, ...] = ()
     data_files: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()  # values of the scan's group_by field counted as this source
+    # A dataset card's config without data_files: its data is what the Hub's default patterns
+    # find under this directory, relative to the card ("." the repository).
+    data_dir: str | None = None
     characters: int | None = None  # measured only
     # Measured tokens are estimated from a sample: half-width of their ~95% interval, relative
     # (0.0 when every document was tokenized).

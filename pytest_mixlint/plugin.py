@@ -13,29 +13,26 @@ from typing import Any, get_args
 
 import pytest
 
-from .documents import Document, DocumentKind, is_card, load_document
+from .discovery import (
+    DEFAULT_CARDS,
+    DEFAULT_MANIFESTS,
+    DEFAULT_PACK,
+    DEFAULT_RULES_FILE,
+    Discovery,
+    describe_rules,
+    unused_policy_message,
+)
+from .documents import Document, DocumentKind, load_document
 from .documents.model import TOKEN_SAMPLE_RANGE, TokenMode
 from .domains import DomainPatterns
 from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error
 from .packs import Rule, RuleSet, load_rules
-from .paths import matches_any
 from .problems import MixlintError, Problem
 from .report import RunRecord, document_payload, failure, json_report, markdown, terminal
 from .scan.cache import ShardCache
 from .scan.measure import Measurement, TokenDefaults, measure_document
 
-DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
-                     "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
-DEFAULT_CARDS = ["README.md"]
-DEFAULT_RULES_FILE = "mixlint.yaml"
-# Names a rule pack is likely given: one of these that is not in effect is reported (a policy
-# that is silently not applied is a gate that is silently open).
-POLICY_NAMES = (DEFAULT_RULES_FILE, "mixlint.yml", ".mixlint.yaml", ".mixlint.yml")
-DEFAULT_PACK = "mixlint:recommended"
 MARKER = "mixlint"
-# A file named on the command line is checked even if the patterns do not match it (as ruff
-# does): as a manifest by these extensions, as a card if it is Markdown with front matter.
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 
 class MixlintSession:
@@ -46,8 +43,6 @@ class MixlintSession:
         self.rootdir = Path(str(config.rootpath))
         _check_ini_keys(config)
         self.strict: bool = config.getoption("mixlint_strict") or _ini_bool(config, "mixlint_strict")
-        self.manifest_patterns: list[str] = config.getini("mixlint_manifests") or DEFAULT_MANIFESTS
-        self.card_patterns: list[str] = config.getini("mixlint_cards") or DEFAULT_CARDS
         try:
             self.domains = DomainPatterns.with_user_patterns(config.getini("mixlint_domains"))
         except ValueError as exc:
@@ -57,14 +52,14 @@ class MixlintSession:
         self._cache: ShardCache | None | bool = False  # made on first use: nothing is written unless data is measured
         self.rules = self._load_rules()
         self.selected_ids = {r.id for r in self._selected_rules()}
-        self.pack_files = {os.path.realpath(p.path) for p in self.rules.packs if p.path}
         invocation = Path(config.invocation_params.dir)
-        self.explicit_files = {(invocation / arg.split("::")[0]).resolve() for arg in config.args}
-        # Where a forgotten policy file would most likely be: the rootdir and each directory named.
-        self.unused_policies = set(self.unused_policies_in(self.rootdir))
-        for path in self.explicit_files:
-            if path.is_dir():
-                self.unused_policies.update(self.unused_policies_in(path))
+        self.discovery = Discovery(self.rootdir, config.getini("mixlint_manifests") or DEFAULT_MANIFESTS,
+                                   config.getini("mixlint_cards") or DEFAULT_CARDS,
+                                   {(invocation / arg.split("::")[0]).resolve() for arg in config.args},
+                                   {os.path.realpath(p.path) for p in self.rules.packs if p.path})
+        self.unused_policies = self.discovery.unused_policies()
+        self.own_files = [p.path for p in self.rules.packs if p.path] + [
+            str(invocation / path) for path in config.getoption("mixlint_report")]
 
     def _selected_rules(self) -> list[Rule]:
         select, ignore = _split(self.config.getoption("mixlint_select")), _split(self.config.getoption("mixlint_ignore"))
@@ -100,44 +95,12 @@ class MixlintSession:
             self._cache = None if self.config.getoption("mixlint_no_cache") else _shard_cache(self.config, self.rootdir)
         return self._cache  # type: ignore[return-value]
 
-    def display_path(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.rootdir).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-    def document_kind(self, path: Path) -> DocumentKind | None:
-        display = self.display_path(path)
-        if matches_any(display, self.manifest_patterns):
-            return "manifest"
-        if matches_any(display, self.card_patterns) and is_card(str(path)):
-            return "card"
-        if path in self.explicit_files:  # named on the command line: the user wants it checked
-            if path.suffix.lower() in MANIFEST_SUFFIXES:
-                return "manifest"
-            if path.suffix.lower() == ".md" and is_card(str(path)):
-                return "card"
-        return None
-
-    def unused_policies_in(self, directory: Path) -> list[str]:
-        """Rule-pack-like files in ``directory`` that are not among the packs in effect."""
-        return [self.display_path(directory / name) for name in POLICY_NAMES
-                if (directory / name).is_file() and os.path.realpath(directory / name) not in self.pack_files]
-
     def header(self) -> list[str]:
-        """What is checked: the packs in effect, where each came from, and the rules."""
-        packs = ", ".join(f"{p.name} ({p.via})" for p in reversed(self.rules.packs))
-        selected = len(self.selected_ids)
-        total = len(self.rules.rules)
-        rules = f"{total} rule{'s' if total != 1 else ''}" + (f" ({selected} selected)" if selected != total else "")
-        lines = [f"mixlint: {rules} from {packs}"]
-        lines += [f"mixlint: {path}: {_unused_policy(self.rules)}" for path in sorted(self.unused_policies)]
+        """What is checked: the rules and the packs they come from; what looks meant but is not."""
+        lines = [f"mixlint: {describe_rules(self.rules, len(self.selected_ids))}"]
+        lines += [f"mixlint: {path}: {unused_policy_message(self.rules)}" for path in self.unused_policies]
+        lines += [f"mixlint: {hint}" for hint in self.discovery.named_file_hints()]
         return lines
-
-
-def _unused_policy(rules: RuleSet) -> str:
-    return (f"looks like a rule pack but is not in effect (packs in effect: {', '.join(p.name for p in rules.packs)}); "
-            "name it with --mixlint-rules or in the mixlint_rules ini option")
 
 
 SESSION_KEY = pytest.StashKey[MixlintSession]()
@@ -201,7 +164,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     session = parent.config.stash.get(SESSION_KEY, None)
     if session is None:
         return None
-    kind = session.document_kind(file_path)
+    kind = session.discovery.kind_of(file_path)
     if kind is None:
         return None
     return MixlintFile.from_parent(parent, path=file_path, kind=kind)
@@ -219,7 +182,7 @@ class MixlintFile(pytest.File):
 
     def collect(self) -> Any:
         session = self.config.stash[SESSION_KEY]
-        display = session.display_path(self.path)
+        display = session.discovery.display(self.path)
         try:
             document = load_document(str(self.path), display, self.kind, session.domains)
         except MixlintError as exc:
@@ -236,8 +199,9 @@ class MixlintFile(pytest.File):
         selected = [r for r in applicable if r.id in session.selected_ids]
         self.notes = ignore_notes(document, {r.id for r in session.rules.rules}, {r.id for r in applicable})
         # A policy file beside the document that is not in effect (the run's own are in the header).
-        self.notes += [Problem(path, None, _unused_policy(session.rules))
-                       for path in session.unused_policies_in(self.path.parent) if path not in session.unused_policies]
+        self.notes += [Problem(path, None, unused_policy_message(session.rules))
+                       for path in session.discovery.unused_policies_in(self.path.parent)
+                       if path not in session.unused_policies]
         measured_rules = [r for r in selected if r.needs_measurement]
         self.needs_measurement = bool(measured_rules)
         self.measured_bases = list(dict.fromkeys(r.measured_basis() for r in measured_rules))
@@ -254,7 +218,7 @@ class MixlintFile(pytest.File):
                 self._measurement = measure_document(document, str(session.rootdir), session.shard_cache(),
                                                      session.allow_outside_root, tokens=session.token_defaults,
                                                      # pytest captures sys.stderr while items run
-                                                     progress=sys.__stderr__)
+                                                     progress=sys.__stderr__, not_data=session.own_files)
             except Exception as exc:  # a bug of ours fails this document's measured rules, not the run
                 problem = Problem(document.path, None, f"internal error while measuring: {type(exc).__name__}: {exc}",
                                   "please report it to pytest-mixlint")
@@ -266,7 +230,7 @@ class MixlintFile(pytest.File):
         if self.payload_sent:
             return None
         self.payload_sent = True
-        display = self.config.stash[SESSION_KEY].display_path(self.path)
+        display = self.config.stash[SESSION_KEY].discovery.display(self.path)
         empty: dict[str, Any] = {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [],
                                  "notes": [str(n) for n in self.notes]}
         if document is None:
@@ -401,8 +365,8 @@ class MixlintReporter:
             return
         terminalreporter.section("mixlint")
         if not self.record.documents:
-            manifests = ", ".join(self.mixlint.manifest_patterns)
-            cards = ", ".join(self.mixlint.card_patterns)
+            manifests = ", ".join(self.mixlint.discovery.manifest_patterns)
+            cards = ", ".join(self.mixlint.discovery.card_patterns)
             terminalreporter.write_line(
                 f"no mixture manifests or dataset cards were checked, although {len(self.mixlint.selected_ids)} rules "
                 f"from {', '.join(p.name for p in self.mixlint.rules.packs)} are in effect: manifests are found by "
@@ -410,8 +374,8 @@ class MixlintReporter:
                 "under the paths given to pytest")
         else:
             terminal.write_summary(self.record, terminalreporter.write_line, config.get_verbosity() > 0)
-        for path in sorted(self.mixlint.unused_policies):
-            terminalreporter.write_line(f"mixlint: {path}: {_unused_policy(self.mixlint.rules)}", yellow=True)
+        for path in self.mixlint.unused_policies:
+            terminalreporter.write_line(f"mixlint: {path}: {unused_policy_message(self.mixlint.rules)}", yellow=True)
         for error in self.report_errors:
             terminalreporter.write_line(f"mixlint: {error}", red=True)
         if not self.report_errors:

@@ -37,21 +37,33 @@ class Selector(BaseModel):
         return self
 
     def matches(self, source: Source) -> bool:
-        if self.domain is not None and (source.domain or "").lower() not in {d.lower() for d in self.domain}:
-            return False
-        if self.name is not None and not any(fnmatch.fnmatchcase(source.name.lower(), p.lower()) for p in self.name):
-            return False
-        if self.license is not None and not license_matches(source.license, self.license, every_id=False):
-            return False
-        if self.language is not None and not {v.lower() for v in self.language} & {v.lower() for v in source.languages}:
-            return False
-        if self.tag is not None and not {v.lower() for v in self.tag} & {v.lower() for v in source.tags}:
-            return False
-        if self.any is not None and not any(s.matches(source) for s in self.any):
-            return False
-        if self.all is not None and not all(s.matches(source) for s in self.all):
-            return False
-        return self.not_ is None or not self.not_.matches(source)
+        """Does the selector surely match? (A source of unknown domain does not.)"""
+        return self.match(source) is True
+
+    def match(self, source: Source) -> bool | None:
+        """True or False, or None when the answer depends on a domain the source does not have
+        (a card's ``default`` config, a source whose name maps to no domain): rules must not
+        count such a source as "not code" (three-valued logic: False wins an AND, True an OR)."""
+        answers: list[bool | None] = []
+        if self.domain is not None:
+            answers.append(None if source.domain is None else source.domain.lower() in {d.lower() for d in self.domain})
+        if self.name is not None:
+            answers.append(any(fnmatch.fnmatchcase(source.name.lower(), p.lower()) for p in self.name))
+        if self.license is not None:
+            answers.append(license_matches(source.license, self.license, every_id=False))
+        if self.language is not None:
+            answers.append(bool({v.lower() for v in self.language} & {v.lower() for v in source.languages}))
+        if self.tag is not None:
+            answers.append(bool({v.lower() for v in self.tag} & {v.lower() for v in source.tags}))
+        if self.any is not None:
+            found = [s.match(source) for s in self.any]
+            answers.append(True if True in found else None if None in found else False)
+        if self.all is not None:
+            answers.append(_all([s.match(source) for s in self.all]))
+        if self.not_ is not None:
+            inner = self.not_.match(source)
+            answers.append(None if inner is None else not inner)
+        return _all(answers)
 
     def describe(self) -> str:
         """A short label for messages: ``code`` for {domain: code}, else the selector."""
@@ -62,3 +74,8 @@ class Selector(BaseModel):
         for key, value in fields.items():
             parts.append(f"{key}={','.join(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value}")
         return "sources with " + " ".join(parts)
+
+
+def _all(answers: list[bool | None]) -> bool | None:
+    """AND of three-valued answers: False if any is False, else None if any is unknown."""
+    return False if False in answers else None if None in answers else True

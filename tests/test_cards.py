@@ -182,8 +182,27 @@ configs:
 ---
 """
     a, b = load(write, text).mixture.sources
-    assert a.data_files == ("x.jsonl", "y.jsonl")
-    assert b.data_files == ()
+    assert a.data_files == ()  # only the train split counts (as dataset_info's sizes), and its path is junk
+    assert b.data_files == () and b.data_dir == "."  # no patterns: the Hub's default ones
+
+
+def test_the_train_split_and_data_dir_of_a_config(write):
+    text = """\
+---
+configs:
+  - config_name: a
+    data_dir: sub
+    data_files: [{split: train, path: "train/*.jsonl"}, {split: test, path: "test/*.jsonl"}]
+  - config_name: b
+    data_dir: other
+  - config_name: c
+    data_files: [x.jsonl, ./y.jsonl]
+---
+"""
+    a, b, c = load(write, text).mixture.sources
+    assert (a.data_files, a.data_dir) == (("sub/train/*.jsonl",), None)
+    assert (b.data_files, b.data_dir) == ((), "other")
+    assert c.data_files == ("x.jsonl", "y.jsonl")
 
 
 def test_license_of_a_wrong_type(write):

@@ -263,9 +263,41 @@ def test_a_file_named_on_the_command_line_is_checked(pytester):
     put(pytester, "mixlint.yaml", "mixlint-rules: 1\nrules:\n  - {id: code, kind: share, select: {domain: code}, min: 30%}\n")
     result = run(pytester, "recipe.yaml", "-v")
     result.stdout.fnmatch_lines(["*recipe.yaml::code PASSED*"])
-    pack = run(pytester, "mixlint.yaml")
-    pack.stdout.fnmatch_lines(["*mixlint.yaml:1: this is a rule pack, not a mixture manifest "
-                               "(hint: name it with --mixlint-rules=mixlint.yaml or in the mixlint_rules ini option)"])
+
+
+def test_a_named_file_that_is_no_document_gets_a_hint(pytester):
+    """`pytest --mixlint $(git diff --name-only)` must not fail on a workflow or a rule pack."""
+    put(pytester, "mixlint.yaml", "mixlint-rules: 1\nrules:\n  - {id: code, kind: share, select: {domain: code}, min: 30%}\n")
+    put(pytester, ".github/workflows/ci.yml", "on: [push]\njobs: {}\n")
+    put(pytester, "docs/notes.md", "---\ntitle: notes\n---\n# Notes\n")
+    result = run(pytester, "mixlint.yaml", ".github/workflows/ci.yml", "docs/notes.md")
+    result.stdout.fnmatch_lines([
+        "mixlint: .github/workflows/ci.yml: not a mixture manifest (no top-level `mixlint:` key)*",
+        "mixlint: docs/notes.md: not a dataset card (no YAML front matter with dataset-card keys such as license)",
+        "mixlint: mixlint.yaml: a rule pack, not a mixture manifest: name it with --mixlint-rules*"])
+    assert "mixlint-load" not in result.stdout.str()
+
+
+def test_readmes_that_are_not_dataset_cards_are_not_documents(pytester):
+    put(pytester, "docs/README.md", "---\ntitle: Documentation\nweight: 10\n---\n# Docs\n")
+    put(pytester, "model/README.md", "---\nlicense: apache-2.0\nlibrary_name: transformers\nbase_model: gpt2\n---\n")
+    put(pytester, "data/README.md", "---\nlicense: apache-2.0\ntags: [code]\n---\n")
+    result = run(pytester, "-v")
+    result.stdout.fnmatch_lines(["*data/README.md::license-declared PASSED*"])
+    assert "docs/README.md::" not in result.stdout.str() and "model/README.md::" not in result.stdout.str()
+
+
+def test_dataset_and_model_card_keys_are_the_hub_library_keys():
+    import inspect
+
+    from huggingface_hub.repocard_data import DatasetCardData, ModelCardData
+
+    from pytest_mixlint.documents.card import DATASET_KEYS, MODEL_KEYS, SHARED_KEYS
+
+    dataset = set(inspect.signature(DatasetCardData.__init__).parameters) - {"self", "kwargs", "ignore_metadata_errors"}
+    model = set(inspect.signature(ModelCardData.__init__).parameters) - {"self", "kwargs", "ignore_metadata_errors"}
+    assert dataset - SHARED_KEYS <= DATASET_KEYS and not DATASET_KEYS & MODEL_KEYS
+    assert model - SHARED_KEYS <= MODEL_KEYS and dataset & model <= SHARED_KEYS
 
 
 # --- every finding located and listed ---------------------------------------------------------

@@ -9,6 +9,7 @@ matter cannot be read at all is a failing document.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -78,10 +79,34 @@ def is_card(path: str) -> bool:
 
 
 def load_card(path: str, display: str, domains: DomainPatterns) -> Document | None:
+    """The dataset card, or None for a README that is not one (no front matter, or front matter
+    of a model card or a docs page)."""
     parsed = front_matter(read_text(path, display), display)
-    if parsed is None:
+    if parsed is None or not is_dataset_card(parsed.data):
         return None
     return card_document(parsed, display, os.path.dirname(os.path.abspath(path)), domains)
+
+
+# Front-matter keys of Hugging Face cards. DATASET_KEYS are huggingface_hub's DatasetCardData
+# fields that model cards do not have, plus the keys the Hub reads for datasets only; MODEL_KEYS
+# the reverse (tests keep both equal to huggingface_hub's); SHARED_KEYS both kinds of card use.
+DATASET_KEYS = frozenset({"annotations_creators", "language_creators", "multilinguality", "size_categories",
+                          "source_datasets", "task_categories", "task_ids", "paperswithcode_id", "pretty_name",
+                          "train_eval_index", "config_names", "dataset_info", "configs", "viewer", "licenses",
+                          "license_details", "mixlint"})
+MODEL_KEYS = frozenset({"base_model", "datasets", "eval_results", "library_name", "metrics", "model_name",
+                        "pipeline_tag", "model-index", "widget", "inference"})
+SHARED_KEYS = frozenset({"language", "license", "license_name", "license_link", "tags"})
+
+
+def is_dataset_card(meta: dict[str, Any]) -> bool:
+    """Front matter of a dataset card: a dataset key; else a key both kinds of card have and no
+    model key; or nothing at all (the Hub shows such a repository as one config). A docs page's
+    ``title:``/``layout:`` or a model card's ``library_name:`` is not a dataset card."""
+    keys = set(meta)
+    if keys & DATASET_KEYS or not keys:
+        return True
+    return bool(keys & SHARED_KEYS) and not keys & MODEL_KEYS
 
 
 def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns) -> Document:
@@ -93,25 +118,13 @@ def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPa
     if embedded is not None and embedded.mixture.sources:  # the card's recipe, as a manifest
         embedded.notes[:0] = notes
         return embedded
-    sources = _config_sources(parsed, display, domains, license_value, notes)
-    notes += _unmatched_config_files(parsed, display, base_dir)
+    sources = _config_sources(parsed, display, domains, license_value, notes, base_dir)
     if embedded is None:
         return Document(display, "card", Mixture(_card_name(meta), sources), parsed, [], notes, base_dir)
     # Only settings (ignore:, scan:) are embedded: the composition still comes from the configs.
     embedded.mixture = Mixture(embedded.mixture.name, sources, embedded.mixture.declared_basis)
     embedded.notes[:0] = notes
     return embedded
-
-
-def _unmatched_config_files(parsed: Parsed, display: str, base_dir: str) -> list[Problem]:
-    """A note per ``configs[].data_files`` pattern that matches no file in the repository."""
-    configs = parsed.data.get("configs")
-    notes = []
-    for i, config in enumerate(configs if isinstance(configs, list) else []):
-        if isinstance(config, dict) and isinstance(config.get("config_name"), str):
-            notes += unmatched_notes(display, base_dir, _config_files(config), parsed.line(("configs", i, "data_files")),
-                                     f"config {config['config_name']!r}", "the card's directory (the repository root)")
-    return notes
 
 
 def _embedded_manifest(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns,
@@ -213,10 +226,11 @@ def _nested_keys(value: Any, path: tuple[str | int, ...], depth: int) -> Iterato
 
 
 def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, license_value: Any,
-                    notes: list[Problem]) -> list[Source]:
+                    notes: list[Problem], base_dir: str | None = None) -> list[Source]:
     """One source per config, as the Hub shows them: sizes from ``dataset_info``, data files from
-    ``configs``; a card with neither is one config, ``default``. Every config carries the card's
-    licence, languages and tags."""
+    ``configs`` (their ``train`` split, as the sizes); a card with neither is one config,
+    ``default``. Every config carries the card's licence, languages and tags. With ``base_dir``,
+    data-file patterns that match no file are noted."""
     meta = parsed.data
     # What every config has of the card. A card-wide licence problem (missing, invalid) is
     # reported once, at `license:` or, when there is none, at the top of the front matter.
@@ -248,8 +262,13 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             continue
         num_bytes, num_examples = _split_sizes(entry, path, parsed, display, notes)
         sources[name] = replace(card, name=name, domain=domains.domain_of(name), bytes=num_bytes,
-                                documents=num_examples, line=parsed.line(path))
+                                documents=num_examples, line=parsed.line(path),
+                                # the Hub reads the default config's files by its default patterns
+                                data_dir="." if name == DEFAULT_CONFIG else None)
     configs = meta.get("configs")
+    if configs is not None and not isinstance(configs, list):
+        notes.append(Problem(display, parsed.line(("configs",)), "configs must be a list of {config_name, data_files}",
+                             "the Hub reads no config from it"))
     config_names: set[str] = set()
     for i, config in enumerate(configs if isinstance(configs, list) else []):
         # A bare name is the pre-2023 form (`configs: [en, de]`): a config without data files.
@@ -262,26 +281,39 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             notes.append(Problem(display, parsed.line(("configs", i)), f"configs lists {name!r} twice"))
             continue
         config_names.add(name)
+        files, data_dir = _config_files(config)
+        if base_dir is not None:
+            notes += unmatched_notes(display, os.path.join(base_dir, data_dir), files, parsed.line(("configs", i, "data_files")),
+                                     f"config {name!r}", f"the {'data_dir' if data_dir != '.' else 'repository root'}")
+        # Patterns are relative to data_dir; without patterns, the Hub's default ones apply there.
+        where = dict(data_files=tuple(posixpath.normpath(posixpath.join(data_dir, f)) for f in files),
+                     data_dir=None if files else data_dir)
         if name in sources:  # sizes from dataset_info, files from configs
-            sources[name] = replace(sources[name], data_files=_config_files(config))
+            sources[name] = replace(sources[name], **where)
         else:
-            sources[name] = replace(card, name=name, domain=domains.domain_of(name),
-                                    line=parsed.line(("configs", i)), data_files=_config_files(config))
+            sources[name] = replace(card, name=name, domain=domains.domain_of(name), line=parsed.line(("configs", i)), **where)
     if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`
-        sources[DEFAULT_CONFIG] = replace(card, domain=domains.domain_of(DEFAULT_CONFIG), line=parsed.line(()))
+        sources[DEFAULT_CONFIG] = replace(card, domain=domains.domain_of(DEFAULT_CONFIG), line=parsed.line(()), data_dir=".")
     return list(sources.values())
 
 
-def _config_files(config: dict[str, Any] | str) -> tuple[str, ...]:
-    """The patterns of ``data_files``: a string, a list of strings, or a list of {split, path}."""
-    files = config.get("data_files") if isinstance(config, dict) else None
+def _config_files(config: dict[str, Any] | str) -> tuple[tuple[str, ...], str]:
+    """A config's ``data_files`` patterns (a string, a list, or a list of {split, path}: the
+    ``train`` split's when there is one, as the sizes are the train split's) and its ``data_dir``."""
+    if not isinstance(config, dict):
+        return (), "."
+    data_dir = config.get("data_dir") if isinstance(config.get("data_dir"), str) else "."
+    items = _strings_or_items(config.get("data_files"))
+    splits = [item for item in items if isinstance(item, dict)]
+    if any(item.get("split") == "train" for item in splits):
+        items = [item for item in splits if item.get("split") == "train"]
     out: list[str] = []
-    for item in _strings_or_items(files):
+    for item in items:
         if isinstance(item, str):
             out.append(item)
         elif isinstance(item, dict):
             out.extend(p for p in _strings_or_items(item.get("path")) if isinstance(p, str))
-    return tuple(out)
+    return tuple(out), data_dir
 
 
 def _strings_or_items(value: Any) -> list[Any]:

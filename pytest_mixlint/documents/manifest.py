@@ -138,6 +138,7 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
                                             f"group value {group!r} of source {spec.name!r} already belongs to source "
                                             f"{owners[group]!r}", "a group_by value names one source"))
                 owners.setdefault(group, spec.name)
+    problems += _mixed_weight_forms(parsed, display, prefix)
     weights = [s.weight for s in model.sources if s.weight is not None]
     if weights and len(weights) == len(model.sources) and not any(weights):
         problems.append(Problem(display, parsed.line(prefix + ("sources",)), "all source weights are zero",
@@ -172,6 +173,24 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
                         parsed.line(prefix + ("scan",)), model.scan.tokenizer, model.scan.tokens, model.scan.token_sample,
                         parsed.line(prefix + ("scan", "tokenizer")))
     return Document(display, kind, mixture, parsed, ignores, notes, base_dir, scan)
+
+
+def _mixed_weight_forms(parsed: Parsed, display: str, prefix: tuple[str | int, ...]) -> list[Problem]:
+    """``60%`` is 0.6: beside plain weights such as ``67`` it would silently shrink a hundredfold."""
+    body: Any = parsed.data
+    for key in prefix:
+        body = body[key]
+    forms: dict[bool, int] = {}  # percent or not -> index of the first source written so
+    for i, source in enumerate(body.get("sources") or []):
+        weight = source.get("weight") if isinstance(source, dict) else None
+        if weight is not None:
+            forms.setdefault(isinstance(weight, str) and weight.strip().endswith("%"), i)
+    if len(forms) < 2:
+        return []
+    line = parsed.line(prefix + ("sources", forms[True], "weight"))
+    other = parsed.line(prefix + ("sources", forms[False], "weight"))
+    return [Problem(display, line, f"weights are written both as percentages (here) and as plain numbers (line {other})",
+                    "write every weight the same way: all as percentages (60%) or all as numbers (60)")]
 
 
 def _linked_card_sizes(card: str, base_dir: str, display: str, line: int | None,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from ..documents import Document
-from ..mixture import Basis
+from ..mixture import Basis, Source
 from ..quantities import Fraction, format_share
 from ..select import Selector
 from ._shares import basis_label, shares_or_error
@@ -54,8 +54,12 @@ def check(document: Document, options: Options) -> Evaluation:
     shares = shares_or_error(document, options.by, options.with_epochs)
     if isinstance(shares, Evaluation):
         return shares
-    selected = [s for s in document.mixture.sources if options.select.matches(s)]
+    answers = {s.name: options.select.match(s) for s in document.mixture.sources}
+    selected = [s for s in document.mixture.sources if answers[s.name] is True]
+    # Sources the selector cannot decide (no domain): the share lies between low and high.
+    undecided = [s for s in document.mixture.sources if answers[s.name] is None]
     share = sum(shares[s.name] for s in selected)
+    high = share + sum(shares[s.name] for s in undecided)
     ranked = sorted(selected, key=lambda s: -shares[s.name])
     names = tuple(f"{s.name} {format_share(shares[s.name])}" for s in ranked)
     label = options.select.describe()
@@ -65,15 +69,39 @@ def check(document: Document, options: Options) -> Evaluation:
     evaluation = Evaluation(observed=share, threshold=next(v for v in (options.min, options.max, options.warn_below,
                                                                           options.warn_above) if v is not None),
                             summary=what, sources=names, unit="share")
-    checks = (("error", options.min, share < (options.min or 0), "below"),
-              ("error", options.max, options.max is not None and share > options.max, "above"),
-              ("warning", options.warn_below, share < (options.warn_below or 0), "below the warning level"),
+    # (level, bound, surely violated, perhaps violated, relation): "perhaps" when the undecided
+    # sources could move the share across the bound.
+    checks = (("error", options.min, high < (options.min or 0), share < (options.min or 0), "below"),
+              ("error", options.max, options.max is not None and share > options.max,
+               options.max is not None and high > options.max, "above"),
+              ("warning", options.warn_below, high < (options.warn_below or 0), share < (options.warn_below or 0),
+               "below the warning level"),
               ("warning", options.warn_above, options.warn_above is not None and share > options.warn_above,
-               "above the warning level"))
-    for level, bound, violated, relation in checks:
-        if bound is not None and violated:
-            evaluation.threshold = bound
-            evaluation.findings.append(Finding(level, f"{what} is {relation} {format_share(bound)}",  # type: ignore[arg-type]
-                                               line, tuple(s.name for s in ranked), share, bound, unit="share"))
-            break
+               options.warn_above is not None and high > options.warn_above, "above the warning level"))
+    for level, bound, surely, perhaps, relation in checks:
+        if bound is None or not perhaps:
+            continue
+        if not surely:
+            return _undecided(evaluation, level, label, share, high, bound, undecided, basis)
+        evaluation.threshold = bound
+        evaluation.findings.append(Finding(level, f"{what} is {relation} {format_share(bound)}",  # type: ignore[arg-type]
+                                           line, tuple(s.name for s in ranked), share, bound, unit="share"))
+        break
+    return evaluation
+
+
+def _undecided(evaluation: Evaluation, level: str, label: str, low: float, high: float, bound: float,
+               undecided: list[Source], basis: str) -> Evaluation:
+    """The verdict depends on sources whose domain is unknown: say which, and how to declare it."""
+    who = ", ".join(repr(s.name) for s in undecided[:5]) + (f" and {len(undecided) - 5} more" if len(undecided) > 5 else "")
+    message = (f"cannot tell the {label} share against {format_share(bound)}: it is between {format_share(low)} and "
+               f"{format_share(high)} (by {basis}), as {who} {'has' if len(undecided) == 1 else 'have'} no domain")
+    hint = ("give each source a `domain:`; for a dataset card, map its config names with the mixlint_domains ini option "
+            "(`default = code`) or declare the sources in an embedded `mixlint:` manifest")
+    if level == "error":
+        evaluation.error, evaluation.error_line = f"{message} ({hint})", undecided[0].line
+        evaluation.sources = tuple(s.name for s in undecided)
+    else:
+        evaluation.findings.append(Finding("warning", message, undecided[0].line, tuple(s.name for s in undecided),
+                                           hint=hint))
     return evaluation

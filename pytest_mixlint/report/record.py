@@ -36,7 +36,9 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
     if measured is not None:
         bases = [b or measured.basis for b in measured_bases] + [measured.basis]
         payload["measured_bases"] = [b for b in dict.fromkeys(bases) if b in MEASURED_BASES]
-        by_basis = {basis: _shares(measured, basis) for basis in MEASURED_BASES}
+        # Only the bases counted (tokens need a tokenizer): one source is 100% of nothing counted.
+        by_basis = {basis: _shares(measured, basis) if all(s.amount(basis) is not None for s in measured.sources)
+                    else None for basis in MEASURED_BASES}
         own = by_basis[measured.basis] or {}
         by_name = {s.name: s for s in measured.sources}
         for component in components:

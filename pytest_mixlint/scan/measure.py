@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from typing import TextIO
+from typing import Any, TextIO
 
-from ..documents.card import DEFAULT_CONFIG
 from ..documents.model import Document
 from ..lfs import pull_hint
 from ..licenses import classify_license
@@ -56,16 +56,19 @@ class Measurement:
 
 def measure_document(document: Document, root: str, cache: ShardCache | None = None,
                      allow_outside_root: bool = False,
-                     tokens: TokenDefaults = TokenDefaults(), progress: TextIO | None = None) -> Measurement:
-    """``progress``: where to show a progress bar (when it is a terminal and the scan is slow)."""
+                     tokens: TokenDefaults = TokenDefaults(), progress: TextIO | None = None,
+                     not_data: Collection[str] = ()) -> Measurement:
+    """``progress``: where to show a progress bar (when it is a terminal and the scan is slow);
+    ``not_data``: files the Hub's default patterns may match that are the run's own (its rule
+    packs and reports), never data."""
     problems: list[Problem] = []
     own: dict[str, list[str]] = {}
     for source in document.mixture.sources:
         if source.data_files:
             files = _resolve(document, source.data_files, source.line, problems, root, allow_outside_root, card=document.kind == "card")
             own[source.name] = files
-        elif _hub_default_config(document, source):  # the Hub's default patterns
-            default = _default_card_files(document, root, allow_outside_root)
+        elif source.data_dir is not None:  # a card config: the Hub's default patterns there
+            default = _default_card_files(os.path.join(document.base_dir, source.data_dir), root, allow_outside_root, not_data)
             if default:
                 own[source.name] = default
     shared: list[str] = []
@@ -73,6 +76,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
         shared = _resolve(document, document.scan.data_files, document.scan.line, problems, root, allow_outside_root, card=False)
     if not own and not shared:
         return Measurement(None, problems)
+    problems += _claimed_twice(document, own, shared)
 
     options = _scan_options(document, tokens, problems)
     if options is None:
@@ -157,7 +161,31 @@ def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, pr
                                         "set mixlint_allow_outside_root = true to measure it"))
                 continue
             files.append(path)
-    return sorted(dict.fromkeys(files))
+    # A file found twice (./a.jsonl and a.jsonl, or through a symlinked directory) counts once.
+    return sorted({os.path.realpath(path): path for path in reversed(files)}.values())
+
+
+def _claimed_twice(document: Document, own: dict[str, list[str]], shared: list[str]) -> list[Problem]:
+    """Files that two sources claim would be counted for both: a problem, not a silent double."""
+    owners: dict[str, list[str]] = {}
+    for name, files in own.items():
+        for path in files:
+            owners.setdefault(os.path.realpath(path), []).append(name)
+    for path in shared:
+        owners.setdefault(os.path.realpath(path), []).append("")  # the shared shards of scan.data_files
+    twice = {path: names for path, names in owners.items() if len(names) > 1}
+    if not twice:
+        return []
+    path, names = next(iter(twice.items()))
+    card = document.kind == "card"
+    hint = ("overlapping configs (a `default` of all files beside one config per part) are views of the same data, "
+            "not parts of a mixture: declare the parts in an embedded `mixlint:` manifest" if card
+            else "a data file belongs to one source: narrow the sources' data_files patterns")
+    claimed_by = " and ".join(repr(name) if name else "scan.data_files" for name in names)
+    return [Problem(document.path, document.source_line(names[0]) or document.line(),
+                    f"{len(twice)} data file{'s' if len(twice) != 1 else ''} belong to more than one "
+                    f"{'config' if card else 'source'}, so they would be counted twice (e.g. "
+                    f"{os.path.relpath(path, document.base_dir)} to {claimed_by})", hint)]
 
 
 def _glob(base_dir: str, pattern: str) -> list[str]:
@@ -176,22 +204,41 @@ def _card_pattern(base_dir: str, pattern: str) -> list[str]:
     return [f for files in resolved.values() for f in files if os.path.isfile(f)]
 
 
-def _hub_default_config(document: Document, source: Source) -> bool:
-    """A card's ``default`` config without data files: the Hub reads the repository's files by
-    its default patterns (a card without ``configs`` has only this config)."""
-    return document.kind == "card" and source.name == DEFAULT_CONFIG and not source.data_files
-
-
-def _default_card_files(document: Document, root: str, allow_outside_root: bool) -> list[str]:
+def _default_card_files(directory: str, root: str, allow_outside_root: bool, not_data: Collection[str]) -> list[str]:
+    """The data files of a card config without ``data_files``, as the Hub (``datasets``) finds
+    them under ``directory``: its default patterns, the ``train`` split when there is one (as the
+    card's sizes), files of one dataset module only (the extensions most files have), so that
+    README.md, mixlint.yaml or a report are never read as data."""
     from datasets.data_files import DataFilesDict, EmptyDatasetError, get_data_patterns
 
     try:
-        patterns = get_data_patterns(document.base_dir)
-        resolved = DataFilesDict.from_patterns(patterns, base_path=document.base_dir)
+        patterns = get_data_patterns(directory)
+        resolved = _one_module(DataFilesDict.from_patterns(patterns, base_path=directory, **_hub_extensions()))
     except (FileNotFoundError, EmptyDatasetError):
         return []
-    files = [f for fs in resolved.values() for f in fs if os.path.isfile(f)]
+    splits = [resolved["train"]] if "train" in resolved else list(resolved.values())
+    excluded = {os.path.realpath(path) for path in not_data}
+    files = [f for fs in splits for f in fs if os.path.isfile(f) and os.path.realpath(f) not in excluded]
     return [f for f in files if allow_outside_root or _inside(f, root)]
+
+
+def _hub_extensions() -> dict[str, object]:
+    try:  # datasets' own table (private, so guarded): what the Hub accepts as data files
+        from datasets.load import _ALL_ALLOWED_EXTENSIONS  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - a datasets without it: what we can read
+        return {"allowed_extensions": [".jsonl", ".json", ".ndjson", ".parquet", ".arrow", ".gz", ".zst"]}
+    return {"allowed_extensions": _ALL_ALLOWED_EXTENSIONS}
+
+
+def _one_module(resolved: Any) -> Any:
+    """Keep the files of the dataset module ``datasets`` infers (as its loader does)."""
+    try:
+        from datasets.load import infer_module_for_data_files
+        from datasets.packaged_modules import _MODULE_TO_EXTENSIONS
+    except ImportError:  # pragma: no cover
+        return resolved
+    module, _ = infer_module_for_data_files(resolved)
+    return resolved.filter(extensions=_MODULE_TO_EXTENSIONS[module]) if module else resolved
 
 
 def _inside(path: str, root: str) -> bool:

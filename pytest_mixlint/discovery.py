@@ -1,0 +1,118 @@
+"""Which files of a repository are documents, and which look like policies that are not in effect.
+
+Plain functions over paths: the pytest plugin collects with them, and the ``mixlint`` command will
+walk with them, so both front ends check the same files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .documents import DocumentKind, is_card
+from .documents.card import front_matter, is_dataset_card
+from .documents.syntax import parse_text, read_text, syntax_of
+from .packs import RuleSet
+from .paths import matches_any
+from .problems import MixlintError
+
+DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
+                     "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
+DEFAULT_CARDS = ["README.md"]
+DEFAULT_RULES_FILE = "mixlint.yaml"
+DEFAULT_PACK = "mixlint:recommended"
+# Names a rule pack is likely given: one of these that is not in effect is reported (a policy
+# that is silently not applied is a gate that is silently open).
+POLICY_NAMES = (DEFAULT_RULES_FILE, "mixlint.yml", ".mixlint.yaml", ".mixlint.yml")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+
+
+@dataclass
+class Discovery:
+    """Finds documents under ``root``: by the patterns, and files the user named (as ruff checks a
+    file named on its command line whatever its include patterns say)."""
+
+    root: Path
+    manifest_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_MANIFESTS))
+    card_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_CARDS))
+    named: set[Path] = field(default_factory=set)  # resolved paths named on the command line
+    pack_files: set[str] = field(default_factory=set)  # real paths of the packs in effect
+
+    def display(self, path: Path) -> str:
+        """``path`` as shown to users: relative to the root, POSIX separators."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def kind_of(self, path: Path) -> DocumentKind | None:
+        display = self.display(path)
+        if matches_any(display, self.manifest_patterns):
+            return "manifest"
+        if matches_any(display, self.card_patterns) and is_card(str(path)):
+            return "card"
+        if path in self.named:
+            return named_file_kind(path)[0]
+        return None
+
+    def named_file_hints(self) -> list[str]:
+        """Why each file named on the command line that the patterns miss is not checked."""
+        hints = []
+        for path in sorted(self.named):
+            if path.is_file() and self.kind_of(path) is None:
+                hint = named_file_kind(path)[1]
+                if hint:
+                    hints.append(f"{self.display(path)}: {hint}")
+        return hints
+
+    def unused_policies_in(self, directory: Path) -> list[str]:
+        """Rule-pack-like files in ``directory`` that are not among the packs in effect."""
+        return [self.display(directory / name) for name in POLICY_NAMES
+                if (directory / name).is_file() and os.path.realpath(directory / name) not in self.pack_files]
+
+    def unused_policies(self) -> list[str]:
+        """Where a forgotten policy file would most likely be: the root and each directory named."""
+        found = set(self.unused_policies_in(self.root))
+        for path in self.named:
+            if path.is_dir():
+                found.update(self.unused_policies_in(path))
+        return sorted(found)
+
+
+def named_file_kind(path: Path) -> tuple[DocumentKind | None, str | None]:
+    """What a file named on the command line is: a manifest (a mapping with ``mixlint:``), a
+    dataset card, or neither, with a hint saying why it is not checked."""
+    suffix = path.suffix.lower()
+    if suffix == ".md":
+        try:
+            parsed = front_matter(read_text(str(path)), str(path))
+        except MixlintError:
+            return "card", None  # a card whose front matter is broken: loading it says where
+        if parsed is not None and is_dataset_card(parsed.data):
+            return "card", None
+        return None, "not a dataset card (no YAML front matter with dataset-card keys such as license)"
+    if suffix not in MANIFEST_SUFFIXES:
+        return None, None  # not ours to judge (a test module, ...)
+    try:
+        data = parse_text(read_text(str(path)), str(path), syntax_of(path.name)).data
+    except MixlintError:
+        return "manifest", None  # unreadable: loading it as a manifest says where and why
+    if isinstance(data, dict) and "mixlint" in data:
+        return "manifest", None
+    if isinstance(data, dict) and "mixlint-rules" in data:
+        return None, "a rule pack, not a mixture manifest: name it with --mixlint-rules or in the mixlint_rules ini option"
+    return None, ("not a mixture manifest (no top-level `mixlint:` key); manifests are found by the mixlint_manifests "
+                  f"patterns (default {', '.join(DEFAULT_MANIFESTS[:4])}, ...)")
+
+
+def unused_policy_message(rules: RuleSet) -> str:
+    return (f"looks like a rule pack but is not in effect (packs in effect: {', '.join(p.name for p in rules.packs)}); "
+            "name it with --mixlint-rules or in the mixlint_rules ini option")
+
+
+def describe_rules(rules: RuleSet, selected: int) -> str:
+    """``10 rules from pack.yaml (named by --mixlint-rules), mixlint:recommended (extended by ...)``."""
+    total = len(rules.rules)
+    counted = f"{total} rule{'s' if total != 1 else ''}" + (f" ({selected} selected)" if selected != total else "")
+    return f"{counted} from " + ", ".join(f"{p.name} ({p.via})" for p in reversed(rules.packs))
