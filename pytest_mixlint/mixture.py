@@ -65,6 +65,7 @@ class Mixture:
     name: str | None
     sources: list[Source]
     declared_basis: Basis | None = None
+    percent_weights: bool = False  # weights were written as percentages (60%): they should add up to 100%
     _cache: dict[tuple[Basis, bool], dict[str, float]] = field(default_factory=dict, repr=False)
 
     @property

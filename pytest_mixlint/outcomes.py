@@ -114,7 +114,8 @@ def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
         # A warning rule never fails, even when it cannot be evaluated.
         outcome = "warned" if rule.severity == "warning" else "error"
         return Result(**base, outcome=outcome, message=evaluation.error, line=evaluation.error_line,  # type: ignore[arg-type]
-                      findings=[Finding("error", evaluation.error, evaluation.error_line, evaluation.sources)])
+                      findings=[Finding("warning" if outcome == "warned" else "error", evaluation.error,
+                                        evaluation.error_line, evaluation.sources)])
     findings = evaluation.findings
     if rule.severity == "warning":  # a warning rule never fails, whatever its thresholds say
         findings = [Finding(**{**asdict(f), "level": "warning"}) for f in findings]
@@ -180,9 +181,11 @@ def measurement_error(rule: Rule, document: Document, problems: list[Problem]) -
     first = problems[0]
     own = first.path == document.path and first.line is not None
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    # The document's own problem is at the result's line already; a data file's is named.
+    where = first.message if first.path == document.path else first.located
     return Result(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
                   outcome="warned" if rule.severity == "warning" else "error",
-                  message=f"cannot measure the data: {first.located}{more}",  # hints are in the findings
+                  message=f"cannot measure the data: {where}{more}",  # hints are in the findings
                   line=first.line if own else document.line(),  # the document's own problem at its line
                   findings=[Finding("error", p.message, p.line, hint=p.hint, path=None if p.path == document.path else p.path)
                             for p in problems],

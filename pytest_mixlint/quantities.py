@@ -145,18 +145,21 @@ def format_share(fraction: float | None) -> str:
     return f"{percent:.1f}%"
 
 
-def format_bytes(value: int) -> str:
+def format_bytes(value: float) -> str:
     """``1.2 GB``, ``340 kB``, ``12 B`` (powers of 1000, as sizes are written in manifests)."""
-    for unit, size in (("EB", 1e18), ("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if value >= size:
-            return f"{value / size:.3g} {unit}"
-    return f"{value} B"
+    return _scaled_text(value, (("EB", 1e18), ("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)), " ", "B")
 
 
 def format_count(value: float | None) -> str:
+    """``59B``, ``1.2T``, ``28M`` (the suffixes papers use for tokens and documents)."""
     if value is None:
         return "-"
-    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if abs(value) >= size:
-            return f"{value / size:.3g}{unit}"
-    return f"{value:g}"
+    return _scaled_text(value, (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)), "", "")
+
+
+def _scaled_text(value: float, units: tuple[tuple[str, float], ...], space: str, plain: str) -> str:
+    # The largest unit the value rounds to at three digits: 999,999 is 1 M, not "1e+03 K".
+    for unit, size in units:
+        if abs(value) >= size * 0.9995:
+            return f"{value / size:.3g}{space}{unit}"
+    return f"{value:g}{space}{plain}".rstrip()

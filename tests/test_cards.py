@@ -161,14 +161,14 @@ extra_gated_fields:
     assert all(n.line for n in card.notes)
     (github,) = card.mixture.sources
     assert github.bytes == 1000 and github.documents is None
-    assert github.license.category == "non-commercial"  # from the deprecated key
+    assert github.license.declared is None  # the Hub ignores the deprecated key, and so do we
 
 
 def test_license_other_without_license_name(write):
-    card = load(write, "---\nlicense: other\n---\n")
-    assert [n.message for n in card.notes] == ["license 'other' without license_name"]
-    card = load(write, "---\nlicense: other\nlicense_name: tiny-license\nlicense_link: LICENSE\n---\n")
-    assert card.notes == []
+    (source,) = load(write, "---\nlicense: other\n---\n").mixture.sources
+    assert source.license.error.startswith("'other' without license_name names no licence")
+    (source,) = load(write, "---\nlicense: other\nlicense_name: tiny-license\nlicense_link: LICENSE\n---\n").mixture.sources
+    assert source.license.error is None and source.license.category == "unknown"
 
 
 def test_data_files_of_every_shape(write):

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..domains import DomainPatterns
-from ..licenses import classify_license
+from ..licenses import LicenseInfo, classify_license
 from ..mixture import Mixture, Source
 from ..problems import MixlintError, Problem
 from ..quantities import parse_bytes, parse_count
@@ -128,7 +128,7 @@ def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPa
 
 
 def _embedded_manifest(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns,
-                       license_value: Any) -> Document | None:
+                       license_value: LicenseInfo) -> Document | None:
     """The manifest under ``mixlint:``, its sources defaulting to the card's licence and language."""
     meta = parsed.data
     embedded = meta.get("mixlint")
@@ -160,7 +160,7 @@ def card_totals(path: str, display: str) -> tuple[int | None, int | None]:
     parsed = front_matter(read_text(path, display), display)
     if parsed is None:
         return None, None
-    sources = _config_sources(parsed, display, DomainPatterns(), None, [])
+    sources = _config_sources(parsed, display, DomainPatterns(), classify_license(None), [])
     byte_counts = [s.bytes for s in sources if s.bytes is not None]
     example_counts = [s.documents for s in sources if s.documents is not None]
     return (sum(byte_counts) if byte_counts else None, sum(example_counts) if example_counts else None)
@@ -178,22 +178,23 @@ def _card_name(meta: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _card_license(parsed: Parsed, display: str, notes: list[Problem]) -> Any:
+def _card_license(parsed: Parsed, display: str, notes: list[Problem]) -> LicenseInfo:
+    """The card's licence as the Hub reads it: ``license`` only (``licenses`` is deprecated and
+    ignored); ``other`` without ``license_name`` names no licence at all."""
     meta = parsed.data
     value = meta.get("license")
     if "licenses" in meta:
         notes.append(Problem(display, parsed.line(("licenses",)), "deprecated key 'licenses'",
-                             "rename it to 'license' (the Hub ignores 'licenses')"))
-        if value is None:
-            value = meta["licenses"]
+                             "rename it to 'license': the Hub ignores 'licenses', so this card declares no licence"))
     if value is not None and not _is_license_value(value):
         notes.append(Problem(display, parsed.line(("license",)), f"license must be a string or a list of strings, not {value!r}",
                              "write e.g. `license: cc-by-4.0` or a list of Hub licence ids"))
         value = None
+    info = classify_license(value)
     if _mentions_other(value) and not meta.get("license_name"):
-        notes.append(Problem(display, parsed.line(("license",)), "license 'other' without license_name",
-                             "add `license_name:` (a short id) and `license_link:` (the terms) as the Hub documents"))
-    return value
+        return replace(info, error="'other' without license_name names no licence; add `license_name:` (a short id) "
+                                   "and `license_link:` (the terms), as the Hub asks")
+    return info
 
 
 def _is_license_value(value: Any) -> bool:
@@ -225,7 +226,7 @@ def _nested_keys(value: Any, path: tuple[str | int, ...], depth: int) -> Iterato
             yield from _nested_keys(child, path + (i,), depth + 1)
 
 
-def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, license_value: Any,
+def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, license_value: LicenseInfo,
                     notes: list[Problem], base_dir: str | None = None) -> list[Source]:
     """One source per config, as the Hub shows them: sizes from ``dataset_info``, data files from
     ``configs`` (their ``train`` split, as the sizes); a card with neither is one config,
@@ -234,7 +235,7 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
     meta = parsed.data
     # What every config has of the card. A card-wide licence problem (missing, invalid) is
     # reported once, at `license:` or, when there is none, at the top of the front matter.
-    card = Source(name=DEFAULT_CONFIG, license=classify_license(license_value),
+    card = Source(name=DEFAULT_CONFIG, license=license_value,
                   license_line=_license_line(parsed) or parsed.line(()),
                   languages=_card_strings(meta, "language"), tags=_card_strings(meta, "tags"))
     info = meta.get("dataset_info")
@@ -286,12 +287,9 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             notes += unmatched_notes(display, os.path.join(base_dir, data_dir), files, parsed.line(("configs", i, "data_files")),
                                      f"config {name!r}", f"the {'data_dir' if data_dir != '.' else 'repository root'}")
         # Patterns are relative to data_dir; without patterns, the Hub's default ones apply there.
-        where = dict(data_files=tuple(posixpath.normpath(posixpath.join(data_dir, f)) for f in files),
-                     data_dir=None if files else data_dir)
-        if name in sources:  # sizes from dataset_info, files from configs
-            sources[name] = replace(sources[name], **where)
-        else:
-            sources[name] = replace(card, name=name, domain=domains.domain_of(name), line=parsed.line(("configs", i)), **where)
+        patterns = tuple(posixpath.normpath(posixpath.join(data_dir, f)) for f in files)
+        base = sources.get(name) or replace(card, name=name, domain=domains.domain_of(name), line=parsed.line(("configs", i)))
+        sources[name] = replace(base, data_files=patterns, data_dir=None if patterns else data_dir)  # sizes stay
     if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`
         sources[DEFAULT_CONFIG] = replace(card, domain=domains.domain_of(DEFAULT_CONFIG), line=parsed.line(()), data_dir=".")
     return list(sources.values())
@@ -302,7 +300,7 @@ def _config_files(config: dict[str, Any] | str) -> tuple[tuple[str, ...], str]:
     ``train`` split's when there is one, as the sizes are the train split's) and its ``data_dir``."""
     if not isinstance(config, dict):
         return (), "."
-    data_dir = config.get("data_dir") if isinstance(config.get("data_dir"), str) else "."
+    data_dir = config["data_dir"] if isinstance(config.get("data_dir"), str) else "."
     items = _strings_or_items(config.get("data_files"))
     splits = [item for item in items if isinstance(item, dict)]
     if any(item.get("split") == "train" for item in splits):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from ..coercion import NonEmpty, Strings
 from ..domains import DomainPatterns
-from ..licenses import classify_license
+from ..licenses import LicenseInfo, classify_license
 from ..mixture import Basis, Mixture, Source
 from ..problems import MixlintError, Problem
 from ..quantities import Bytes, Count, Real, Weight
@@ -118,7 +118,7 @@ def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
 
 def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_dir: str,
                       domains: DomainPatterns, kind: Literal["manifest", "card"],
-                      default_license: Any = None, default_license_line: int | None = None,
+                      default_license: LicenseInfo | None = None, default_license_line: int | None = None,
                       default_languages: tuple[str, ...] = (), prefix: tuple[str | int, ...] = ()) -> Document:
     """Check what the schema cannot (unique names, usable weights) and build the Document."""
     problems = []
@@ -138,7 +138,12 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
                                             f"group value {group!r} of source {spec.name!r} already belongs to source "
                                             f"{owners[group]!r}", "a group_by value names one source"))
                 owners.setdefault(group, spec.name)
-    problems += _mixed_weight_forms(parsed, display, prefix)
+    forms = _weight_forms(parsed, prefix)
+    if len(forms) == 2:
+        problems.append(Problem(display, parsed.line(prefix + ("sources", forms[True], "weight")),
+                                "weights are written both as percentages (here) and as plain numbers (line "
+                                f"{parsed.line(prefix + ('sources', forms[False], 'weight'))})",
+                                "write every weight the same way: all as percentages (60%) or all as numbers (60)"))
     weights = [s.weight for s in model.sources if s.weight is not None]
     if weights and len(weights) == len(model.sources) and not any(weights):
         problems.append(Problem(display, parsed.line(prefix + ("sources",)), "all source weights are zero",
@@ -155,7 +160,7 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
                                                             parsed.line(prefix + ("sources", i, "card")), notes)
         sources.append(Source(
             name=spec.name,
-            license=classify_license(spec.license if spec.license is not None else default_license),
+            license=classify_license(spec.license) if spec.license is not None else default_license or classify_license(None),
             domain=spec.domain or domains.domain_of(spec.name),
             weight=spec.weight, epochs=spec.epochs, bytes=spec.bytes, tokens=spec.tokens,
             documents=spec.documents, languages=tuple(spec.languages) or default_languages, tags=tuple(spec.tags),
@@ -168,29 +173,25 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
     notes += unmatched_notes(display, base_dir, model.scan.data_files, parsed.line(prefix + ("scan", "data_files")),
                              "scan", f"the {kind}'s directory")
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
-    mixture = Mixture(model.name, sources, model.basis)
+    mixture = Mixture(model.name, sources, model.basis, percent_weights=list(forms) == [True])
     scan = ScanSettings(model.scan.text_field, model.scan.group_by, tuple(model.scan.data_files),
                         parsed.line(prefix + ("scan",)), model.scan.tokenizer, model.scan.tokens, model.scan.token_sample,
                         parsed.line(prefix + ("scan", "tokenizer")))
     return Document(display, kind, mixture, parsed, ignores, notes, base_dir, scan)
 
 
-def _mixed_weight_forms(parsed: Parsed, display: str, prefix: tuple[str | int, ...]) -> list[Problem]:
-    """``60%`` is 0.6: beside plain weights such as ``67`` it would silently shrink a hundredfold."""
+def _weight_forms(parsed: Parsed, prefix: tuple[str | int, ...]) -> dict[bool, int]:
+    """How weights are written: percent (``60%``, which is 0.6) or not -> the first source so
+    written. Both forms in one manifest would silently shrink the percentages a hundredfold."""
     body: Any = parsed.data
     for key in prefix:
         body = body[key]
-    forms: dict[bool, int] = {}  # percent or not -> index of the first source written so
+    forms: dict[bool, int] = {}
     for i, source in enumerate(body.get("sources") or []):
         weight = source.get("weight") if isinstance(source, dict) else None
         if weight is not None:
             forms.setdefault(isinstance(weight, str) and weight.strip().endswith("%"), i)
-    if len(forms) < 2:
-        return []
-    line = parsed.line(prefix + ("sources", forms[True], "weight"))
-    other = parsed.line(prefix + ("sources", forms[False], "weight"))
-    return [Problem(display, line, f"weights are written both as percentages (here) and as plain numbers (line {other})",
-                    "write every weight the same way: all as percentages (60%) or all as numbers (60)")]
+    return forms
 
 
 def _linked_card_sizes(card: str, base_dir: str, display: str, line: int | None,

@@ -27,7 +27,7 @@ from pydantic import model_validator
 
 from ..documents import Document
 from ..mixture import Basis, ShareError
-from ..quantities import Fraction, Real, format_count, format_share
+from ..quantities import Fraction, Real, format_bytes, format_count, format_share
 from .base import Evaluation, Finding, KindOptions
 
 
@@ -68,13 +68,17 @@ def check(document: Document, options: Options) -> Evaluation:
                 findings.append(Finding("error", f"source {source.name!r}: {ratio:.2f} bytes per token is implausible "
                                         f"(expected {low:g}-{high:g})", source.line, (source.name,), ratio,
                                         hint="check the units of bytes and tokens", unit="ratio"))
-        for declared, from_card, what in ((source.bytes, source.card_bytes, "bytes"),
-                                          (source.documents, source.card_documents, "documents")):
+        for declared, from_card, show in ((source.bytes, source.card_bytes, format_bytes),
+                                          (source.documents, source.card_documents, _documents)):
             if declared is not None and from_card is not None and not _close(declared, from_card, options.tolerance):
-                findings.append(Finding("error", f"source {source.name!r}: {format_count(declared)} {what} declared, "
-                                        f"its card says {format_count(from_card)}", source.line, (source.name,)))
+                findings.append(Finding("error", f"source {source.name!r}: {show(declared)} declared, "
+                                        f"its card says {show(from_card)}", source.line, (source.name,)))
     return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0, unit="count",
                       summary=f"{len(findings)} inconsistenc{'ies' if len(findings) != 1 else 'y'}")
+
+
+def _documents(count: float) -> str:
+    return f"{format_count(count)} documents"
 
 
 def _close(a: float, b: float, tolerance: float) -> bool:
@@ -83,11 +87,17 @@ def _close(a: float, b: float, tolerance: float) -> bool:
 
 def _weight_sum(document: Document, options: Options) -> list[Finding]:
     total = sum(s.weight or 0.0 for s in document.mixture.sources)
+    line = document.line("sources")
+    if document.mixture.percent_weights:  # written as 60%: they mean shares of 100%
+        if abs(total - 1.0) > options.sum_tolerance:
+            return [Finding("warning", f"weights written as percentages sum to {format_share(total)}, not 100%: they are "
+                            "normalised, but one of them may be wrong", line, observed=total, threshold=1.0, unit="share")]
+        return []
     for target in (100.0, 1.0):
         if 0.95 * target <= total <= 1.05 * target and abs(total - target) > options.sum_tolerance * target:
             return [Finding("warning", f"weights sum to {total:g}, not {target:g}: they are normalised, "
                             f"but if they are {'percentages' if target == 100 else 'fractions'} one may be wrong",
-                            document.line("sources"), observed=total, threshold=target)]
+                            line, observed=total, threshold=target)]
     return []
 
 
@@ -108,6 +118,5 @@ def _weights_against_amounts(document: Document, options: Options) -> list[Findi
         if delta > options.min_delta and delta > options.tolerance * max(expected, declared):
             findings.append(Finding("error", f"source {source.name!r}: weight gives {format_share(declared)} of samples, "
                                     f"but {basis} x epochs give {format_share(expected)}", source.line, (source.name,),
-                                    declared, expected, hint="the weights, epochs or sizes disagree; check the table they came from",
-                                    unit="share"))
+                                    hint="the weights, epochs or sizes disagree; check the table they came from"))
     return findings

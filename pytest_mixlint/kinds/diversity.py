@@ -57,7 +57,9 @@ def check(document: Document, options: Options) -> Evaluation:
     line = document.source_line(top_name)
     evaluation = Evaluation(summary=f"largest source {top_name!r} {format_share(top_share)}, "
                                     f"{effective:.2f} effective sources (by {basis})",
-                            sources=(f"{top_name} {format_share(top_share)}",))
+                            # the whole distribution is behind both numbers: every source, largest first
+                            sources=tuple(f"{name} {format_share(share)}"
+                                          for name, share in sorted(shares.items(), key=lambda kv: -kv[1])))
     if options.max_source_share is not None or options.warn_source_share is not None:
         evaluation.observed, evaluation.threshold = top_share, options.max_source_share or options.warn_source_share
         evaluation.unit = "share"

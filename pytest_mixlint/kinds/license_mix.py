@@ -96,7 +96,6 @@ def check(document: Document, options: Options) -> Evaluation:
                 evaluation.findings.append(Finding(
                     "error", f"{category} licences are {format_share(share)} of the mixture (by {basis}), more than {format_share(limit)}",
                     next((ln for ln in lines if ln), None), tuple(names), share, limit, unit="share"))
-                evaluation.sources = tuple(f"{n} {format_share(s)}" for n, s in _source_shares(document, names, options))
     evaluation.summary = ", ".join(f"{c}: {len(category_names[c])}" for c in CATEGORIES if category_names.get(c))
     return evaluation
 
@@ -113,11 +112,3 @@ def _category_shares(document: Document, category_names: dict[str, list[str]],
     if isinstance(shares, Evaluation):
         return shares
     return {c: sum(shares[n] for n in category_names.get(c, [])) for c in CATEGORIES}
-
-
-def _source_shares(document: Document, names: list[str], options: Options) -> list[tuple[str, float]]:
-    """Each named source's share, largest first (for the failure text), when computable."""
-    shares = shares_or_error(document, options.by, options.with_epochs)
-    if isinstance(shares, Evaluation):
-        return []
-    return sorted(((n, shares[n]) for n in names), key=lambda item: -item[1])

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from ..kinds import Finding
 from ..outcomes import LOAD_RULE, Result
 from .tables import format_value
+
+# Past these, the failure text says how many more there are (the JSON report has every one).
+SHOWN_FINDINGS = 20
+SHOWN_SOURCES = 10
 
 
 def explain(result: Result) -> str:
@@ -11,11 +16,12 @@ def explain(result: Result) -> str:
         return _explain_load_error(result)
     lines = [f"{result.where()}: {result.message}"]
     if len(result.findings) > 1:
-        lines += [_finding_line(result, f) for f in result.findings]
+        lines += _finding_lines(result)
     elif result.findings and result.findings[0].hint:
         lines.append(f"  hint: {result.findings[0].hint}")
     if result.sources:
-        lines.append(f"  sources: {', '.join(result.sources)}")
+        more = len(result.sources) - SHOWN_SOURCES
+        lines.append(f"  sources: {', '.join(result.sources[:SHOWN_SOURCES])}" + (f" and {more} more" if more > 0 else ""))
     if result.observed is not None and result.threshold is not None:
         lines.append(f"  observed {format_value(result.observed, result.unit)}, "
                      f"threshold {format_value(result.threshold, result.unit)}")
@@ -26,10 +32,18 @@ def explain(result: Result) -> str:
 
 
 def _explain_load_error(result: Result) -> str:
-    return "\n".join([f"{result.path}: cannot be checked"] + [_finding_line(result, f) for f in result.findings])
+    return "\n".join([f"{result.where()}: cannot be checked"] + _finding_lines(result))
 
 
-def _finding_line(result: Result, finding) -> str:  # type: ignore[no-untyped-def]
+def _finding_lines(result: Result) -> list[str]:
+    lines = [_finding_line(result, f) for f in result.findings[:SHOWN_FINDINGS]]
+    more = len(result.findings) - SHOWN_FINDINGS
+    if more > 0:
+        lines.append(f"  ... and {more} more (--mixlint-report=FILE.json lists every one)")
+    return lines
+
+
+def _finding_line(result: Result, finding: Finding) -> str:
     path = finding.path or result.path
     where = f"{path}:{finding.line}" if finding.line else path
     hint = f" (hint: {finding.hint})" if finding.hint else ""

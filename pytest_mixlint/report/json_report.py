@@ -21,6 +21,7 @@ def to_json(run: RunRecord) -> dict[str, Any]:
         "documents": [{
             "path": d.path, "kind": d.kind, "name": d.name,
             "components": d.components,
+            "notes": d.notes,
             "results": [r.report_entry() for r in d.results],
         } for d in run.sorted_documents()],
         "totals": run.totals(),

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import Document
-from ..mixture import BASES, Mixture, ShareError
+from ..mixture import BASES, Basis, Mixture, ShareError
 from ..outcomes import Result
 from ..packs import PackInfo
 from ..problems import Problem
 
-MEASURED_BASES = ("tokens", "bytes", "documents")  # what a scan counts, in the order shown
+MEASURED_BASES: tuple[Basis, ...] = ("tokens", "bytes", "documents")  # what a scan counts, in the order shown
 
 
 def document_payload(document: Document, notes: list[Problem], measured: Mixture | None = None,
