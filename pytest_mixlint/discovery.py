@@ -7,6 +7,7 @@ walk with them, so both front ends check the same files.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +105,29 @@ def named_file_kind(path: Path) -> tuple[DocumentKind | None, str | None]:
         return None, "a rule pack, not a mixture manifest: name it with --mixlint-rules or in the mixlint_rules ini option"
     return None, ("not a mixture manifest (no top-level `mixlint:` key); manifests are found by the mixlint_manifests "
                   f"patterns (default {', '.join(DEFAULT_MANIFESTS[:4])}, ...)")
+
+
+# `mixlint: 1` (YAML), `"mixlint": 1` (JSON) or `mixlint = 1` (TOML) at the start of a line.
+_MANIFEST_MARK = re.compile(rb'^"?mixlint"?\s*[:=]\s*1\b', re.MULTILINE)
+SNIFF_BYTES = 4096
+MAX_SNIFFED_JSON = 256 << 10  # larger .json files are data, not manifests
+
+
+def looks_like_manifest(path: Path) -> int | None:
+    """The line of a manifest's ``mixlint: 1`` near the top of a file the patterns do not match
+    (a manifest that will silently not be checked), else None. Reads at most 4 KiB."""
+    suffix = path.suffix.lower()
+    if suffix not in MANIFEST_SUFFIXES:
+        return None
+    try:
+        if suffix == ".json" and path.stat().st_size > MAX_SNIFFED_JSON:
+            return None
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    found = _MANIFEST_MARK.search(head)
+    return head.count(b"\n", 0, found.start()) + 1 if found else None
 
 
 def unused_policy_message(rules: RuleSet) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .quantities import format_bytes
 
@@ -44,12 +45,25 @@ def lfs_pointer(path: str) -> LfsPointer | None:
     return LfsPointer(path, int(size.group(1)) if size else None)
 
 
-def pull_hint(shown: list[str]) -> str:
-    """The command that fetches these pointers' content (paths relative to the repository)."""
-    if len(shown) == 1:
-        return f'git lfs pull --include="{shown[0]}"'
-    common = os.path.commonpath(shown) if all(not os.path.isabs(p) for p in shown) else ""
+def pull_hint(paths: list[str]) -> str:
+    """The command that fetches these pointers' content: ``git lfs pull --include`` takes paths
+    relative to the git repository's top, wherever pytest's rootdir or the shell is."""
+    relative = [_in_repository(path) for path in paths]
+    if len(relative) == 1:
+        return f'git lfs pull --include="{relative[0]}"'
+    common = os.path.commonpath(relative) if all(not os.path.isabs(p) for p in relative) else ""
     return f'git lfs pull --include="{common}/**"' if common else "git lfs pull"
+
+
+def _in_repository(path: str) -> str:
+    """``path`` relative to the top of the git work tree holding it (POSIX separators); outside
+    one, relative to the current directory."""
+    absolute = Path(path).resolve()
+    for directory in absolute.parents:
+        if (directory / ".git").exists():
+            return absolute.relative_to(directory).as_posix()
+    relative = os.path.relpath(absolute)
+    return path if relative.startswith("..") else Path(relative).as_posix()
 
 
 def describe(pointer: LfsPointer) -> str:

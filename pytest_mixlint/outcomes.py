@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .documents import Document
 from .kinds import Evaluation, Finding
-from .kinds.base import Unit
+from .kinds.base import UNITS, Unit
 from .packs import Rule
 from .problems import Problem
 
@@ -108,7 +108,7 @@ def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -
 
 def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
     base = dict(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
-                observed=evaluation.observed, threshold=evaluation.threshold, unit=evaluation.unit,
+                observed=evaluation.observed, threshold=evaluation.threshold, unit=_unit(evaluation.unit),
                 sources=evaluation.sources, why=rule.why, origin=rule.origin)
     if evaluation.error:
         # A warning rule never fails, even when it cannot be evaluated.
@@ -132,10 +132,15 @@ def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
     shown = errors + warnings if outcome == "failed" else warnings
     message = first.message + (f" (and {len(shown) - 1} more)" if len(shown) > 1 else "")
     if first.observed is not None:
-        base["observed"], base["threshold"], base["unit"] = first.observed, first.threshold, first.unit
+        base["observed"], base["threshold"], base["unit"] = first.observed, first.threshold, _unit(first.unit)
     if not evaluation.sources:  # every source of every finding, in order
         base["sources"] = tuple(dict.fromkeys(name for f in shown for name in f.sources))
     return Result(**base, outcome=outcome, message=message, line=first.line, findings=findings)  # type: ignore[arg-type]
+
+
+def _unit(unit: Any) -> Unit:
+    """A unit reports know; anything else (a custom kind's "number", the old default) is a plain number."""
+    return unit if unit in UNITS else None
 
 
 def _apply_ignores(result: Result, rule: Rule, document: Document) -> Result:

@@ -31,7 +31,7 @@ from .coercion import SomeStrings, Strings, as_list
 from .documents.model import DocumentKind
 from .documents.syntax import Parsed, parse_text, read_text
 from .documents.validation import problems_from
-from .kinds import Kind, KindLoadError, get_kind, kind_names
+from .kinds import Kind, KindLoadError, broken_kind, get_kind, kind_names
 from .paths import matches_any
 from .problems import MixlintError, Problem
 
@@ -246,9 +246,9 @@ class _Loader:
         elif isinstance(kind_name, str):
             try:
                 kind = get_kind(kind_name)
-            except KindLoadError as exc:  # a broken installed kind fails only the rules that name it
-                problems.append(Problem(display, parsed.line(loc + ("kind",)), f"rule {rule_id!r}: {exc}",
-                                        "fix or reinstall that package, or remove the rule"))
+            except KindLoadError as exc:  # a broken installed kind fails only the items of its rules
+                where = f"{display}:{parsed.line(loc + ('kind',))}"
+                kind = broken_kind(kind_name, f"{exc} (at {where}; fix or reinstall that package, or remove the rule)")
             else:
                 if kind is None:
                     close = difflib.get_close_matches(kind_name, kind_names(), n=1)

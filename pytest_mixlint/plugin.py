@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, get_args
 
@@ -20,6 +22,7 @@ from .discovery import (
     DEFAULT_RULES_FILE,
     Discovery,
     describe_rules,
+    looks_like_manifest,
     unused_policy_message,
 )
 from .documents import Document, DocumentKind, load_document
@@ -166,8 +169,18 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         return None
     kind = session.discovery.kind_of(file_path)
     if kind is None:
+        line = looks_like_manifest(file_path)
+        if line is not None:
+            warnings.warn_explicit(MixlintWarning(
+                f"{session.discovery.display(file_path)} looks like a mixture manifest (`mixlint: 1`) but is not checked: "
+                "name it *.mixture.yaml (or .yml, .json, .toml), or add a pattern to the mixlint_manifests ini option"),
+                MixlintWarning, str(file_path), line)
         return None
     return MixlintFile.from_parent(parent, path=file_path, kind=kind)
+
+
+class MixlintWarning(pytest.PytestWarning):
+    """Something a mixlint run noticed but does not check (shown in pytest's warnings summary)."""
 
 
 class MixlintFile(pytest.File):
@@ -411,7 +424,7 @@ def _check_ini_keys(config: pytest.Config) -> None:
     problems = []
     for key in sorted(k for k in unknown_keys() if k.lower().startswith("mixlint")):
         close = difflib.get_close_matches(key, list(INI_OPTIONS), n=1)
-        problems.append(f"  {_ini_file(config)}: unknown ini option {key!r}"
+        problems.append(f"  {_ini_where(config, key)}: unknown ini option {key!r}"
                         + (f" (did you mean {close[0]!r}?)" if close else f" (options: {', '.join(INI_OPTIONS)})"))
     if problems:
         raise pytest.UsageError("mixlint: the configuration cannot be used:\n" + "\n".join(problems))
@@ -442,6 +455,19 @@ def _ini_bool(config: pytest.Config, name: str) -> bool:
         return bool(config.getini(name))
     except (ValueError, pytest.UsageError) as exc:  # pytest wraps the ValueError of a bad bool
         raise pytest.UsageError(f"{_ini_file(config)}: {name}: {exc} (use true or false)") from None
+
+
+def _ini_where(config: pytest.Config, key: str) -> str:
+    """``pytest.ini:4``: where ``key`` is set in the ini file (pytest keeps no lines; any of its
+    formats writes ``key =`` or ``key:`` at the start of a line)."""
+    if config.inipath is None:
+        return "ini"
+    try:
+        lines = config.inipath.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return str(config.inipath)
+    found = next((n for n, line in enumerate(lines, 1) if re.match(rf"\s*{re.escape(key)}\s*[=:]", line)), None)
+    return f"{config.inipath}:{found}" if found else str(config.inipath)
 
 
 def _ini_file(config: pytest.Config) -> str:

@@ -104,29 +104,33 @@ def parse_real(value: Any) -> float:
 
 def parse_weight(value: Any) -> float:
     """A relative sampling weight: a non-negative number, or a percentage (``60%`` is 0.6, so
-    that ``60%`` beside ``0.4`` means what it says)."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            return parse_real(value.strip().removesuffix("%").strip()) / 100
-        except ValueError:
-            raise ValueError(f"{value!r} is not a weight; write a number such as 4.5, or a percentage such as 4.5%") from None
-    return parse_real(value)
+    that a manifest written in percentages means what it says)."""
+    if not (isinstance(value, str) and value.strip().endswith("%")):
+        return parse_real(value)
+    number, _ = _percent(value, "a weight; write a number such as 4.5, or a percentage such as 4.5%")
+    return parse_real(number) / 100
 
 
 def parse_fraction(value: Any) -> float:
     """``0.05`` or ``"5%"`` -> 0.05, within [0, 1]."""
-    scalar = _scalar(value)
-    if isinstance(scalar, str):
-        text = scalar.strip()
-        percent = text.endswith("%")
-        try:
-            scalar = _number(text.removesuffix("%").strip()) / (100 if percent else 1)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a fraction; write 0.05 or 5%") from None
-    fraction = _finite_non_negative(scalar, value)
+    number, percent = _percent(value, "a fraction; write 0.05 or 5%")
+    fraction = _finite_non_negative(number, value) / (100 if percent else 1)
     if fraction > 1:
-        raise ValueError(f"{value!r} is more than 1; write 0.05 or 5% (a fraction, not a percentage number)")
+        raise ValueError(f"{value!r} is more than 100%" if percent
+                         else f"{value!r} is more than 1; write 0.05 or 5% (a fraction, not a percentage number)")
     return fraction
+
+
+def _percent(value: Any, what: str) -> tuple[Any, bool]:
+    """``"5%"`` -> (5.0, True); a number or another string as it is -> (value, False)."""
+    scalar = _scalar(value)
+    if not isinstance(scalar, str):
+        return scalar, False
+    text = scalar.strip()
+    try:
+        return _number(text.removesuffix("%").strip()), text.endswith("%")
+    except ValueError:
+        raise ValueError(f"{value!r} is not {what}") from None
 
 
 Bytes = Annotated[int, BeforeValidator(parse_bytes)]

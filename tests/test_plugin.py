@@ -122,7 +122,7 @@ def test_composition_and_results_in_the_summary(repo):
         "rule*outcome*observed*threshold*message",
         "max-epochs*warned*5 epochs*4 epochs*",
         "min-code-share*failed*4.5%*10.0%*",
-        "mixlint: 1 document, 3 rules: 0 passed, 2 failed, 1 warned, 0 errors, 0 skipped, 0 suppressed",
+        "mixlint: 1 document, 3 rules from mixlint.yaml: 0 passed, 2 failed, 1 warned, 0 errors, 0 skipped, 0 suppressed",
     ])
 
 
@@ -190,7 +190,8 @@ def test_manifest_patterns_and_domains_from_ini(repo):
     repo.makeini("[pytest]\nmixlint_manifests = recipes/*.yaml\nmixlint_domains =\n    the-stack* = code\n")
     result = run(repo, "-k", "min-code", "-v")
     result.stdout.fnmatch_lines(["*recipes/stage1.yaml::min-code-share PASSED*"])
-    assert "llama" not in result.stdout.str()
+    assert "llama.mixture.yaml::" not in result.stdout.str()  # the patterns replace the defaults ...
+    result.stdout.fnmatch_lines(["*mixes/llama.mixture.yaml looks like a mixture manifest*"])  # ... and it says so
 
 
 def test_json_report_matches_spec_and_schema(repo):

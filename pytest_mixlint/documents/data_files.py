@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Iterator
 
 from ..problems import Problem
 
 
-def matches_a_file(base_dir: str, pattern: str) -> bool:
-    """Does ``pattern`` (relative to ``base_dir``; ``**`` spans directories) match a file? Stops
-    at the first one. Remote patterns (``s3://...``) are not looked at here."""
-    if "://" in pattern:
-        return True
+def glob_files(base_dir: str, pattern: str) -> Iterator[str]:
+    """The files ``pattern`` matches, relative to ``base_dir``; ``**`` spans directories."""
     full = pattern if os.path.isabs(pattern) else os.path.join(base_dir, pattern)
-    return any(os.path.isfile(path) for path in glob.iglob(full, recursive=True))
+    return (path for path in glob.iglob(full, recursive=True) if os.path.isfile(path))
+
+
+def matches_a_file(base_dir: str, pattern: str) -> bool:
+    """Does ``pattern`` match a file? Stops at the first one. Remote patterns (``s3://...``) are
+    not looked at here."""
+    return "://" in pattern or next(glob_files(base_dir, pattern), None) is not None
 
 
 def unmatched_notes(display: str, base_dir: str, patterns: tuple[str, ...] | list[str], line: int | None,

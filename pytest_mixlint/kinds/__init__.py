@@ -8,8 +8,8 @@ package registers one with::
     my-kind = "my_package.my_kind"
 
 Kinds are imported when a rule names them, not before: a broken third-party kind (an import
-error, no ``Options``) fails only the rules that use it, and nothing is paid for kinds no rule
-uses.
+error, no ``Options``) fails only the items of the rules that use it, and nothing is paid for
+kinds no rule uses.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .base import Evaluation, Finding, KindOptions
 
-__all__ = ["Evaluation", "Finding", "Kind", "KindLoadError", "KindOptions", "get_kind", "kind_names"]
+__all__ = ["Evaluation", "Finding", "Kind", "KindLoadError", "KindOptions", "broken_kind", "get_kind", "kind_names"]
 
 BUILTIN = {
     "share": "share",
@@ -83,6 +83,22 @@ def _plugin(name: str) -> Kind:
     except Exception as exc:  # whatever a third-party import raises
         raise KindLoadError(f"rule kind {name!r} cannot be loaded from entry point {entry.value!r}{package}: "
                             f"{type(exc).__name__}: {exc}") from exc
+
+
+class _AnyOptions(BaseModel):
+    """The options of a kind that cannot be loaded: kept as written, never validated."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+def broken_kind(name: str, message: str) -> Kind:
+    """A stand-in for an installed kind that cannot be loaded: every document's item of a rule
+    that names it fails with ``message``, and the other rules run as usual."""
+
+    def check(document: Any, options: Any) -> Evaluation:
+        return Evaluation(error=message)
+
+    return Kind(name, _AnyOptions, check, "")
 
 
 def get_kind(name: str) -> Kind | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,7 +11,9 @@ Level = Literal["error", "warning"]
 # What an observed value and its threshold measure, so that every report prints them in their
 # unit: a share (a fraction, shown as a percentage), a count (of sources, findings, documents),
 # a ratio (bytes per token), epochs; None for a plain number (a sum of weights).
-Unit = Literal["share", "count", "ratio", "epochs"] | None
+UnitName = Literal["share", "count", "ratio", "epochs"]
+Unit = UnitName | None
+UNITS: tuple[str, ...] = get_args(UnitName)
 
 
 class KindOptions(BaseModel):

@@ -24,8 +24,9 @@ def render(run: RunRecord) -> str:
         for row, result in zip(rows, document.results, strict=True):
             row[1] = _ICON.get(result.outcome, result.outcome)
             row[4] = row[4].replace("|", "\\|")
+            row.insert(4, str(result.line or ""))
         if rows:
-            lines += [table(rows, RESULT_HEADERS, "github"), ""]
+            lines += [table(rows, RESULT_HEADERS[:4] + ["line"] + RESULT_HEADERS[4:], "github"), ""]
         lines += [f"> note: {n}" for n in document.notes]
         if document.notes:
             lines.append("")

@@ -31,8 +31,11 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
             "weight": s.weight, "tokens": s.tokens, "bytes": s.bytes, "documents": s.documents,
             "license": s.license.expression or s.license.declared, "license_category": s.license.category,
         })
+    # A card whose configs declare no sizes has shares (one config is 100%) but no basis.
+    declared = mixture.declared_basis or any(s.amount(mixture.basis) is not None for s in mixture.sources)
     payload: dict[str, Any] = {"path": document.path, "kind": document.kind, "name": document.name,
-                               "basis": mixture.basis, "components": components, "notes": [str(n) for n in notes]}
+                               "basis": mixture.basis if declared else None, "components": components,
+                               "notes": [str(n) for n in notes]}
     if measured is not None:
         bases = [b or measured.basis for b in measured_bases] + [measured.basis]
         payload["measured_bases"] = [b for b in dict.fromkeys(bases) if b in MEASURED_BASES]

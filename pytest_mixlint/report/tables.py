@@ -13,7 +13,7 @@ from .record import DocumentRecord
 
 COMPOSITION_HEADERS = ["source", "domain", "licence", "category", "share"]
 RESULT_HEADERS = ["rule", "outcome", "observed", "threshold", "message"]
-LICENSE_WIDTH = 40  # a longer licence expression is abbreviated in tables (the JSON report has it whole)
+LICENSE_WIDTH = 48  # a longer licence expression is abbreviated in tables (the JSON report has it whole)
 
 
 def composition_headers(document: DocumentRecord) -> list[str]:
@@ -23,9 +23,7 @@ def composition_headers(document: DocumentRecord) -> list[str]:
 
 def _measured_bases(document: DocumentRecord) -> list[str]:
     """The bases of the measured columns: those the document's measured rules read."""
-    if not any(c.get("measured") for c in document.components):
-        return []
-    return document.measured_bases or ["bytes"]
+    return document.measured_bases if any(c.get("measured") for c in document.components) else []
 
 
 def composition_rows(document: DocumentRecord, limit: int | None = None) -> list[list[str]]:
@@ -36,7 +34,8 @@ def composition_rows(document: DocumentRecord, limit: int | None = None) -> list
             + [_measured_share(c, basis) for basis in bases]
             for c in components[:limit]]
     if limit is not None and len(components) > limit:
-        rest = sum(c["share"] or 0 for c in components[limit:])
+        shares = [c["share"] for c in components[limit:]]
+        rest = None if None in shares else sum(shares)
         rows.append([f"... {len(components) - limit} more", "", "", "", format_share(rest)] + [""] * len(bases))
     return rows
 
@@ -56,11 +55,11 @@ def short_license(expression: str | None, width: int = LICENSE_WIDTH) -> str:
     if len(expression) <= width:
         return expression
     parts = _OPERATOR.split(expression)  # id, operator, id, operator, ...
-    shown = parts[0]
+    shown, count = parts[0], (len(parts) + 1) // 2
     for i in range(1, len(parts) - 1, 2):
+        rest = count - (i + 1) // 2  # ids not yet shown
         candidate = f"{shown} {parts[i]} {parts[i + 1]}"
-        if len(candidate) > width - 10:
-            rest = (len(parts) - i) // 2
+        if len(f"{candidate} {parts[i]} … (+{rest - 1} more)") > width:
             return f"{shown} {parts[i]} … (+{rest} more)"
         shown = candidate
     return shown

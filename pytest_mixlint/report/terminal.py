@@ -19,7 +19,8 @@ def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bo
         if not detailed and not noteworthy and not document.notes:
             continue
         title = document.path + (f" ({document.kind}: {document.name})" if document.name else f" ({document.kind})" if document.kind else "")
-        write_line("")
+        if document is not documents[0]:
+            write_line("")
         write_line(title)
         if document.components:
             write_line(table(composition_rows(document, None if verbose else 12),
@@ -40,7 +41,9 @@ def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bo
 
 
 def totals_line(run: RunRecord) -> str:
-    """``9 documents, 11 rules: 38 passed, 16 failed, ...``: every item counted once."""
+    """``9 documents, 11 rules from team.yaml, mixlint:recommended: 38 passed, 16 failed, ...``:
+    every item counted once, and the packs named (``-q`` hides pytest's header)."""
     documents = len(run.documents)
-    return (f"{documents} document{'s' if documents != 1 else ''}, {run.rules} rule{'s' if run.rules != 1 else ''}: "
-            + ", ".join(f"{n} {k}" for k, n in run.totals().items()))
+    packs = ", ".join(p.name for p in reversed(run.packs))
+    return (f"{documents} document{'s' if documents != 1 else ''}, {run.rules} rule{'s' if run.rules != 1 else ''} "
+            f"from {packs}: " + ", ".join(f"{n} {k}" for k, n in run.totals().items()))

@@ -119,6 +119,3 @@ class LfsPointerError(ScanError):
         self.size = size
         pointer = LfsPointer(path, size)
         super().__init__(path, None, describe(pointer), pull_hint([path]))
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.path, self.size))

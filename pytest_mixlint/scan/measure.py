@@ -17,12 +17,12 @@ or exact (``scan.tokens: exact``), and the measured composition is on a tokens b
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
+from ..documents.data_files import glob_files
 from ..documents.model import Document
 from ..lfs import pull_hint
 from ..licenses import classify_license
@@ -150,7 +150,7 @@ def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, pr
              allow_outside_root: bool, card: bool) -> list[str]:
     files: list[str] = []
     for pattern in patterns:
-        matched = _card_pattern(document.base_dir, pattern) if card else _glob(document.base_dir, pattern)
+        matched = _card_pattern(document.base_dir, pattern) if card else list(glob_files(document.base_dir, pattern))
         if not matched:
             problems.append(Problem(document.path, line, f"data_files pattern {pattern!r} matches no file",
                                     f"patterns are relative to {'the card' if card else 'the manifest'}'s directory"))
@@ -188,9 +188,6 @@ def _claimed_twice(document: Document, own: dict[str, list[str]], shared: list[s
                     f"{os.path.relpath(path, document.base_dir)} to {claimed_by})", hint)]
 
 
-def _glob(base_dir: str, pattern: str) -> list[str]:
-    full = pattern if os.path.isabs(pattern) else os.path.join(base_dir, pattern)
-    return [p for p in glob.glob(full, recursive=True) if os.path.isfile(p)]
 
 
 def _card_pattern(base_dir: str, pattern: str) -> list[str]:
@@ -255,8 +252,8 @@ def _data_problems(errors: list[ScanError], root: str) -> list[Problem]:
     if len(shown) > MAX_LISTED_POINTERS:
         return [Problem(shown[0], None, f"{len(shown)} data files are Git LFS pointers, not the data "
                         f"({', '.join(shown[:MAX_LISTED_POINTERS])}, ...): their content was not downloaded",
-                        pull_hint(shown))] + problems
-    return [Problem(path, None, e.message, pull_hint([path])) for path, e in zip(shown, pointers, strict=True)] + problems
+                        pull_hint([e.path for e in pointers]))] + problems
+    return [Problem(path, None, e.message, e.hint) for path, e in zip(shown, pointers, strict=True)] + problems
 
 
 MAX_LISTED_POINTERS = 3

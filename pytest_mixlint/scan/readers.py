@@ -236,7 +236,7 @@ def _bad_text(path: str, start: int, line_number: int, options: ScanOptions, tex
     line_no = _absolute_line(path, start, line_number)
     if text is None:
         return ScanError(path, line_no, f"document has no text field {options.text_field!r}",
-                         "set scan.text_field to the field holding the text")
+                         "set scan.text_field (in a manifest, or under `mixlint:` in a card) to the field holding the text")
     return ScanError(path, line_no, f"text field {options.text_field!r} is a {type(text).__name__}, not a string")
 
 
@@ -267,7 +267,7 @@ def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler:
         text = _column(table, options.text_field)
     except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError):
         raise ScanError(path, None, f"{where}: no text field {options.text_field!r}",
-                        "set scan.text_field to the column holding the text") from None
+                        "set scan.text_field (in a manifest, or under `mixlint:` in a card) to the column holding the text") from None
     if not is_string_type(text.type):
         raise ScanError(path, None, f"{where}: text field {options.text_field!r} is {text.type}, not a string")
     if text.null_count:
@@ -312,7 +312,7 @@ def _count_parquet(path: str, options: ScanOptions, part: tuple[int, int] | None
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
         raise ScanError(path, None, f"corrupt or truncated Parquet file: {exc}", "re-create or re-download the shard") from None
     except KeyError as exc:
-        raise ScanError(path, None, f"no column {exc}", "set scan.text_field to the column holding the text") from None
+        raise ScanError(path, None, f"no column {exc}", "set scan.text_field (in a manifest, or under `mixlint:` in a card) to the column holding the text") from None
 
 
 def parquet_row_groups(path: str) -> int:

@@ -279,7 +279,7 @@ class Tokenizer:
             raise TokenizerError(file, "not a tokenizer.json: the file is empty")
         pointer = lfs_pointer(resolved)
         if pointer is not None:
-            raise TokenizerError(file, f"{describe(pointer)}; fetch it: {pull_hint([os.path.relpath(resolved)])}")
+            raise TokenizerError(file, f"{describe(pointer)}; fetch it: {pull_hint([resolved])}")
         try:
             inner = HFTokenizer.from_str(text)
         except Exception as exc:  # tokenizers raises a bare Exception for invalid JSON or models
