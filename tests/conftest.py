@@ -11,7 +11,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 # pytester's in-process runs forget the modules imported during each run; a C++ extension such
-# as DuckDB's aborts the process when it is imported a second time. Imported here, they stay.
+# as DuckDB's aborts the process when it is imported a second time, and datasets registers Arrow
+# extension types that cannot be registered twice. Imported here, they stay.
+import datasets.load  # noqa: E402, F401
 import duckdb  # noqa: E402, F401
 import pyarrow.parquet  # noqa: E402, F401
 

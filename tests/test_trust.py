@@ -137,6 +137,75 @@ def test_the_default_config_is_measured_with_the_card_licence(pytester):
     assert component["measured"]["documents"] == 4
 
 
+MEASURED_SHARES = """
+    mixlint-rules: 1
+    rules:
+      - id: measured-licences
+        kind: license-mix
+        composition: measured
+        deny: [non-commercial]
+    """
+
+
+def _measured(report):
+    return {c["name"]: (c.get("measured") or {}).get("documents") for c in report["documents"][0]["components"]}
+
+
+def test_card_data_as_the_hub_finds_it_never_the_runs_own_files(pytester):
+    from .corpus import write
+
+    put(pytester, "README.md", "---\nlicense: odc-by\n---\n")  # no configs: the Hub's default patterns
+    write(pytester.path / "data/part-000.jsonl", [{"text": "abc", "id": 1, "url": "u"}] * 3)  # no split in the name
+    put(pytester, "mixlint.yaml", MEASURED_SHARES)
+    for _ in range(2):  # the first run's report is no data of the second
+        result, report = report_of(pytester, "-p", "no:cacheprovider")
+        assert results_of(report, "README.md")["measured-licences"]["outcome"] == "passed"
+        assert _measured(report) == {"default": 3}
+
+
+def test_card_configs_with_data_dir_and_splits_are_measured(pytester):
+    from .corpus import write
+
+    put(pytester, "README.md", """
+        ---
+        license: odc-by
+        configs:
+          - config_name: web
+            data_dir: web
+          - config_name: code
+            data_files:
+              - {split: train, path: "code/train-*.jsonl"}
+              - {split: test, path: "code/test-*.jsonl"}
+        ---
+        """)
+    write(pytester.path / "web/train-00000-of-00001.jsonl", [{"text": "w"}] * 5)
+    write(pytester.path / "code/train-0.jsonl", [{"text": "c"}] * 2)
+    write(pytester.path / "code/test-0.jsonl", [{"text": "c"}] * 7)  # not the train split: not counted
+    put(pytester, "mixlint.yaml", MEASURED_SHARES)
+    result, report = report_of(pytester, "-p", "no:cacheprovider")
+    assert _measured(report) == {"web": 5, "code": 2}
+
+
+def test_overlapping_configs_are_a_problem_not_a_double_count(pytester):
+    from .corpus import write
+
+    put(pytester, "README.md", """
+        ---
+        license: odc-by
+        configs:
+          - {config_name: default, data_files: "data/*/*.jsonl"}
+          - {config_name: CC-MAIN-2024-10, data_files: "data/CC-MAIN-2024-10/*.jsonl"}
+        ---
+        """)
+    write(pytester.path / "data/CC-MAIN-2024-10/0.jsonl", [{"text": "w"}] * 5)
+    put(pytester, "mixlint.yaml", MEASURED_SHARES)
+    result = run(pytester, "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*1 data file belong to more than one config, so they would be counted twice "
+                                 "(e.g. data/CC-MAIN-2024-10/0.jsonl to 'default' and 'CC-MAIN-2024-10')",
+                                 "*declare the parts in an embedded `mixlint:` manifest*"])
+
+
 # --- Git LFS pointers -----------------------------------------------------------------------
 
 LFS_MANIFEST = """
