@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import fnmatch
 import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .paths import name_matches
 
 # Ordered: the first matching pattern wins, so the specific ones (stackexchange) come before the
 # general ones (stack, as in The Stack). Patterns match the lower-cased name.
@@ -51,12 +51,12 @@ class DomainPatterns:
 
 class _Compiled:
     def __init__(self, patterns: tuple[tuple[str, str], ...]) -> None:
-        self.patterns = [(re.compile(fnmatch.translate(p)), d) for p, d in patterns]
+        self.patterns = patterns
         self.memo: dict[str, str | None] = {}
 
     def match(self, name: str) -> str | None:
         if name not in self.memo:
-            self.memo[name] = next((d for regex, d in self.patterns if regex.match(name)), None)
+            self.memo[name] = next((d for pattern, d in self.patterns if name_matches(name, pattern)), None)
         return self.memo[name]
 
 

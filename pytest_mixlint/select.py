@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .coercion import SomeStrings
 from .license_terms import LicenseTerms, license_matches
 from .mixture import Source
+from .paths import name_matches
 
 
 class Selector(BaseModel):
@@ -48,7 +48,7 @@ class Selector(BaseModel):
         if self.domain is not None:
             answers.append(None if source.domain is None else source.domain.lower() in {d.lower() for d in self.domain})
         if self.name is not None:
-            answers.append(any(fnmatch.fnmatchcase(source.name.lower(), p.lower()) for p in self.name))
+            answers.append(any(name_matches(source.name, p) for p in self.name))
         if self.license is not None:
             answers.append(license_matches(source.license, self.license, every_id=False))
         if self.language is not None:

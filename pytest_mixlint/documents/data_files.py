@@ -3,23 +3,21 @@ file is noted (the ``consistency`` kind reports it) without measuring anything."
 
 from __future__ import annotations
 
-import glob
-import os
-from collections.abc import Iterator
-
 from ..problems import Problem
+from ..walk import REMOTE_MARK, Walker
 
-
-def glob_files(base_dir: str, pattern: str) -> Iterator[str]:
-    """The files ``pattern`` matches, relative to ``base_dir``; ``**`` spans directories."""
-    full = pattern if os.path.isabs(pattern) else os.path.join(base_dir, pattern)
-    return (path for path in glob.iglob(full, recursive=True) if os.path.isfile(path))
+# Reading a document must stay cheap: past this many directory entries, "matches nothing" is not
+# claimed (measuring walks further, up to mixlint_max_walk_entries).
+LOOK_ENTRIES = 100_000
 
 
 def matches_a_file(base_dir: str, pattern: str) -> bool:
-    """Does ``pattern`` match a file? Stops at the first one. Remote patterns (``s3://...``) are
-    not looked at here."""
-    return "://" in pattern or next(glob_files(base_dir, pattern), None) is not None
+    """Does ``pattern`` match a file (or is that unknown: a remote pattern, too much to read)?
+    Stops at the first file."""
+    if REMOTE_MARK in pattern:
+        return True
+    found = Walker("/", allow_outside_root=True, max_entries=LOOK_ENTRIES).find(base_dir, pattern, first=True)
+    return bool(found.files or found.problems)
 
 
 def unmatched_notes(display: str, base_dir: str, patterns: tuple[str, ...] | list[str], line: int | None,

@@ -22,12 +22,13 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from ..documents.data_files import glob_files
 from ..documents.model import Document
 from ..lfs import pull_hint
 from ..licenses import classify_license
+from ..limits import Limits
 from ..mixture import Mixture, Source
 from ..problems import Problem
+from ..walk import Walker
 from .cache import ShardCache
 from .counts import Counts, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .engine import scan_files
@@ -57,23 +58,25 @@ class Measurement:
 def measure_document(document: Document, root: str, cache: ShardCache | None = None,
                      allow_outside_root: bool = False,
                      tokens: TokenDefaults = TokenDefaults(), progress: TextIO | None = None,
-                     not_data: Collection[str] = ()) -> Measurement:
+                     not_data: Collection[str] = (), limits: Limits = Limits()) -> Measurement:
     """``progress``: where to show a progress bar (when it is a terminal and the scan is slow);
     ``not_data``: files the Hub's default patterns may match that are the run's own (its rule
     packs and reports), never data."""
     problems: list[Problem] = []
     own: dict[str, list[str]] = {}
+    card = document.kind == "card"
+    walker = Walker(root, allow_outside_root, limits.walk_entries, hub=card)
     for source in document.mixture.sources:
         if source.data_files:
-            files = _resolve(document, source.data_files, source.line, problems, root, allow_outside_root, card=document.kind == "card")
-            own[source.name] = files
+            own[source.name] = _resolve(document, source.data_files, source.line, problems, walker)
         elif source.data_dir is not None:  # a card config: the Hub's default patterns there
-            default = _default_card_files(os.path.join(document.base_dir, source.data_dir), root, allow_outside_root, not_data)
+            directory = os.path.join(document.base_dir, source.data_dir)
+            default = _default_card_files(directory, walker, not_data)
             if default:
                 own[source.name] = default
     shared: list[str] = []
     if document.scan.data_files:
-        shared = _resolve(document, document.scan.data_files, document.scan.line, problems, root, allow_outside_root, card=False)
+        shared = _resolve(document, document.scan.data_files, document.scan.line, problems, walker)
     if not own and not shared:
         return Measurement(None, problems)
     problems += _claimed_twice(document, own, shared)
@@ -146,22 +149,18 @@ def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Pr
                    token_sample=scan.token_sample or defaults.sample)
 
 
-def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, problems: list[Problem], root: str,
-             allow_outside_root: bool, card: bool) -> list[str]:
+def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, problems: list[Problem],
+             walker: Walker) -> list[str]:
     files: list[str] = []
+    relative_to = "the card's directory" if document.kind == "card" else "the manifest's directory"
     for pattern in patterns:
-        matched = _card_pattern(document.base_dir, pattern) if card else list(glob_files(document.base_dir, pattern))
-        if not matched:
+        found = walker.find(document.base_dir, pattern)
+        problems += [Problem(document.path, line, f"data_files: {message}", hint) for message, hint in found.problems]
+        if not found.files and not found.problems:
             problems.append(Problem(document.path, line, f"data_files pattern {pattern!r} matches no file",
-                                    f"patterns are relative to {'the card' if card else 'the manifest'}'s directory"))
-            continue
-        for path in matched:
-            if not allow_outside_root and not _inside(path, root):
-                problems.append(Problem(document.path, line, f"data file {path} is outside the repository root",
-                                        "set mixlint_allow_outside_root = true to measure it"))
-                continue
-            files.append(path)
-    # A file found twice (./a.jsonl and a.jsonl, or through a symlinked directory) counts once.
+                                    f"patterns are relative to {relative_to}"))
+        files += found.files
+    # A file found twice (./a.jsonl and a.jsonl, two patterns) counts once.
     return sorted({os.path.realpath(path): path for path in reversed(files)}.values())
 
 
@@ -190,41 +189,40 @@ def _claimed_twice(document: Document, own: dict[str, list[str]], shared: list[s
 
 
 
-def _card_pattern(base_dir: str, pattern: str) -> list[str]:
-    """As the Hub resolves a config's data_files (offline, relative to the repository)."""
-    from datasets.data_files import DataFilesDict, EmptyDatasetError, sanitize_patterns
-
-    try:
-        resolved = DataFilesDict.from_patterns(sanitize_patterns([pattern]), base_path=base_dir)
-    except (FileNotFoundError, EmptyDatasetError):
-        return []
-    return [f for files in resolved.values() for f in files if os.path.isfile(f)]
-
-
-def _default_card_files(directory: str, root: str, allow_outside_root: bool, not_data: Collection[str]) -> list[str]:
+def _default_card_files(directory: str, walker: Walker, not_data: Collection[str]) -> list[str]:
     """The data files of a card config without ``data_files``, as the Hub (``datasets``) finds
     them under ``directory``: its default patterns, the ``train`` split when there is one (as the
     card's sizes), files of one dataset module only (the extensions most files have), so that
-    README.md, mixlint.yaml or a report are never read as data."""
-    from datasets.data_files import DataFilesDict, EmptyDatasetError, get_data_patterns
+    README.md, mixlint.yaml or a report are never read as data. The files are found by our walker
+    (bounded, inside the root), the patterns and the module by ``datasets``."""
+    from datasets.data_files import DataFilesDict, DataFilesList
+
+    def resolve(pattern: str) -> list[str]:
+        files = walker.find(directory, pattern).files
+        if not files:
+            raise FileNotFoundError(pattern)
+        return files
 
     try:
-        patterns = get_data_patterns(directory)
-        resolved = _one_module(DataFilesDict.from_patterns(patterns, base_path=directory, **_hub_extensions()))
-    except (FileNotFoundError, EmptyDatasetError):
+        patterns = _hub_default_patterns(resolve)
+    except FileNotFoundError:
         return []
-    splits = [resolved["train"]] if "train" in resolved else list(resolved.values())
     excluded = {os.path.realpath(path) for path in not_data}
-    files = [f for fs in splits for f in fs if os.path.isfile(f) and os.path.realpath(f) not in excluded]
-    return [f for f in files if allow_outside_root or _inside(f, root)]
+    resolved = DataFilesDict({
+        split: DataFilesList(files := [f for pattern in split_patterns for f in walker.find(directory, pattern).files
+                                       if os.path.realpath(f) not in excluded], [()] * len(files))
+        for split, split_patterns in patterns.items()})
+    resolved = _one_module(resolved)
+    splits = [resolved["train"]] if "train" in resolved else list(resolved.values())
+    return sorted({os.path.realpath(f): f for files in splits for f in files}.values())
 
 
-def _hub_extensions() -> dict[str, object]:
-    try:  # datasets' own table (private, so guarded): what the Hub accepts as data files
-        from datasets.load import _ALL_ALLOWED_EXTENSIONS  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - a datasets without it: what we can read
-        return {"allowed_extensions": [".jsonl", ".json", ".ndjson", ".parquet", ".arrow", ".gz", ".zst"]}
-    return {"allowed_extensions": _ALL_ALLOWED_EXTENSIONS}
+def _hub_default_patterns(resolve: Any) -> dict[str, list[str]]:
+    """``datasets``' choice of default patterns (split names in file or directory names, else
+    everything), tried with ``resolve``."""
+    from datasets.data_files import _get_data_files_patterns  # private: guarded by our tests of the Hub's choice
+
+    return {str(split): list(patterns) for split, patterns in _get_data_files_patterns(resolve).items()}
 
 
 def _one_module(resolved: Any) -> Any:
@@ -236,11 +234,6 @@ def _one_module(resolved: Any) -> Any:
         return resolved
     module, _ = infer_module_for_data_files(resolved)
     return resolved.filter(extensions=_MODULE_TO_EXTENSIONS[module]) if module else resolved
-
-
-def _inside(path: str, root: str) -> bool:
-    real, real_root = os.path.realpath(path), os.path.realpath(root)
-    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def _data_problems(errors: list[ScanError], root: str) -> list[Problem]:
