@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from .access import FileAccess
 from .coercion import SomeStrings, Strings, as_list
 from .documents.model import DocumentKind
 from .documents.syntax import Parsed, parse_text, read_text
@@ -130,11 +131,13 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files("pytest_mixlint.rules").iterdir() if p.name.endswith(".yaml"))
 
 
-def load_rules(references: list[str], base_dir: str, named_by: str = "mixlint_rules", via: str | None = None) -> RuleSet:
+def load_rules(references: list[str], base_dir: str, named_by: str = "mixlint_rules", via: str | None = None,
+               access: FileAccess = FileAccess()) -> RuleSet:
     """Load packs named by ``references`` (``mixlint:NAME`` or paths relative to ``base_dir``);
     ``named_by`` says where the references were written (an option, an ini key), for messages;
-    ``via`` how the packs came to be in effect (default: named by ``named_by``)."""
-    loader = _Loader()
+    ``via`` how the packs came to be in effect (default: named by ``named_by``). What a pack
+    names in turn (``extends``, a schema file) must stay inside ``access``'s root."""
+    loader = _Loader(access)
     for reference in references:
         loader.load(reference, base_dir, Problem(named_by, None, ""), via or f"named by {named_by}")
     if loader.problems:
@@ -143,14 +146,16 @@ def load_rules(references: list[str], base_dir: str, named_by: str = "mixlint_ru
 
 
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, access: FileAccess) -> None:
+        self.access = access
         self.rules: dict[str, Rule] = {}
         self.problems: list[Problem] = []
         self.files: list[PackInfo] = []
         self.stack: list[str] = []
         self.done: set[str] = set()
 
-    def load(self, reference: str, base_dir: str, where: Problem, via: str) -> None:
+    def load(self, reference: str, base_dir: str, where: Problem, via: str, confined: bool = False) -> None:
+        """``confined``: named by a pack (``extends``), so it must stay inside the root."""
         if reference.startswith(BUILTIN_PREFIX):
             name = reference[len(BUILTIN_PREFIX):]
             if name not in builtin_pack_names():
@@ -169,7 +174,7 @@ class _Loader:
                                              f"paths are relative to {_relative_to(where)}; built-in packs are 'mixlint:NAME'"))
                 return
             try:
-                text = read_text(path, display)
+                text = read_text(path, display, self.access, confined)
             except MixlintError as exc:
                 self.problems.extend(exc.problems)
                 return
@@ -211,7 +216,7 @@ class _Loader:
             entries = rules if isinstance(rules, list) else []
         for i, reference in enumerate(extends):
             line = parsed.line(("extends", i))
-            self.load(reference, pack_dir, Problem(display, line, ""), f"extended by {display}:{line}")
+            self.load(reference, pack_dir, Problem(display, line, ""), f"extended by {display}:{line}", confined=True)
         self.files.append(pack)
         seen_here: set[str] = set()
         for i, entry in enumerate(entries):
@@ -257,7 +262,7 @@ class _Loader:
         options: BaseModel | None = None
         if kind is not None:
             try:
-                options = kind.options.model_validate(options_data, context={"base_dir": pack_dir})
+                options = kind.options.model_validate(options_data, context={"base_dir": pack_dir, "access": self.access})
             except ValidationError as exc:
                 problems += _rule_problems(exc, parsed, display, kind, loc, rule_id)
         if header and header.id in seen_here:

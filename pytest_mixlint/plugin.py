@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 import pytest
 
+from .access import FileAccess
 from .discovery import (
     DEFAULT_CARDS,
     DEFAULT_MANIFESTS,
@@ -28,6 +29,8 @@ from .discovery import (
 from .documents import Document, DocumentKind, load_document
 from .documents.model import TOKEN_SAMPLE_RANGE, TokenMode
 from .domains import DomainPatterns
+from .limits import INI as LIMITS_INI
+from .limits import Limits, limits_from
 from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error
 from .packs import Rule, RuleSet, load_rules
 from .problems import MixlintError, Problem
@@ -51,6 +54,11 @@ class MixlintSession:
         except ValueError as exc:
             raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
         self.allow_outside_root = _ini_bool(config, "mixlint_allow_outside_root")
+        try:
+            self.limits = limits_from({name: config.getini(name) for name in LIMITS_INI})
+        except ValueError as exc:
+            raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
+        self.access = FileAccess(str(self.rootdir), self.allow_outside_root, self.limits.file_bytes)
         self.token_defaults = _token_defaults(config, self.rootdir)
         self._cache: ShardCache | None | bool = False  # made on first use: nothing is written unless data is measured
         self.rules = self._load_rules()
@@ -89,7 +97,7 @@ class MixlintSession:
                 else:
                     references, via = [DEFAULT_PACK], f"the default: no {DEFAULT_RULES_FILE} at the rootdir"
         try:
-            return load_rules(references, base_dir, named_by, via)
+            return load_rules(references, base_dir, named_by, via, self.access)
         except MixlintError as exc:
             raise pytest.UsageError("mixlint: the rules cannot be loaded:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
 
@@ -143,6 +151,8 @@ INI_OPTIONS: dict[str, tuple[Any, Any, str]] = {
     "mixlint_tokenizer": ("string", "", "a local tokenizer.json (relative to the ini file) to count tokens of measured data with"),
     "mixlint_tokens": ("string", "estimate", "estimate (default) or exact"),
     "mixlint_token_sample": ("string", "1000", "documents sampled per group in each shard to estimate tokens (default 1000)"),
+    **{name: ("string", "", f"{what} (default {getattr(Limits(), attribute):,})")
+       for name, (attribute, _, what) in LIMITS_INI.items()},
 }
 
 
@@ -197,7 +207,7 @@ class MixlintFile(pytest.File):
         session = self.config.stash[SESSION_KEY]
         display = session.discovery.display(self.path)
         try:
-            document = load_document(str(self.path), display, self.kind, session.domains)
+            document = load_document(str(self.path), display, self.kind, session.domains, session.access)
         except MixlintError as exc:
             yield LoadErrorItem.from_parent(self, name=LOAD_RULE, display=display, problems=exc.problems)
             return
@@ -231,7 +241,8 @@ class MixlintFile(pytest.File):
                 self._measurement = measure_document(document, str(session.rootdir), session.shard_cache(),
                                                      session.allow_outside_root, tokens=session.token_defaults,
                                                      # pytest captures sys.stderr while items run
-                                                     progress=sys.__stderr__, not_data=session.own_files)
+                                                     progress=sys.__stderr__, not_data=session.own_files,
+                                                     limits=session.limits)
             except Exception as exc:  # a bug of ours fails this document's measured rules, not the run
                 problem = Problem(document.path, None, f"internal error while measuring: {type(exc).__name__}: {exc}",
                                   "please report it to pytest-mixlint")

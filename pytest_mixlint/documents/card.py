@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..access import FileAccess
 from ..domains import DomainPatterns
 from ..licenses import LicenseInfo, classify_license
 from ..mixture import Mixture, Source
@@ -78,13 +79,13 @@ def is_card(path: str) -> bool:
     return _OPENING_FENCE.match(head.decode("utf-8", "replace").removeprefix("\ufeff")) is not None
 
 
-def load_card(path: str, display: str, domains: DomainPatterns) -> Document | None:
+def load_card(path: str, display: str, domains: DomainPatterns, access: FileAccess = FileAccess()) -> Document | None:
     """The dataset card, or None for a README that is not one (no front matter, or front matter
     of a model card or a docs page)."""
-    parsed = front_matter(read_text(path, display), display)
+    parsed = front_matter(read_text(path, display, access), display)
     if parsed is None or not is_dataset_card(parsed.data):
         return None
-    return card_document(parsed, display, os.path.dirname(os.path.abspath(path)), domains)
+    return card_document(parsed, display, os.path.dirname(os.path.abspath(path)), domains, access)
 
 
 # Front-matter keys of Hugging Face cards. DATASET_KEYS are huggingface_hub's DatasetCardData
@@ -109,12 +110,13 @@ def is_dataset_card(meta: dict[str, Any]) -> bool:
     return bool(keys & SHARED_KEYS) and not keys & MODEL_KEYS
 
 
-def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns) -> Document:
+def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns,
+                  access: FileAccess = FileAccess()) -> Document:
     meta: dict[str, Any] = parsed.data
     notes: list[Problem] = []
     license_value = _card_license(parsed, display, notes)
     _note_misplaced_keys(parsed, display, notes)
-    embedded = _embedded_manifest(parsed, display, base_dir, domains, license_value)
+    embedded = _embedded_manifest(parsed, display, base_dir, domains, license_value, access)
     if embedded is not None and embedded.mixture.sources:  # the card's recipe, as a manifest
         embedded.notes[:0] = notes
         return embedded
@@ -128,7 +130,7 @@ def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPa
 
 
 def _embedded_manifest(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns,
-                       license_value: LicenseInfo) -> Document | None:
+                       license_value: LicenseInfo, access: FileAccess) -> Document | None:
     """The manifest under ``mixlint:``, its sources defaulting to the card's licence and language."""
     meta = parsed.data
     embedded = meta.get("mixlint")
@@ -145,7 +147,7 @@ def _embedded_manifest(parsed: Parsed, display: str, base_dir: str, domains: Dom
         model.name = _card_name(meta)
     return manifest_document(model, parsed, display, base_dir, domains, kind="card",
                              default_license=license_value, default_license_line=_license_line(parsed),
-                             default_languages=_card_strings(meta, "language"), prefix=("mixlint",))
+                             default_languages=_card_strings(meta, "language"), prefix=("mixlint",), access=access)
 
 
 def _card_strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -155,9 +157,10 @@ def _card_strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(v for v in values if isinstance(v, str) and v.strip())
 
 
-def card_totals(path: str, display: str) -> tuple[int | None, int | None]:
-    """Total bytes and examples a card's dataset_info declares (for manifest consistency)."""
-    parsed = front_matter(read_text(path, display), display)
+def card_totals(path: str, display: str, access: FileAccess) -> tuple[int | None, int | None]:
+    """Total bytes and examples a card's dataset_info declares (for manifest consistency); the
+    card is one a manifest links to, so it must be inside the root."""
+    parsed = front_matter(read_text(path, display, access, confined=True), display)
     if parsed is None:
         return None, None
     sources = _config_sources(parsed, display, DomainPatterns(), classify_license(None), [])

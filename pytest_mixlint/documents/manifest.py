@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from ..coercion import NonEmpty, Strings
+from ..access import FileAccess
 from ..domains import DomainPatterns
 from ..licenses import LicenseInfo, classify_license
 from ..mixture import Basis, Mixture, Source
@@ -100,8 +101,8 @@ _HINTS = {
 }
 
 
-def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
-    text = read_text(path, display)
+def load_manifest(path: str, display: str, domains: DomainPatterns, access: FileAccess = FileAccess()) -> Document:
+    text = read_text(path, display, access)
     parsed = parse_text(text, display, syntax_of(path))
     if parsed.data is None or (isinstance(parsed.data, str) and not parsed.data.strip()):
         raise MixlintError(Problem(display, 1, "empty manifest", _HINTS["mixlint"] + " and lists `sources`"))
@@ -113,13 +114,14 @@ def load_manifest(path: str, display: str, domains: DomainPatterns) -> Document:
                                    f"name it with --mixlint-rules={display} or in the mixlint_rules ini option"))
     model = validate(ManifestModel, parsed, display, _HINTS)
     base_dir = os.path.dirname(os.path.abspath(path))
-    return manifest_document(model, parsed, display, base_dir, domains, kind="manifest")
+    return manifest_document(model, parsed, display, base_dir, domains, kind="manifest", access=access)
 
 
 def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_dir: str,
                       domains: DomainPatterns, kind: Literal["manifest", "card"],
                       default_license: LicenseInfo | None = None, default_license_line: int | None = None,
-                      default_languages: tuple[str, ...] = (), prefix: tuple[str | int, ...] = ()) -> Document:
+                      default_languages: tuple[str, ...] = (), prefix: tuple[str | int, ...] = (),
+                      access: FileAccess = FileAccess()) -> Document:
     """Check what the schema cannot (unique names, usable weights) and build the Document."""
     problems = []
     seen: dict[str, int | None] = {}
@@ -157,7 +159,7 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
         card_bytes = card_documents = None
         if spec.card:
             card_bytes, card_documents = _linked_card_sizes(spec.card, base_dir, display,
-                                                            parsed.line(prefix + ("sources", i, "card")), notes)
+                                                            parsed.line(prefix + ("sources", i, "card")), notes, access)
         sources.append(Source(
             name=spec.name,
             license=classify_license(spec.license) if spec.license is not None else default_license or classify_license(None),
@@ -195,7 +197,7 @@ def _weight_forms(parsed: Parsed, prefix: tuple[str | int, ...]) -> dict[bool, i
 
 
 def _linked_card_sizes(card: str, base_dir: str, display: str, line: int | None,
-                       notes: list[Problem]) -> tuple[int | None, int | None]:
+                       notes: list[Problem], access: FileAccess) -> tuple[int | None, int | None]:
     from .card import card_totals  # cards import manifests for embedded ones; import here to avoid a cycle
 
     target = os.path.normpath(os.path.join(base_dir, card))
@@ -203,7 +205,7 @@ def _linked_card_sizes(card: str, base_dir: str, display: str, line: int | None,
         notes.append(Problem(display, line, f"linked card {card!r} not found", "the path is relative to the manifest"))
         return None, None
     try:
-        return card_totals(target, card)
+        return card_totals(target, card, access)
     except MixlintError as exc:
-        notes.extend(Problem(display, line, f"linked card: {p}") for p in exc.problems)
+        notes.extend(Problem(display, line, f"linked card: {p.message}", p.hint) for p in exc.problems)
         return None, None

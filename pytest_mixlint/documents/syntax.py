@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ..access import FileAccess
 from ..problems import MixlintError, Problem
 
 if sys.version_info >= (3, 11):
@@ -90,14 +91,21 @@ def syntax_of(filename: str) -> str:
     return "yaml"
 
 
-def read_text(path: str, display: str | None = None) -> str:
-    """Read a user file as UTF-8; undecodable bytes become a located problem, not a crash."""
+def read_text(path: str, display: str | None = None, access: FileAccess = FileAccess(), confined: bool = False) -> str:
+    """Read a user file as UTF-8; undecodable bytes become a located problem, not a crash. Only a
+    regular file of at most ``access.max_bytes``; ``confined`` (a path a repository file names):
+    only inside the root."""
     display = display or path
+    refusal = access.refusal(path, confined)
+    if refusal:
+        raise MixlintError(Problem(display, None, refusal))
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(access.max_bytes + 1)  # the file may have grown since it was checked
     except OSError as exc:
         raise MixlintError(Problem(display, None, f"cannot read file: {exc.strerror or exc}")) from None
+    if len(raw) > access.max_bytes:
+        raise MixlintError(Problem(display, None, f"more than {access.max_bytes:,} bytes (mixlint_max_file_bytes)"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -18,11 +18,15 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
 import jsonschema
+import referencing
 import referencing.exceptions
-from pydantic import Field, ValidationInfo, field_validator
+import referencing.jsonschema
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
+from ..access import FileAccess
 from ..documents import Document
 from ..documents.syntax import parse_text, read_text, syntax_of
 from ..problems import MixlintError
@@ -32,19 +36,17 @@ from .base import Evaluation, Finding, KindOptions
 class Options(KindOptions):
     schema_: dict[str, Any] = Field(alias="schema")
     target: Literal["card", "manifest"] | None = None
+    # Where the schema's relative $ref resolve, and what they may read (set from the pack).
+    _base_dir: str = PrivateAttr(".")
+    _access: FileAccess = PrivateAttr(default_factory=FileAccess)
 
     @field_validator("schema_", mode="before")
     @classmethod
     def _load_schema_file(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str):
             return value
-        base_dir = (info.context or {}).get("base_dir", ".")
-        path = os.path.join(base_dir, value)
-        try:
-            parsed = parse_text(read_text(path, value), value, syntax_of(value))
-        except MixlintError as exc:
-            raise ValueError(f"cannot load schema file: {exc}") from None
-        return parsed.data
+        context = info.context or {}
+        return _read_schema(os.path.join(context.get("base_dir", "."), value), value, context.get("access", FileAccess()))
 
     @field_validator("schema_")
     @classmethod
@@ -53,11 +55,96 @@ class Options(KindOptions):
             jsonschema.validators.validator_for(schema).check_schema(schema)
         except jsonschema.SchemaError as exc:
             raise ValueError(f"invalid JSON Schema at {'/'.join(map(str, exc.absolute_path)) or 'its root'}: {exc.message}") from None
+        for pattern in _patterns(schema):
+            if _re2(pattern) is None:
+                raise ValueError(f"schema pattern {pattern!r} is not a regular expression RE2 can run (no lookaround or "
+                                 "backreferences): patterns run in linear time, so a value cannot make them hang")
         return schema
+
+    @model_validator(mode="after")
+    def _where(self, info: ValidationInfo) -> Options:
+        context = info.context or {}
+        self._base_dir, self._access = context.get("base_dir", "."), context.get("access", FileAccess())
+        return self
 
     @cached_property
     def validator(self) -> Any:
-        return jsonschema.validators.validator_for(self.schema_)(self.schema_)
+        base = jsonschema.validators.validator_for(self.schema_)
+        safe = jsonschema.validators.extend(base, {"pattern": _pattern, "patternProperties": _pattern_properties})
+        registry: referencing.Registry[Any] = referencing.Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
+        return safe(self.schema_, registry=registry)
+
+    def _retrieve(self, uri: str) -> referencing.Resource[Any]:
+        """A ``$ref`` to another schema: a local file inside the root, never the network."""
+        parts = urlsplit(uri)
+        if parts.scheme not in ("", "file") or parts.netloc:
+            raise referencing.exceptions.NoSuchResource(f"{uri} is not fetched: $ref may only name local files")
+        path = os.path.join(self._base_dir, unquote(parts.path))
+        try:
+            contents = _read_schema(path, uri, self._access)
+        except ValueError as exc:
+            raise referencing.exceptions.NoSuchResource(str(exc)) from None
+        return referencing.Resource.from_contents(contents, default_specification=referencing.jsonschema.DRAFT202012)
+
+
+def _read_schema(path: str, shown: str, access: FileAccess) -> dict[str, Any]:
+    """A schema file the pack names: inside the root, a regular file, and never echoed in an
+    error (it could be any file: a secret's first bytes must not reach a CI log)."""
+    try:
+        data = parse_text(read_text(path, shown, access, confined=True), shown, syntax_of(shown)).data
+    except MixlintError as exc:
+        raise ValueError(f"cannot load schema file {shown!r}: {exc.problems[0].message}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"schema file {shown!r} does not hold a JSON Schema object (a mapping)")
+    return data
+
+
+_RE2_OPTIONS: Any = None
+
+
+def _re2(pattern: str) -> Any:
+    """The pattern compiled by RE2 (linear time whatever the input), None if RE2 cannot run it."""
+    global _RE2_OPTIONS
+    import re2
+
+    if _RE2_OPTIONS is None:
+        _RE2_OPTIONS = re2.Options()
+        _RE2_OPTIONS.log_errors = False  # a refused pattern is our located error, not a C++ log line
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error:
+        return None
+
+
+def _patterns(schema: Any) -> list[str]:
+    """Every ``pattern`` and ``patternProperties`` key in a schema."""
+    found: list[str] = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.append(node["pattern"])
+            if isinstance(node.get("patternProperties"), dict):
+                found.extend(k for k in node["patternProperties"] if isinstance(k, str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not _re2(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, properties: dict[str, Any], instance: Any, schema: Any) -> Any:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in properties.items():
+        for key, value in instance.items():
+            if _re2(pattern).search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
 def check(document: Document, options: Options) -> Evaluation:
@@ -65,7 +152,7 @@ def check(document: Document, options: Options) -> Evaluation:
         return Evaluation(skipped=f"the rule targets {options.target}s")
     try:
         errors = sorted(options.validator.iter_errors(document.raw), key=lambda e: list(map(str, e.absolute_path)))
-    except referencing.exceptions.Unresolvable as exc:  # e.g. a $ref to nowhere
+    except referencing.exceptions.Unresolvable as exc:  # a $ref to nowhere, or to the network
         return Evaluation(error=f"the schema cannot be used: {exc}")
     findings = []
     for error in errors:

@@ -22,6 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
+from ..access import FileAccess
 from ..documents.model import Document
 from ..lfs import pull_hint
 from ..licenses import classify_license
@@ -81,7 +82,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
         return Measurement(None, problems)
     problems += _claimed_twice(document, own, shared)
 
-    options = _scan_options(document, tokens, problems)
+    options = _scan_options(document, tokens, problems, FileAccess(root, allow_outside_root, limits.file_bytes))
     if options is None:
         return Measurement(None, problems)
     measured: dict[str, Counts] = {name: Counts() for name in own}
@@ -130,18 +131,27 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
                        problems, unmapped)
 
 
-def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Problem]) -> ScanOptions | None:
-    """What to count; None (with a located problem) when the tokenizer cannot be loaded."""
+def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Problem],
+                  access: FileAccess) -> ScanOptions | None:
+    """What to count; None (with a located problem) when the tokenizer cannot be loaded. A
+    manifest's own tokenizer must be a regular file inside the root; the run's (ini, command
+    line) is the user's choice."""
     scan = document.scan
     options = ScanOptions(scan.text_field, None)
     path = os.path.join(document.base_dir, os.path.expanduser(scan.tokenizer)) if scan.tokenizer else defaults.tokenizer
     if path is None:
         return options
+    where = "scan.tokenizer" if scan.tokenizer else defaults.origin
+    line = (scan.tokenizer_line or scan.line) if scan.tokenizer else None
+    file = os.path.join(path, "tokenizer.json") if os.path.isdir(path) else path
+    refusal = access.refusal(file, confined=bool(scan.tokenizer)) if os.path.exists(file) else None
+    if refusal:
+        problems.append(Problem(document.path, line, f"{where}: {refusal}"))
+        return None
     try:
         tokenizer = Tokenizer.from_file(path)
     except TokenizerError as exc:
-        where = "scan.tokenizer" if scan.tokenizer else defaults.origin
-        problems.append(Problem(document.path, (scan.tokenizer_line or scan.line) if scan.tokenizer else None, f"{where}: {exc.path}: {exc.message}",
+        problems.append(Problem(document.path, line, f"{where}: {exc.path}: {exc.message}",
                                 "tokenizers are read from a local tokenizer.json; nothing is downloaded"))
         return None
     exact = scan.tokens == "exact" if scan.tokens else defaults.exact

@@ -1,0 +1,45 @@
+"""What a repository's own files may make mixlint open.
+
+A manifest, card or rule pack is the repository's to write, and a pull request can change it: its
+``card:`` link, a ``fields`` rule's ``schema:`` file or ``$ref``, a manifest's ``scan.tokenizer``
+must not read ``/etc/passwd`` into an error message, ``/dev/zero`` into memory, or block on a
+FIFO. So such a path must name a regular file inside the root (unless allowed) of at most
+``max_bytes``. What the person running mixlint names (options, ini keys) is trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+
+from .limits import Limits
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    root: str | None = None  # None: no root to stay in (the Python API given no root)
+    allow_outside_root: bool = False
+    max_bytes: int = Limits().file_bytes
+
+    def refusal(self, path: str, confined: bool = True) -> str | None:
+        """Why ``path`` may not be read, or None. ``confined``: the path comes from a file of the
+        repository, so it must stay inside the root."""
+        try:
+            real = os.path.realpath(path)
+            info = os.stat(real)
+        except OSError as exc:
+            return f"cannot read file: {exc.strerror or exc}"
+        if not stat.S_ISREG(info.st_mode):
+            return f"{path} is not a regular file"
+        if confined and self.root is not None and not self.allow_outside_root and not _inside(real, self.root):
+            return f"{path} is outside the repository root (set mixlint_allow_outside_root = true to allow it)"
+        if info.st_size > self.max_bytes:
+            return (f"{path} has {info.st_size:,} bytes, more than the {self.max_bytes:,} allowed "
+                    "(mixlint_max_file_bytes)")
+        return None
+
+
+def _inside(real: str, root: str) -> bool:
+    root = os.path.realpath(root)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
