@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..lfs import LfsPointer, describe, pull_hint
+from ..limits import Limits
 from .tokens import TokenTally
 
 Group = str | None  # a group-by value; None when the scan is not grouped
@@ -34,6 +35,8 @@ class ScanOptions:
     tokenizer_fingerprint: str = ""
     exact_tokens: bool = False
     token_sample: int = 1000
+    # What the readers refuse (a line too long, a bomb): never changes a count, so not in key().
+    limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
         # Manifests are validated with located errors (ScanModel, with check_fields); this guards

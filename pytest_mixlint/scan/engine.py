@@ -16,7 +16,8 @@ from ..lfs import lfs_pointer
 from .cache import ShardCache, shard_key
 from .counts import Counts, Group, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .fast import count_fast, fast_kind
-from .readers import count_shard, file_size, format_of, parquet_row_groups
+from .integrity import preflight
+from .readers import count_shard, file_size, format_of, is_json_array, parquet_row_groups
 
 PART_BYTES = 64 << 20  # plain JSONL files are split into parts of about this size
 INLINE_BYTES = 32 << 20  # below this much data, starting worker processes costs more than it saves
@@ -92,7 +93,7 @@ def _tasks(path: str, workers: int) -> list[tuple[str, tuple[int, int] | None]]:
         kind, compression = format_of(path)
     except ScanError:
         return [(path, None)]
-    if kind == "jsonl" and compression is None:
+    if kind == "jsonl" and compression is None and not is_json_array(path, None):
         size = file_size(path)
         parts = max(1, min(size // PART_BYTES, workers * 4))
         if parts > 1:
@@ -116,6 +117,10 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
     streamed: list[str] = []  # by our readers, in worker processes
     by_kind: dict[str, list[str]] = {}  # by DuckDB, in this process, on every core
     for path, _ in pending:
+        error = _preflight(path, options)
+        if error is not None:  # cut short, a bomb: no reader sees it
+            failed[path] = error
+            continue
         kind = fast_kind(path, options)
         if kind is None:
             streamed.append(path)
@@ -164,6 +169,14 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
             result.errors.append(failed[path])
         else:
             result.files[path] = partial[path]
+
+
+def _preflight(path: str, options: ScanOptions) -> ScanError | None:
+    try:
+        _, compression = format_of(path)
+    except ScanError:
+        return None  # the reader says the format is not supported
+    return preflight(path, compression, options)
 
 
 def _one_tokenizer_thread() -> None:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from .counts import Counts, GroupCounts, ScanOptions
+from .integrity import json_layout
 from .readers import format_of, is_string_type
 
 BATCH_BYTES = 16 << 20  # on disk: smaller compressed files share a query
@@ -31,8 +32,9 @@ _PATH = "__mixlint_path__"  # DuckDB's file name column, named so that no data f
 
 
 def fast_kind(path: str, options: ScanOptions) -> str | None:
-    """``json``, ``compressed-json`` or ``parquet`` when DuckDB counts this file, None when the
-    streaming readers must."""
+    """``json``, ``compressed-json`` (JSON Lines; ``-array`` appended for a ``.json`` file holding
+    one array of documents) or ``parquet`` when DuckDB counts this file, None when the streaming
+    readers must."""
     if options.engine != "auto" or options.tokenizer:  # tokens need the texts: only the readers see them
         return None
     if any(c in path for c in "*?[{"):  # DuckDB would expand the name as a glob pattern
@@ -42,7 +44,8 @@ def fast_kind(path: str, options: ScanOptions) -> str | None:
     except Exception:
         return None
     if kind == "jsonl":
-        return "compressed-json" if compression else "json"
+        array = json_layout(path, compression) == "array"
+        return ("compressed-json" if compression else "json") + ("-array" if array else "")
     return "parquet" if kind == "parquet" else None
 
 
@@ -56,7 +59,7 @@ def count_fast(paths: list[str], sizes: dict[str, int], kind: str, options: Scan
         paths = [path for path in paths if _text_is_string(path, options.text_field)]
         if not paths:
             return {}
-    batches = _batches(paths, sizes) if kind == "compressed-json" else [paths]
+    batches = _batches(paths, sizes) if kind.startswith("compressed-json") else [paths]
     concurrent = min(workers, len(batches))
     database = duckdb.connect(config={"threads": max(1, workers // concurrent), "autoinstall_known_extensions": False,
                                       "autoload_known_extensions": False})
@@ -120,7 +123,11 @@ def _query(options: ScanOptions, kind: str) -> str:
     group = f"CAST({_sql_path(options.group_by)} AS VARCHAR)" if options.group_by else "NULL::VARCHAR"
     text = _sql_path(options.text_field)
     if kind != "parquet":  # compression from the file name; only the needed fields, typed, not sniffed
-        source = f"read_json($paths, format = 'newline_delimited', filename = '{_PATH}', columns = {_json_columns(options)})"
+        # records: every line (array item) must be an object: an array on a line is refused (and
+        # located by the readers), never read as one document of everything in it.
+        layout = "array" if kind.endswith("-array") else "newline_delimited"
+        source = (f"read_json($paths, format = '{layout}', records = true, filename = '{_PATH}', "
+                  f"columns = {_json_columns(options)})")
     else:  # union_by_name: a column missing from one file is NULL there, as in the streaming reader
         source = f"read_parquet($paths, filename = '{_PATH}', union_by_name = true)"
     return (f"SELECT f, g, count(*), sum(strlen(t)), sum(length(t)), count(*) - count(t) "

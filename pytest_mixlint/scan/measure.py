@@ -82,7 +82,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
         return Measurement(None, problems)
     problems += _claimed_twice(document, own, shared)
 
-    options = _scan_options(document, tokens, problems, FileAccess(root, allow_outside_root, limits.file_bytes))
+    options = _scan_options(document, tokens, problems, FileAccess(root, allow_outside_root, limits.file_bytes), limits)
     if options is None:
         return Measurement(None, problems)
     measured: dict[str, Counts] = {name: Counts() for name in own}
@@ -132,12 +132,12 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
 
 
 def _scan_options(document: Document, defaults: TokenDefaults, problems: list[Problem],
-                  access: FileAccess) -> ScanOptions | None:
+                  access: FileAccess, limits: Limits) -> ScanOptions | None:
     """What to count; None (with a located problem) when the tokenizer cannot be loaded. A
     manifest's own tokenizer must be a regular file inside the root; the run's (ini, command
     line) is the user's choice."""
     scan = document.scan
-    options = ScanOptions(scan.text_field, None)
+    options = ScanOptions(scan.text_field, None, limits=limits)
     path = os.path.join(document.base_dir, os.path.expanduser(scan.tokenizer)) if scan.tokenizer else defaults.tokenizer
     if path is None:
         return options

@@ -21,6 +21,8 @@ from typing import Any, BinaryIO
 import msgspec
 
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
+from .integrity import WINDOW_LOG_MAX, json_layout
+from .json_fields import NotJson, read_fields
 from .sampling import TokenSampler
 from .tokens import TokenizerError
 
@@ -52,6 +54,8 @@ def count_shard(path: str, options: ScanOptions, part: tuple[int, int] | None = 
     row groups of a Parquet file. Raises ScanError for bad data."""
     kind, compression = format_of(path)
     try:
+        if kind == "jsonl" and is_json_array(path, compression):
+            return _count_json_array(path, options, compression)
         if kind == "jsonl":
             return _count_jsonl(path, options, compression, part)
         if kind == "parquet":
@@ -92,21 +96,30 @@ def _decoder(options: ScanOptions) -> tuple[msgspec.json.Decoder, tuple[str, ...
     return msgspec.json.Decoder(root), text_path, group_path
 
 
-def _open_jsonl(path: str, compression: str | None) -> BinaryIO:
+def open_jsonl(path: str, compression: str | None) -> BinaryIO:
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned stream
     if compression == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if compression == "zstd":
         import zstandard
 
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True), BLOCK)  # type: ignore[return-value]
+        # zstd --long=31 files need a 2 GiB window (zstd's largest; the default limit is 128 MiB)
+        decompressor = zstandard.ZstdDecompressor(max_window_size=1 << WINDOW_LOG_MAX)
+        return io.BufferedReader(decompressor.stream_reader(raw, closefd=True), BLOCK)  # type: ignore[return-value]
     return raw
 
 
-def _lines(stream: BinaryIO, limit: int | None) -> Iterator[bytes]:
+class _LineTooLong(Exception):
+    """The next line is longer than the limit allows (raised before it is read whole)."""
+
+
+def _lines(stream: BinaryIO, limit: int | None, max_line: int) -> Iterator[bytes]:
     """Lines of ``stream`` (without newlines); with ``limit``, those starting in its first
-    ``limit`` bytes (the last one is read to its end)."""
-    rest = b""
+    ``limit`` bytes (the last one is read to its end). A line longer than ``max_line`` raises
+    _LineTooLong as soon as that many bytes of it are read; a long line is gathered in pieces
+    (never re-copied per block)."""
+    pending: list[bytes] = []  # the start of a line that runs past the blocks read so far
+    pending_bytes = 0
     remaining = limit
     while remaining is None or remaining > 0:
         data = stream.read(BLOCK if remaining is None else min(BLOCK, remaining))
@@ -114,13 +127,31 @@ def _lines(stream: BinaryIO, limit: int | None) -> Iterator[bytes]:
             break
         if remaining is not None:
             remaining -= len(data)
-        lines = (rest + data).split(b"\n")
-        rest = lines.pop()
+        lines = data.split(b"\n")
+        if len(lines) == 1:  # no line ends in this block
+            pending.append(data)
+            pending_bytes += len(data)
+            if pending_bytes > max_line:
+                raise _LineTooLong
+            continue
+        if pending:
+            lines[0] = b"".join(pending) + lines[0]
+        last = lines.pop()
+        pending, pending_bytes = ([last], len(last)) if last else ([], 0)
+        if max(map(len, lines)) > max_line:
+            raise _LineTooLong
         yield from lines
-    if limit is not None and rest:
-        rest += stream.readline().rstrip(b"\n")
-    if rest:
-        yield rest
+    if limit is not None and pending:  # the last line of a part: read on to its end
+        while True:
+            data = stream.readline(BLOCK)
+            pending.append(data.rstrip(b"\n"))
+            pending_bytes += len(data)
+            if pending_bytes > max_line:
+                raise _LineTooLong
+            if not data or data.endswith(b"\n"):
+                break
+    if pending:
+        yield b"".join(pending)
 
 
 def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part: tuple[int, int] | None) -> GroupCounts:
@@ -130,7 +161,7 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
     group_of = attrgetter(".".join(group_path)) if group_path else None
     groups: dict[Group, list[int]] = {}
     sampler = _sampler(path, options, part)
-    with _open_jsonl(path, compression) as stream:
+    with open_jsonl(path, compression) as stream:
         limit = None
         start = 0
         if part is not None:
@@ -143,20 +174,22 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
             limit = end - start
         line_number = 0
         try:
-            for line_number, line in enumerate(_lines(stream, limit), start=1):  # noqa: B007
+            for line_number, line in enumerate(_lines(stream, limit, options.limits.document_bytes), start=1):  # noqa: B007
+                if line_number == 1 and start == 0 and line.startswith(_BOM):
+                    line = line[len(_BOM):]  # a byte-order mark before the first document (DuckDB skips it too)
                 if not line or line.isspace():
                     continue
                 try:
                     document = decode(line)
-                except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-                    raise _bad_line(path, start, line_number, line, exc) from None
-                try:
-                    text = text_of(document)
-                except AttributeError:  # a parent object of the field is missing (None)
-                    text = None
+                    try:
+                        text = text_of(document)
+                    except AttributeError:  # a parent object of the field is missing (None)
+                        text = None
+                    group = _group(document, group_of) if group_of else None
+                except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as exc:
+                    text, group = _refused_line(path, start, line_number, line, exc, options)
                 if type(text) is not str:
                     raise _bad_text(path, start, line_number, options, text)
-                group = _group(document, group_of) if group_of else None
                 counts = groups.get(group)
                 if counts is None:
                     counts = groups[group] = [0, 0, 0]
@@ -166,6 +199,11 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                 counts[2] += length
                 if sampler is not None:
                     sampler.add(group, text)
+        except _LineTooLong:
+            raise ScanError(path, _absolute_line(path, start, line_number + 1),
+                            f"a document longer than {options.limits.document_bytes:,} bytes",
+                            "a line of JSON Lines is one document; if it really is, raise the mixlint_max_document_bytes "
+                            "ini option") from None
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise ScanError(path, None, f"corrupt or truncated gzip data after line {line_number}: {exc}",
                             "re-create or re-download the shard") from None
@@ -175,6 +213,70 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                                 "re-create or re-download the shard") from None
             raise
     return _with_tokens(GroupCounts({g: Counts(d, b, c) for g, (d, b, c) in groups.items()}), sampler)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def is_json_array(path: str, compression: str | None) -> bool:
+    """A ``.json`` file holding one array of documents (a layout the Hub reads)? JSON Lines
+    files (``.jsonl``, ``.ndjson``) are never read as arrays: an array on a line is an error."""
+    name = path.lower().removesuffix(".gz").removesuffix(".zst").removesuffix(".zstd")
+    return name.endswith(".json") and json_layout(path, compression) == "array"
+
+
+def _count_json_array(path: str, options: ScanOptions, compression: str | None) -> GroupCounts:
+    """A JSON array of documents, read whole (DuckDB streams it; this reader only sees it when
+    DuckDB refused it, or to sample tokens), at most mixlint_max_document_bytes of it."""
+    limit = options.limits.document_bytes
+    with open_jsonl(path, compression) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ScanError(path, None, f"a JSON array file of more than {limit:,} bytes is not read whole",
+                        "write it as JSON Lines (one document per line), or raise the mixlint_max_document_bytes ini option")
+    decode_struct, text_path, group_path = _decoder(options)
+    try:
+        documents = msgspec.json.Decoder(list[decode_struct.type]).decode(data.removeprefix(_BOM))  # type: ignore[name-defined]
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise ScanError(path, None, f"invalid JSON array of documents: {exc}",
+                        "a .json file holds JSON Lines, or one array of JSON objects") from None
+    text_of = attrgetter(".".join(text_path))
+    group_of = attrgetter(".".join(group_path)) if group_path else None
+    groups: dict[Group, Counts] = {}
+    sampler = _sampler(path, options, None)
+    for index, document in enumerate(documents):
+        try:
+            text = text_of(document)
+        except AttributeError:
+            text = None
+        if type(text) is not str:
+            raise ScanError(path, None, f"document {index} of the array has no string text field {options.text_field!r}")
+        group = _group(document, group_of) if group_of else None
+        counts = groups.setdefault(group, Counts())
+        counts.documents += 1
+        counts.bytes += len(text.encode("utf-8", "surrogatepass"))
+        counts.characters += len(text)
+        if sampler is not None:
+            sampler.add(group, text)
+    return _with_tokens(GroupCounts(groups), sampler)
+
+
+def _refused_line(path: str, start: int, line_number: int, line: bytes, exc: Exception,
+                  options: ScanOptions) -> tuple[Any, Group]:
+    """Text and group of a line msgspec refused, read as DuckDB reads it (NaN in a field, deep
+    nesting in a field nobody reads); a line that is really broken is a located ScanError."""
+    tree = options.field_tree()
+    try:
+        fields = read_fields(line, tree)
+    except NotJson:
+        raise _bad_line(path, start, line_number, line, exc) from None
+    text: Any = fields
+    for key in options.text_field.split("."):
+        text = text.get(key) if isinstance(text, dict) else None
+    group: Any = fields
+    for key in (options.group_by or "").split(".") if options.group_by else ():
+        group = group.get(key) if isinstance(group, dict) else None
+    return text, _group_value(group) if options.group_by else None
 
 
 def _sampler(path: str, options: ScanOptions, part: tuple[int, int] | None) -> TokenSampler | None:
@@ -195,6 +297,10 @@ def _group(document: Any, group_of: attrgetter) -> Group:
         value = group_of(document)
     except AttributeError:  # a parent object of the field is missing (None)
         return None
+    return _group_value(value)
+
+
+def _group_value(value: Any) -> Group:
     if value is None or type(value) is str:
         return value
     # Spelled as DuckDB (fast.py) spells a JSON value cast to text, so that both engines name the
@@ -227,9 +333,13 @@ def _bad_line(path: str, start: int, line_number: int, line: bytes, exc: Excepti
         return ScanError(path, line_no, f"invalid UTF-8 (byte 0x{line[bad.start]:02x} at column {bad.start + 1})",
                          "data files must be UTF-8 encoded")
     message = str(exc)
+    if "truncated" in message:
+        return ScanError(path, line_no, "invalid JSON: the line ends inside its document",
+                         "a document cut short: in the last line, the file itself may be (re-create or re-download it)")
     if "Object missing" in message or "Expected `" in message:
-        return ScanError(path, line_no, f"unexpected document shape: {message}")
-    return ScanError(path, line_no, f"invalid JSON: {message}", "each line of a JSONL file is one JSON object")
+        return ScanError(path, line_no, f"unexpected document shape: {message}",
+                         "each line of a JSON Lines file is one JSON object; a .json file may also hold one array of them")
+    return ScanError(path, line_no, f"invalid JSON: {message}", "each line of a JSON Lines file is one JSON object")
 
 
 def _bad_text(path: str, start: int, line_number: int, options: ScanOptions, text: Any) -> ScanError:
