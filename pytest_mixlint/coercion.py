@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints
 
@@ -18,3 +18,13 @@ def as_list(value: Any) -> Any:
 Strings = Annotated[list[NonEmpty], BeforeValidator(as_list)]
 # The same, but at least one: a selector or a filter that lists nothing would silently match nothing.
 SomeStrings = Annotated[list[NonEmpty], BeforeValidator(as_list), Field(min_length=1)]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):  # YAML `true` equals 1 in Python: not a format version
+        raise ValueError(f"the format version is the number 1, not {value!r}")
+    return value
+
+
+# The format version of manifests and rule packs.
+Version1 = Annotated[Literal[1], BeforeValidator(_not_a_boolean)]

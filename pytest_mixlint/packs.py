@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .access import FileAccess
-from .coercion import SomeStrings, Strings, as_list
+from .coercion import SomeStrings, Strings, Version1, as_list
 from .documents.model import DocumentKind
 from .documents.syntax import Parsed, parse_text, read_text
 from .documents.validation import problems_from
@@ -74,7 +74,7 @@ class RuleHeader(BaseModel):
 class PackModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: Literal[1] = Field(alias="mixlint-rules")
+    version: Version1 = Field(alias="mixlint-rules")
     extends: Strings = []
     rules: list[Any] = []
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from ..coercion import NonEmpty, Strings
 from ..access import FileAccess
+from ..coercion import NonEmpty, Strings, Version1
 from ..domains import DomainPatterns
 from ..licenses import LicenseInfo, classify_license
 from ..mixture import Basis, Mixture, Source
@@ -74,7 +74,7 @@ class ManifestModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mixlint: Literal[1] = Field(description="format version")
+    mixlint: Version1 = Field(description="format version")
     name: NonEmpty | None = None
     description: str | None = None
     basis: Basis | None = None
@@ -86,7 +86,7 @@ class ManifestModel(BaseModel):
 class EmbeddedManifestModel(ManifestModel):
     """A manifest embedded in a dataset card under ``mixlint:``; it may carry only ``ignore:``."""
 
-    mixlint: Literal[1] = 1
+    mixlint: Version1 = 1
     sources: list[SourceModel] = []
 
 

@@ -59,8 +59,8 @@ def count_fast(paths: list[str], sizes: dict[str, int], kind: str, options: Scan
     ``done`` is called with the files counted by each batch as it finishes (for a progress bar)."""
     import duckdb
 
-    if kind == "parquet":  # DuckDB would count a number's digits: other text columns are the readers'
-        paths = [path for path in paths if _text_is_string(path, options.text_field)]
+    if kind == "parquet":  # DuckDB would count a number's digits, and name a list group: the readers refuse them
+        paths = [path for path in paths if _parquet_types_fit(path, options)]
         if not paths:
             return {}
     batches = _batches(paths, sizes) if kind.startswith("compressed-json") else [paths]
@@ -160,21 +160,33 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _text_is_string(path: str, dotted: str) -> bool:
+def _parquet_types_fit(path: str, options: ScanOptions) -> bool:
+    """The text column is a string, and the group column (if any) no list or struct."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        field: Any = pq.read_schema(path)
+        schema: Any = pq.read_schema(path)
     except Exception:  # unreadable: the streaming reader says why
         return False
+    text = _field(schema, options.text_field)
+    if text is None or not is_string_type(text.type):
+        return False
+    group = _field(schema, options.group_by) if options.group_by else None
+    return group is None or not pa.types.is_nested(group.type)
+
+
+def _field(schema: Any, dotted: str) -> Any:
+    import pyarrow as pa
+
+    field: Any = schema
     for part in dotted.split("."):
         if isinstance(field, pa.Field):
             if not pa.types.is_struct(field.type):
-                return False
+                return None
             field = field.type
         index = field.get_field_index(part)
         if index < 0:
-            return False
+            return None
         field = field.field(index)
-    return is_string_type(field.type)
+    return field

@@ -389,14 +389,13 @@ def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler:
                         "set scan.text_field (in a manifest, or under `mixlint:` in a card) to the column holding the text") from None
     if not is_string_type(text.type):
         raise ScanError(path, None, f"{where}: text field {options.text_field!r} is {text.type}, not a string")
+    if pa.types.is_dictionary(text.type):  # dictionary-encoded strings are strings
+        text = text.cast(text.type.value_type)
     if text.null_count:
         raise ScanError(path, None, f"{where}: {text.null_count} documents have no text in {options.text_field!r}")
     columns = {"b": pc.binary_length(text), "c": pc.utf8_length(text)}
     if options.group_by:
-        try:
-            columns["g"] = pc.cast(_column(table, options.group_by), pa.string())
-        except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            columns["g"] = pa.nulls(len(text), pa.string())
+        columns["g"] = _group_column(table, options, path, where, len(text))
     else:
         columns["g"] = pa.nulls(len(text), pa.string())
     if sampler is not None:
@@ -409,9 +408,33 @@ def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler:
     return result
 
 
+def _group_column(table: Any, options: ScanOptions, path: str, where: str, length: int) -> Any:
+    """The group values as strings, spelled as DuckDB spells them (``1.0``, ``true``); a list or
+    struct cannot name a source (both engines refuse it); a missing column is all None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        column = _column(table, options.group_by or "")
+    except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.nulls(length, pa.string())
+    kind = column.type
+    if pa.types.is_nested(kind):
+        raise ScanError(path, None, f"{where}: group_by field {options.group_by!r} is {kind}: a value that names a source is "
+                        "a string, a number or a boolean")
+    if pa.types.is_floating(kind):  # pyarrow writes 1.0 as "1", DuckDB and Python as "1.0"
+        return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+    try:
+        return pc.cast(column, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pa.nulls(length, pa.string())
+
+
 def is_string_type(arrow_type: Any) -> bool:
     import pyarrow as pa
 
+    if pa.types.is_dictionary(arrow_type):
+        return is_string_type(arrow_type.value_type)
     return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_string_view(arrow_type))
 
 
