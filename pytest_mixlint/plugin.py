@@ -35,7 +35,8 @@ from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error
 from .packs import Rule, RuleSet, load_rules
 from .problems import MixlintError, Problem
 from .report import RunRecord, document_payload, failure, json_report, markdown, terminal
-from .scan.cache import ShardCache
+from .report.text import printable
+from .scan.cache import ShardCache, Verify
 from .scan.measure import Measurement, TokenDefaults, measure_document
 
 MARKER = "mixlint"
@@ -59,6 +60,10 @@ class MixlintSession:
         except ValueError as exc:
             raise pytest.UsageError(f"{_ini_file(config)}: {exc}") from None
         self.access = FileAccess(str(self.rootdir), self.allow_outside_root, self.limits.file_bytes)
+        self.cache_verify = config.getini("mixlint_cache_verify").strip() or "stat"
+        if self.cache_verify not in get_args(Verify):
+            raise pytest.UsageError(f"{_ini_file(config)}: mixlint_cache_verify: {self.cache_verify!r} is not "
+                                    f"{' or '.join(get_args(Verify))}")
         self.token_defaults = _token_defaults(config, self.rootdir)
         self._cache: ShardCache | None | bool = False  # made on first use: nothing is written unless data is measured
         self.rules = self._load_rules()
@@ -103,7 +108,8 @@ class MixlintSession:
 
     def shard_cache(self) -> ShardCache | None:
         if self._cache is False:
-            self._cache = None if self.config.getoption("mixlint_no_cache") else _shard_cache(self.config, self.rootdir)
+            self._cache = None if self.config.getoption("mixlint_no_cache") else _shard_cache(
+                self.config, self.rootdir, self.cache_verify)
         return self._cache  # type: ignore[return-value]
 
     def header(self) -> list[str]:
@@ -151,6 +157,8 @@ INI_OPTIONS: dict[str, tuple[Any, Any, str]] = {
     "mixlint_tokenizer": ("string", "", "a local tokenizer.json (relative to the ini file) to count tokens of measured data with"),
     "mixlint_tokens": ("string", "estimate", "estimate (default) or exact"),
     "mixlint_token_sample": ("string", "1000", "documents sampled per group in each shard to estimate tokens (default 1000)"),
+    "mixlint_cache_verify": ("string", "stat", "stat (size, time and the first and last 64 KiB; default) or content "
+                                              "(a hash of every shard, about 1-2 s per GB on every run)"),
     **{name: ("string", "", f"{what} (default {getattr(Limits(), attribute):,})")
        for name, (attribute, _, what) in LIMITS_INI.items()},
 }
@@ -170,7 +178,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     session = config.stash.get(SESSION_KEY, None)
-    return session.header() if session is not None else []
+    return [printable(line) for line in session.header()] if session is not None else []
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -271,7 +279,7 @@ class MixlintFile(pytest.File):
 
 class MixlintFailure(Exception):
     def __init__(self, result: Result) -> None:
-        super().__init__(result.message)
+        super().__init__(printable(result.message))
         self.result = result
 
 
@@ -293,7 +301,7 @@ class _ResultItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
         if isinstance(excinfo.value, MixlintFailure):
-            text = failure.explain(excinfo.value.result)
+            text = printable(failure.explain(excinfo.value.result))
             trace = excinfo.value.result.traceback
             if trace and (self.config.getoption("tbstyle", "auto") == "long" or self.config.get_verbosity() > 0):
                 text += "\n\n" + trace.rstrip()
@@ -303,7 +311,7 @@ class _ResultItem(pytest.Item):
         if isinstance(excinfo.value, pytest.xfail.Exception):
             # A suppression: reported as xfailed with its reason; a traceback of pytest's own
             # frames would be formatted (slowly) only to be thrown away.
-            return str(excinfo.value)
+            return printable(str(excinfo.value))
         return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
@@ -317,9 +325,9 @@ def _raise_outcome(result: Result) -> None:
         raise MixlintFailure(result)
     if result.outcome == "skipped":
         # Located at the document (the item's reportinfo), not at this line of the plugin.
-        raise pytest.skip.Exception(f"{result.rule}: {result.message}", _use_item_location=True)
+        raise pytest.skip.Exception(printable(f"{result.rule}: {result.message}"), _use_item_location=True)
     if result.outcome == "suppressed":
-        pytest.xfail(f"{result.rule}: {result.message}")
+        pytest.xfail(printable(f"{result.rule}: {result.message}"))
 
 
 class MixlintItem(_ResultItem):
@@ -397,9 +405,10 @@ class MixlintReporter:
                 f"mixlint_manifests ({manifests}), cards by mixlint_cards ({cards}, with YAML front matter), "
                 "under the paths given to pytest")
         else:
-            terminal.write_summary(self.record, terminalreporter.write_line, config.get_verbosity() > 0)
+            terminal.write_summary(self.record, lambda line: terminalreporter.write_line(printable(line)),
+                                   config.get_verbosity() > 0)
         for path in self.mixlint.unused_policies:
-            terminalreporter.write_line(f"mixlint: {path}: {unused_policy_message(self.mixlint.rules)}", yellow=True)
+            terminalreporter.write_line(printable(f"mixlint: {path}: {unused_policy_message(self.mixlint.rules)}"), yellow=True)
         for error in self.report_errors:
             terminalreporter.write_line(f"mixlint: {error}", red=True)
         if not self.report_errors:
@@ -407,18 +416,35 @@ class MixlintReporter:
                 terminalreporter.write_line(f"mixlint: report written to {path}")
 
 
-def _shard_cache(config: pytest.Config, rootdir: Path) -> ShardCache | None:
+def _shard_cache(config: pytest.Config, rootdir: Path, verify: str) -> ShardCache | None:
     """pytest's cache directory when the cache provider is on, else .mixlint_cache/ at the rootdir;
-    none in a read-only checkout (measuring still works, only slower)."""
-    cache = getattr(config, "cache", None)
+    none in a read-only checkout (measuring still works, only slower), and none where a symlink
+    committed to the repository would lead the writes out of it."""
+    if getattr(config, "cache", None) is not None:
+        # pytest's own rule for its cache_dir ini option: relative to the rootdir, ~ expanded.
+        configured = Path(os.path.expandvars(os.path.expanduser(config.getini("cache_dir"))))
+        directory = (configured if configured.is_absolute() else rootdir / configured) / "d" / "mixlint-shards"
+    else:
+        directory = rootdir / ".mixlint_cache"
+    if _leads_out(directory, rootdir):
+        return None
     try:
-        directory = cache.mkdir("mixlint-shards") if cache is not None else rootdir / ".mixlint_cache"
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
     if not os.access(directory, os.W_OK):
         return None
-    return ShardCache(directory)
+    return ShardCache(directory, verify)  # type: ignore[arg-type]
+
+
+def _leads_out(directory: Path, rootdir: Path) -> bool:
+    """A directory inside the rootdir by its name whose real path is outside it (a link)."""
+    root = os.path.realpath(rootdir)
+    named = os.path.abspath(directory)
+    if not (named == str(rootdir) or named.startswith(str(rootdir).rstrip(os.sep) + os.sep)):
+        return False  # the user put the cache elsewhere on purpose
+    real = os.path.realpath(directory)
+    return not (real == root or real.startswith(root.rstrip(os.sep) + os.sep))
 
 
 def _split(values: list[str]) -> list[str]:

@@ -220,7 +220,7 @@ def test_markdown_report(repo):
     run(repo, "--mixlint-report", "summary.md")
     text = (repo.path / "summary.md").read_text()
     assert text.startswith("# mixlint report")
-    assert "## `mixes/llama.mixture.yaml` — llama-1" in text
+    assert "## mixes/llama.mixture.yaml — llama-1" in text
     assert "| min-code-share | ❌ failed" in text
     assert "| github " in text
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .record import RunRecord
+from .text import markdown
 from .tables import RESULT_HEADERS, composition_headers, composition_rows, result_rows, table
 
 _ICON = {"passed": "✅ passed", "failed": "❌ failed", "warned": "⚠️ warned", "error": "💥 error",
@@ -11,23 +12,25 @@ _ICON = {"passed": "✅ passed", "failed": "❌ failed", "warned": "⚠️ warne
 
 
 def render(run: RunRecord) -> str:
+    """Everything a document, pack or rule says is escaped: a source named with Markdown or HTML
+    (a heading, ``<details>``) shows as text and cannot restyle the report."""
     totals = run.totals()
     lines = ["# mixlint report", "",
              " · ".join(f"**{n}** {k}" for k, n in totals.items()), "",
-             "Rule packs: " + ", ".join(f"`{p.name}` ({p.via})" for p in run.packs), ""]
+             "Rule packs: " + ", ".join(f"{markdown(p.name)} ({markdown(p.via)})" for p in run.packs), ""]
     for document in run.sorted_documents():
-        name = f" — {document.name}" if document.name else ""
-        lines += [f"## `{document.path}`{name}", ""]
+        name = f" — {markdown(document.name)}" if document.name else ""
+        lines += [f"## {markdown(document.path)}{name}", ""]
         if document.components:
-            lines += [table(composition_rows(document), composition_headers(document), "github"), ""]
-        rows = result_rows(document.results, None)
+            rows = [[markdown(cell) for cell in row] for row in composition_rows(document)]
+            lines += [table(rows, composition_headers(document), "github"), ""]
+        rows = [[markdown(cell) for cell in row] for row in result_rows(document.results, None)]
         for row, result in zip(rows, document.results, strict=True):
             row[1] = _ICON.get(result.outcome, result.outcome)
-            row[4] = row[4].replace("|", "\\|")
             row.insert(4, str(result.line or ""))
         if rows:
             lines += [table(rows, RESULT_HEADERS[:4] + ["line"] + RESULT_HEADERS[4:], "github"), ""]
-        lines += [f"> note: {n}" for n in document.notes]
+        lines += [f"> note: {markdown(n)}" for n in document.notes]
         if document.notes:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -100,11 +100,6 @@ class GroupCounts:
         return {("" if g is None else f"={g}"): [c.documents, c.bytes, c.characters]
                 + ([c.tokens.to_json()] if c.tokens is not None else []) for g, c in self.groups.items()}
 
-    @classmethod
-    def from_json(cls, data: dict[str, list[Any]]) -> GroupCounts:
-        return cls({(None if k == "" else k[1:]): Counts(int(v[0]), int(v[1]), int(v[2]), TokenTally.from_json(v[3]) if len(v) > 3 else None)
-                    for k, v in data.items()})
-
 
 class ScanError(Exception):
     """Bad data: a located problem in a data file (the scan of other files goes on)."""

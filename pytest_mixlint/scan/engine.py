@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ..lfs import lfs_pointer
-from .cache import ShardCache, shard_key
+from .cache import ShardCache
 from .counts import Counts, Group, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .fast import count_fast, fast_kind
 from .integrity import preflight
@@ -57,22 +57,28 @@ def scan_files(paths: list[str] | list[os.PathLike[str]], options: ScanOptions, 
             data_files.append(path)
         else:
             result.errors.append(LfsPointerError(path, pointer.size))
-    keyed = [(path, shard_key(path, options) if cache else None) for path in data_files]
+    keyed = [(path, cache.key(path, options) if cache else None) for path in data_files]
     pending = _from_cache(keyed, cache, result)
     if not pending:
         return result
-    with contextlib.ExitStack() as locks:
-        # The locks of the shards to scan, in a fixed order (no deadlocks between processes).
+    with contextlib.ExitStack() as held:
+        # One lock for this set of shards (one file open, however many shards): a second process
+        # scanning the same shards (pytest-xdist workers measuring one document) waits for ours.
         if cache is not None:
-            for shard in sorted({key for _, key in pending if key}):
-                locks.enter_context(cache.lock(shard))
-        # Another process may have finished these shards while we waited for their locks.
+            keys = [key for _, key in pending if key]
+            held.enter_context(cache.lock(keys, options.limits.lock_timeout, lambda: _say_waiting(stream, options)))
+        # Another process may have finished these shards while we waited for the lock.
         still = _from_cache(pending, cache, result)
         _scan(still, options, result, workers, progress, stream)
         for path, key in still:
             if cache and key and path in result.files:
                 cache.put(key, result.files[path])
     return result
+
+
+def _say_waiting(stream: TextIO | None, options: ScanOptions) -> None:
+    (stream or sys.stderr).write(f"mixlint: waiting for another run that is scanning the same data files "
+                                 f"(at most {options.limits.lock_timeout:g} s, mixlint_lock_timeout; then scanning them too)\n")
 
 
 def _from_cache(keyed: list[tuple[str, str | None]], cache: ShardCache | None, result: ScanResult) -> list[tuple[str, str | None]]:
