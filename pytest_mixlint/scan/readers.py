@@ -14,6 +14,7 @@ import io
 import os
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, BinaryIO
@@ -69,10 +70,24 @@ def count_shard(path: str, options: ScanOptions, part: tuple[int, int] | None = 
 
 # --- JSONL ------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Reader:
+    """How to decode a document and get at its text and group: a msgspec struct of only those
+    fields (everything else is skipped in C), or plain objects when a field name is one msgspec
+    cannot rename to (a quote or backslash in it)."""
+
+    decode: Any  # bytes -> a document
+    array: Any  # bytes -> a list of documents
+    text_of: Any  # document -> value (AttributeError: a parent is missing)
+    group_of: Any  # document -> value, or None when not grouped
+
+
 @lru_cache(maxsize=32)
-def _decoder(options: ScanOptions) -> tuple[msgspec.json.Decoder, tuple[str, ...], tuple[str, ...] | None]:
-    """A decoder of only the fields we need, and the attribute paths to them."""
+def _reader(options: ScanOptions) -> _Reader:
     tree = options.field_tree()
+    if any(_unrenamable(key) for key in _keys(tree)):
+        return _Reader(msgspec.json.Decoder().decode, msgspec.json.Decoder(list).decode,
+                       _dig(options.text_field), _dig(options.group_by) if options.group_by else None)
 
     def build(name: str, subtree: dict[str, Any]) -> Any:
         # Attributes f0, f1, ... renamed to the JSON keys, so any key (dashes, dots) works.
@@ -91,9 +106,33 @@ def _decoder(options: ScanOptions) -> tuple[msgspec.json.Decoder, tuple[str, ...
                 walk(child, keys + (key,), attrs + (f"f{i}",))
 
     walk(tree, (), ())
-    text_path = resolved[options.text_field]
-    group_path = resolved[options.group_by] if options.group_by else None
-    return msgspec.json.Decoder(root), text_path, group_path
+    group = attrgetter(".".join(resolved[options.group_by])) if options.group_by else None
+    return _Reader(msgspec.json.Decoder(root).decode, msgspec.json.Decoder(list[root]).decode,  # type: ignore[valid-type]
+                   attrgetter(".".join(resolved[options.text_field])), group)
+
+
+def _keys(tree: dict[str, Any]) -> Iterator[str]:
+    for key, child in tree.items():
+        yield key
+        if child is not None:
+            yield from _keys(child)
+
+
+def _unrenamable(key: str) -> bool:
+    return any(c in key for c in '"\\') or any(ord(c) < 0x20 for c in key)
+
+
+def _dig(dotted: str) -> Any:
+    parts = dotted.split(".")
+
+    def get(document: Any) -> Any:
+        for part in parts:
+            if not isinstance(document, dict):
+                raise AttributeError(part)
+            document = document.get(part)
+        return document
+
+    return get
 
 
 def open_jsonl(path: str, compression: str | None) -> BinaryIO:
@@ -164,10 +203,8 @@ def _lines(stream: BinaryIO, limit: int | None, max_line: int) -> Iterator[bytes
 
 
 def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part: tuple[int, int] | None) -> GroupCounts:
-    decode_struct, text_path, group_path = _decoder(options)
-    decode = decode_struct.decode
-    text_of = attrgetter(".".join(text_path))
-    group_of = attrgetter(".".join(group_path)) if group_path else None
+    reader = _reader(options)
+    decode, text_of, group_of = reader.decode, reader.text_of, reader.group_of
     groups: dict[Group, list[int]] = {}
     sampler = _sampler(path, options, part)
     with open_jsonl(path, compression) as stream:
@@ -243,14 +280,13 @@ def _count_json_array(path: str, options: ScanOptions, compression: str | None) 
     if len(data) > limit:
         raise ScanError(path, None, f"a JSON array file of more than {limit:,} bytes is not read whole",
                         "write it as JSON Lines (one document per line), or raise the mixlint_max_document_bytes ini option")
-    decode_struct, text_path, group_path = _decoder(options)
+    reader = _reader(options)
     try:
-        documents = msgspec.json.Decoder(list[decode_struct.type]).decode(data.removeprefix(_BOM))  # type: ignore[name-defined]
+        documents = reader.array(data.removeprefix(_BOM))
     except (msgspec.DecodeError, RecursionError) as exc:
         raise ScanError(path, None, f"invalid JSON array of documents: {exc}",
                         "a .json file holds JSON Lines, or one array of JSON objects") from None
-    text_of = attrgetter(".".join(text_path))
-    group_of = attrgetter(".".join(group_path)) if group_path else None
+    text_of, group_of = reader.text_of, reader.group_of
     groups: dict[Group, Counts] = {}
     sampler = _sampler(path, options, None)
     for index, document in enumerate(documents):
@@ -301,7 +337,7 @@ def _with_tokens(counts: GroupCounts, sampler: TokenSampler | None) -> GroupCoun
     return counts
 
 
-def _group(document: Any, group_of: attrgetter) -> Group:
+def _group(document: Any, group_of: Any) -> Group:
     try:
         value = group_of(document)
     except AttributeError:  # a parent object of the field is missing (None)
