@@ -290,7 +290,7 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             notes += unmatched_notes(display, os.path.join(base_dir, data_dir), files, parsed.line(("configs", i, "data_files")),
                                      f"config {name!r}", f"the {'data_dir' if data_dir != '.' else 'repository root'}")
         # Patterns are relative to data_dir; without patterns, the Hub's default ones apply there.
-        patterns = tuple(posixpath.normpath(posixpath.join(data_dir, f)) for f in files)
+        patterns = tuple(f if "://" in f else posixpath.normpath(posixpath.join(data_dir, f)) for f in files)
         base = sources.get(name) or replace(card, name=name, domain=domains.domain_of(name), line=parsed.line(("configs", i)))
         sources[name] = replace(base, data_files=patterns, data_dir=None if patterns else data_dir)  # sizes stay
     if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`

@@ -153,7 +153,7 @@ def check(document: Document, options: Options) -> Evaluation:
     try:
         errors = sorted(options.validator.iter_errors(document.raw), key=lambda e: list(map(str, e.absolute_path)))
     except referencing.exceptions.Unresolvable as exc:  # a $ref to nowhere, or to the network
-        return Evaluation(error=f"the schema cannot be used: {exc}")
+        return Evaluation(error=f"the schema cannot be used: {_why_unresolvable(exc)}")
     findings = []
     for error in errors:
         location = ".".join(str(p) for p in error.absolute_path)
@@ -161,3 +161,13 @@ def check(document: Document, options: Options) -> Evaluation:
                                 document.metadata.line(tuple(error.absolute_path)) or document.line()))
     return Evaluation(findings=findings, observed=float(len(findings)), threshold=0.0, unit="count",
                       summary=f"{len(findings)} schema violation{'s' if len(findings) != 1 else ''}")
+
+
+def _why_unresolvable(exc: BaseException) -> str:
+    """Our refusal (a NoSuchResource raised by ``_retrieve``), found in the exception chain."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, referencing.exceptions.NoSuchResource):
+            return str(seen.ref)
+        seen = seen.__cause__ or seen.__context__
+    return str(exc)

@@ -186,8 +186,11 @@ def _lines(stream: BinaryIO, limit: int | None, max_line: int) -> Iterator[bytes
             lines[0] = b"".join(pending) + lines[0]
         last = lines.pop()
         pending, pending_bytes = ([last], len(last)) if last else ([], 0)
-        if max(map(len, lines)) > max_line:
-            raise _LineTooLong
+        if max(map(len, lines)) > max_line:  # rare: find which, after the lines before it
+            for line in lines:
+                if len(line) > max_line:
+                    raise _LineTooLong
+                yield line
         yield from lines
     if limit is not None and pending:  # the last line of a part: read on to its end
         while True:
@@ -250,18 +253,21 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                             f"a document longer than {options.limits.document_bytes:,} bytes",
                             "a line of JSON Lines is one document; if it really is, raise the mixlint_max_document_bytes "
                             "ini option") from None
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise ScanError(path, None, f"corrupt or truncated gzip data after line {line_number}: {exc}",
-                            "re-create or re-download the shard") from None
         except Exception as exc:
-            if type(exc).__name__ == "ZstdError":
-                raise ScanError(path, None, f"corrupt or truncated zstd data after line {line_number}: {exc}",
-                                "re-create or re-download the shard") from None
-            raise
+            raise _as_scan_error(path, compression, f"after line {line_number}", exc) from None
     return _with_tokens(GroupCounts({g: Counts(d, b, c) for g, (d, b, c) in groups.items()}), sampler)
 
 
 _BOM = b"\xef\xbb\xbf"
+
+
+def _as_scan_error(path: str, compression: str | None, where: str, exc: Exception) -> Exception:
+    """A decompressor's complaint (gzip, ISA-L, zstandard) as a located ScanError; anything else
+    as it is."""
+    if isinstance(exc, (EOFError, gzip.BadGzipFile, zlib.error)) or type(exc).__name__ in ("ZstdError", "IsalError"):
+        return ScanError(path, None, f"corrupt or truncated {compression or 'compressed'} data {where}: {exc}".replace("  ", " "),
+                         "re-create or re-download the shard")
+    return exc
 
 
 def is_json_array(path: str, compression: str | None) -> bool:
@@ -275,8 +281,11 @@ def _count_json_array(path: str, options: ScanOptions, compression: str | None) 
     """A JSON array of documents, read whole (DuckDB streams it; this reader only sees it when
     DuckDB refused it, or to sample tokens), at most mixlint_max_document_bytes of it."""
     limit = options.limits.document_bytes
-    with open_jsonl(path, compression) as stream:
-        data = stream.read(limit + 1)
+    try:
+        with open_jsonl(path, compression) as stream:
+            data = stream.read(limit + 1)
+    except Exception as exc:
+        raise _as_scan_error(path, compression, "", exc) from None
     if len(data) > limit:
         raise ScanError(path, None, f"a JSON array file of more than {limit:,} bytes is not read whole",
                         "write it as JSON Lines (one document per line), or raise the mixlint_max_document_bytes ini option")
