@@ -32,7 +32,7 @@ def load(path: str | os.PathLike[str]) -> Document:
     kind: DocumentKind = "card" if os.path.basename(path).lower() == "readme.md" else "manifest"
     document = load_document(path, path, kind)
     if document is None:
-        raise MixlintError(Problem(path, None, "not a dataset card: the README has no YAML front matter"))
+        raise MixlintError(Problem(path, None, "not a dataset card: the README has no YAML front matter of a dataset card"))
     return document
 
 

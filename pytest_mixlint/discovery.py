@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .documents import DocumentKind, is_card
-from .documents.card import front_matter, is_dataset_card
+from .documents.card import card_kind, front_matter
 from .documents.syntax import parse_text, read_text, syntax_of
 from .packs import RuleSet
 from .paths import matches_any
@@ -58,13 +58,15 @@ class Discovery:
         return None
 
     def named_file_hints(self) -> list[str]:
-        """Why each file named on the command line that the patterns miss is not checked."""
+        """Why each file named on the command line is not checked (the patterns miss it, or it is
+        a README that is no dataset card)."""
         hints = []
         for path in sorted(self.named):
-            if path.is_file() and self.kind_of(path) is None:
-                hint = named_file_kind(path)[1]
-                if hint:
-                    hints.append(f"{self.display(path)}: {hint}")
+            if not path.is_file():
+                continue
+            kind, hint = named_file_kind(path)
+            if hint and (kind is None or self.kind_of(path) is None):
+                hints.append(f"{self.display(path)}: {hint}")
         return hints
 
     def unused_policies_in(self, directory: Path) -> list[str]:
@@ -90,9 +92,14 @@ def named_file_kind(path: Path) -> tuple[DocumentKind | None, str | None]:
             parsed = front_matter(read_text(str(path)), str(path))
         except MixlintError:
             return "card", None  # a card whose front matter is broken: loading it says where
-        if parsed is not None and is_dataset_card(parsed.data):
+        if parsed is None:
+            return None, "not a dataset card: no YAML front matter"
+        kind = card_kind(parsed.data)
+        if kind == "dataset":
             return "card", None
-        return None, "not a dataset card (no YAML front matter with dataset-card keys such as license)"
+        if kind == "model":
+            return None, "a model card (library_name, base_model, ...), not a dataset card"
+        return None, "a docs page or a Space's README (title, sdk, ...), not a dataset card"
     if suffix not in MANIFEST_SUFFIXES:
         return None, None  # not ours to judge (a test module, ...)
     try:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the scan stack is imported only when data is measured
 
 Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed"]
 LOAD_RULE = "mixlint-load"
+UNCHECKED_RULE = "mixlint-unchecked"
 
 
 @dataclass
@@ -98,7 +99,9 @@ def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -
     trace = None
     try:
         evaluation = rule.kind.check(document, rule.options)
-    except Exception as exc:  # a broken (third-party) kind must not take the run down
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a broken (third-party) kind must not take the run down, even by sys.exit()
         evaluation = Evaluation(error=f"rule kind {rule.kind.name!r} crashed: {type(exc).__name__}: {exc}")
         trace = "".join(traceback.format_exception(exc))
     result = _result(rule, document, evaluation)
@@ -204,3 +207,12 @@ def load_error(path: str, problems: list[Problem]) -> Result:
                   message=message, line=first.line,
                   findings=[Finding("error", p.message, p.line, hint=p.hint, path=None if p.path == path else p.path)
                             for p in problems])
+
+
+def unchecked(path: str, line: int, strict: bool) -> Result:
+    """A file that starts like a manifest but no pattern makes one: it is not checked, and says so."""
+    message = (f"{path} looks like a mixture manifest (`mixlint: 1`) but is not checked: name it *.mixture.yaml "
+               "(or .yml, .json, .toml), or add a pattern to the mixlint_manifests ini option")
+    return Result(path=path, rule=UNCHECKED_RULE, kind="discovery", severity="warning",
+                  outcome="failed" if strict else "warned", message=message, line=line,
+                  findings=[Finding("warning", message, line)])

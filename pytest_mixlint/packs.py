@@ -38,7 +38,7 @@ from .problems import MixlintError, Problem
 
 Severity = Literal["error", "warning", "off"]
 BUILTIN_PREFIX = "mixlint:"
-RESERVED_IDS = {"mixlint-load"}
+RESERVED_IDS = {"mixlint-load", "mixlint-unchecked"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

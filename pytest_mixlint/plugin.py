@@ -9,7 +9,6 @@ import difflib
 import os
 import re
 import sys
-import warnings
 from pathlib import Path
 from typing import Any, get_args
 
@@ -31,7 +30,7 @@ from .documents.model import TOKEN_SAMPLE_RANGE, TokenMode
 from .domains import DomainPatterns
 from .limits import INI as LIMITS_INI
 from .limits import Limits, limits_from
-from .outcomes import LOAD_RULE, Result, evaluate, ignore_notes, load_error
+from .outcomes import LOAD_RULE, UNCHECKED_RULE, Result, evaluate, ignore_notes, load_error, unchecked
 from .packs import Rule, RuleSet, load_rules
 from .problems import MixlintError, Problem
 from .report import RunRecord, document_payload, failure, json_report, markdown, terminal
@@ -186,23 +185,25 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if session is None:
         return None
     kind = session.discovery.kind_of(file_path)
-    if kind is None:
-        line = looks_like_manifest(file_path)
-        if line is not None:
-            warnings.warn_explicit(MixlintWarning(
-                f"{session.discovery.display(file_path)} looks like a mixture manifest (`mixlint: 1`) but is not checked: "
-                "name it *.mixture.yaml (or .yml, .json, .toml), or add a pattern to the mixlint_manifests ini option"),
-                MixlintWarning, str(file_path), line)
-        return None
-    return MixlintFile.from_parent(parent, path=file_path, kind=kind)
+    if kind is not None:
+        return MixlintFile.from_parent(parent, path=file_path, kind=kind)
+    line = looks_like_manifest(file_path)
+    if line is not None:  # a manifest the patterns miss would silently not be checked: a warned item
+        return UncheckedFile.from_parent(parent, path=file_path, kind=None, line=line)
+    if file_path in session.discovery.named and file_path.suffix.lower() not in (".py",):
+        # Named on the command line but no document (the header says why): collected as nothing,
+        # so that pytest does not stop the run with "not found" (pre-commit names every file).
+        return NotADocument.from_parent(parent, path=file_path)
+    return None
 
 
-class MixlintWarning(pytest.PytestWarning):
-    """Something a mixlint run noticed but does not check (shown in pytest's warnings summary)."""
+class NotADocument(pytest.File):
+    def collect(self) -> Any:
+        return []
 
 
 class MixlintFile(pytest.File):
-    def __init__(self, *, kind: DocumentKind, **kwargs: Any) -> None:
+    def __init__(self, *, kind: DocumentKind | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kind = kind
         self.payload_sent = False
@@ -214,6 +215,7 @@ class MixlintFile(pytest.File):
     def collect(self) -> Any:
         session = self.config.stash[SESSION_KEY]
         display = session.discovery.display(self.path)
+        assert self.kind is not None  # only an UncheckedFile has none, and it collects otherwise
         try:
             document = load_document(str(self.path), display, self.kind, session.domains, session.access)
         except MixlintError as exc:
@@ -275,6 +277,23 @@ class MixlintFile(pytest.File):
         except Exception as exc:  # the summary must not take the run down
             notes = [str(n) for n in self.notes] + [f"{display}: composition not shown: {type(exc).__name__}: {exc}"]
             return {**empty, "notes": notes}
+
+
+class UncheckedFile(MixlintFile):
+    """A file that starts like a manifest (``mixlint: 1``) but no pattern makes it one: one warned
+    item, so the summary, the reports and --mixlint-strict all see it (a pytest warning would be
+    seen only in the warnings summary, twice under xdist, and abort a -W error run)."""
+
+    def __init__(self, *, line: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.line = line
+
+    def collect(self) -> Any:
+        session = self.config.stash[SESSION_KEY]
+        display = session.discovery.display(self.path)
+        item = UncheckedItem.from_parent(self, name=UNCHECKED_RULE, display=display, line=self.line)
+        item.add_marker(MARKER)
+        yield item
 
 
 class MixlintFailure(Exception):
@@ -343,6 +362,16 @@ class MixlintItem(_ResultItem):
         return evaluate(self.rule, self.document, measurement, strict=session.strict), self.document
 
 
+class UncheckedItem(_ResultItem):
+    def __init__(self, *, display: str, line: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.display = display
+        self.line = line
+
+    def evaluate(self) -> tuple[Result, Document | None]:
+        return unchecked(self.display, self.line, self.config.stash[SESSION_KEY].strict), None
+
+
 class LoadErrorItem(_ResultItem):
     def __init__(self, *, display: str, problems: list[Problem], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -409,6 +438,8 @@ class MixlintReporter:
                                    config.get_verbosity() > 0)
         for path in self.mixlint.unused_policies:
             terminalreporter.write_line(printable(f"mixlint: {path}: {unused_policy_message(self.mixlint.rules)}"), yellow=True)
+        for hint in self.mixlint.discovery.named_file_hints():  # again at the end: -q hides the header
+            terminalreporter.write_line(printable(f"mixlint: {hint}"), yellow=True)
         for error in self.report_errors:
             terminalreporter.write_line(f"mixlint: {error}", red=True)
         if not self.report_errors:

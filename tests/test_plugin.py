@@ -191,6 +191,7 @@ def test_manifest_patterns_and_domains_from_ini(repo):
     result = run(repo, "-k", "min-code", "-v")
     result.stdout.fnmatch_lines(["*recipes/stage1.yaml::min-code-share PASSED*"])
     assert "llama.mixture.yaml::" not in result.stdout.str()  # the patterns replace the defaults ...
+    result = run(repo)
     result.stdout.fnmatch_lines(["*mixes/llama.mixture.yaml looks like a mixture manifest*"])  # ... and it says so
 
 

@@ -98,16 +98,28 @@ DATASET_KEYS = frozenset({"annotations_creators", "language_creators", "multilin
 MODEL_KEYS = frozenset({"base_model", "datasets", "eval_results", "library_name", "metrics", "model_name",
                         "pipeline_tag", "model-index", "widget", "inference"})
 SHARED_KEYS = frozenset({"language", "license", "license_name", "license_link", "tags"})
+# Front matter of pages that are no card: static-site generators (Jekyll, Hugo, mkdocs,
+# Docusaurus) and Hugging Face Spaces.
+PAGE_KEYS = frozenset({"title", "layout", "date", "author", "authors", "sidebar_position", "sidebar_label", "slug",
+                       "permalink", "draft", "categories", "sdk", "sdk_version", "app_file", "app_port", "emoji",
+                       "colorFrom", "colorTo", "pinned", "short_description"})
 
 
 def is_dataset_card(meta: dict[str, Any]) -> bool:
     """Front matter of a dataset card: a dataset key; else a key both kinds of card have and no
-    model key; or nothing at all (the Hub shows such a repository as one config). A docs page's
-    ``title:``/``layout:`` or a model card's ``library_name:`` is not a dataset card."""
+    model or page key; or nothing at all (the Hub shows such a repository as one config). A docs
+    page's ``title:``, a Space's ``sdk:`` or a model card's ``library_name:`` is no dataset card."""
+    return card_kind(meta) == "dataset"
+
+
+def card_kind(meta: dict[str, Any]) -> str:
+    """``dataset``, ``model`` (a model card) or ``page`` (a docs page, a Space, anything else)."""
     keys = set(meta)
     if keys & DATASET_KEYS or not keys:
-        return True
-    return bool(keys & SHARED_KEYS) and not keys & MODEL_KEYS
+        return "dataset"
+    if keys & MODEL_KEYS:
+        return "model"
+    return "dataset" if keys & SHARED_KEYS and not keys & PAGE_KEYS else "page"
 
 
 def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPatterns,
@@ -286,11 +298,18 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
             continue
         config_names.add(name)
         files, data_dir = _config_files(config)
-        if base_dir is not None:
+        if isinstance(config, dict) and "data_dir" in config and not isinstance(config["data_dir"], str):
+            notes.append(Problem(display, parsed.line(("configs", i, "data_dir")), f"config {name!r}: data_dir must be "
+                                 f"a path, not {config['data_dir']!r}", "the Hub reads no data_dir from it"))
+        if base_dir is not None and data_dir is not None:
+            if not os.path.isdir(os.path.join(base_dir, data_dir)):
+                notes.append(Problem(display, parsed.line(("configs", i, "data_dir")),
+                                     f"config {name!r}: data_dir {data_dir!r} is not a directory of the repository"))
             notes += unmatched_notes(display, os.path.join(base_dir, data_dir), files, parsed.line(("configs", i, "data_files")),
                                      f"config {name!r}", f"the {'data_dir' if data_dir != '.' else 'repository root'}")
-        # Patterns are relative to data_dir; without patterns, the Hub's default ones apply there.
-        patterns = tuple(f if "://" in f else posixpath.normpath(posixpath.join(data_dir, f)) for f in files)
+        # Patterns are relative to data_dir; without patterns, the Hub's default ones apply there
+        # (a pre-2023 bare name has neither: its data is not in the repository's files).
+        patterns = tuple(f if "://" in f else posixpath.normpath(posixpath.join(data_dir or ".", f)) for f in files)
         base = sources.get(name) or replace(card, name=name, domain=domains.domain_of(name), line=parsed.line(("configs", i)))
         sources[name] = replace(base, data_files=patterns, data_dir=None if patterns else data_dir)  # sizes stay
     if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`
@@ -298,11 +317,12 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
     return list(sources.values())
 
 
-def _config_files(config: dict[str, Any] | str) -> tuple[tuple[str, ...], str]:
+def _config_files(config: dict[str, Any] | str) -> tuple[tuple[str, ...], str | None]:
     """A config's ``data_files`` patterns (a string, a list, or a list of {split, path}: the
-    ``train`` split's when there is one, as the sizes are the train split's) and its ``data_dir``."""
+    ``train`` split's when there is one, as the sizes are the train split's) and its ``data_dir``
+    (None for a pre-2023 bare config name, which names no files at all)."""
     if not isinstance(config, dict):
-        return (), "."
+        return (), None
     data_dir = config["data_dir"] if isinstance(config.get("data_dir"), str) else "."
     items = _strings_or_items(config.get("data_files"))
     splits = [item for item in items if isinstance(item, dict)]

@@ -80,7 +80,9 @@ def _plugin(name: str) -> Kind:
     package = f" (package {entry.dist.name} {entry.dist.version})" if entry.dist is not None else ""
     try:
         return _as_kind(name, entry.load())
-    except Exception as exc:  # whatever a third-party import raises
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # whatever a third-party import raises, even SystemExit
         raise KindLoadError(f"rule kind {name!r} cannot be loaded from entry point {entry.value!r}{package}: "
                             f"{type(exc).__name__}: {exc}") from exc
 

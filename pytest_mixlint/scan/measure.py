@@ -67,14 +67,21 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
     own: dict[str, list[str]] = {}
     card = document.kind == "card"
     walker = Walker(root, allow_outside_root, limits.walk_entries, hub=card)
+    hub_files: dict[str, list[str]] = {}
     for source in document.mixture.sources:
         if source.data_files:
             own[source.name] = _resolve(document, source.data_files, source.line, problems, walker)
         elif source.data_dir is not None:  # a card config: the Hub's default patterns there
-            directory = os.path.join(document.base_dir, source.data_dir)
-            default = _default_card_files(directory, walker, not_data)
-            if default:
-                own[source.name] = default
+            directory = os.path.normpath(os.path.join(document.base_dir, source.data_dir))
+            if directory not in hub_files:  # configs that share a directory resolve it once
+                hub_files[directory] = _default_card_files(directory, walker, not_data)
+            if hub_files[directory]:
+                own[source.name] = hub_files[directory]
+            elif source.data_dir != ".":  # a data_dir was named: it must hold data
+                where = "is outside the repository root" if not walker.inside(os.path.realpath(directory)) else \
+                    "holds no data files the Hub would read"
+                problems.append(Problem(document.path, source.line, f"config {source.name!r}: data_dir "
+                                        f"{source.data_dir!r} {where}", "data_dir is relative to the card's directory"))
     shared: list[str] = []
     if document.scan.data_files:
         shared = _resolve(document, document.scan.data_files, document.scan.line, problems, walker)
@@ -220,11 +227,23 @@ def _default_card_files(directory: str, walker: Walker, not_data: Collection[str
     excluded = {os.path.realpath(path) for path in not_data}
     resolved = DataFilesDict({
         split: DataFilesList(files := [f for pattern in split_patterns for f in walker.find(directory, pattern).files
-                                       if os.path.realpath(f) not in excluded], [()] * len(files))
+                                       if os.path.realpath(f) not in excluded and not is_mixlint_report(f)],
+                             [()] * len(files))
         for split, split_patterns in patterns.items()})
     resolved = _one_module(resolved)
     splits = [resolved["train"]] if "train" in resolved else list(resolved.values())
     return sorted({os.path.realpath(f): f for files in splits for f in files}.values())
+
+
+def is_mixlint_report(path: str) -> bool:
+    """A JSON report an earlier run wrote where the Hub's default patterns look for data."""
+    if not path.endswith(".json"):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return b'"mixlint_report"' in handle.read(64)
+    except OSError:
+        return False
 
 
 def _hub_default_patterns(resolve: Any) -> dict[str, list[str]]:

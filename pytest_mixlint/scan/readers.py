@@ -381,6 +381,9 @@ def _absolute_line(path: str, start: int, line_number: int) -> int:
 
 def _bad_line(path: str, start: int, line_number: int, line: bytes, exc: Exception) -> ScanError:
     line_no = _absolute_line(path, start, line_number)
+    if line_no == 1 and _head(path).lstrip(b"{ \r\n").startswith(b'"mixlint_report"'):
+        return ScanError(path, None, "a mixlint report, not data",
+                         "write reports outside the data files' patterns (or delete this one)")
     try:
         line.decode("utf-8")
     except UnicodeDecodeError as bad:
@@ -394,6 +397,14 @@ def _bad_line(path: str, start: int, line_number: int, line: bytes, exc: Excepti
         return ScanError(path, line_no, f"unexpected document shape: {message}",
                          "each line of a JSON Lines file is one JSON object; a .json file may also hold one array of them")
     return ScanError(path, line_no, f"invalid JSON: {message}", "each line of a JSON Lines file is one JSON object")
+
+
+def _head(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(64)
+    except OSError:
+        return b""
 
 
 def _bad_text(path: str, start: int, line_number: int, options: ScanOptions, text: Any) -> ScanError:
