@@ -66,14 +66,25 @@ class Selector(BaseModel):
         return _all(answers)
 
     def describe(self) -> str:
-        """A short label for messages: ``code`` for {domain: code}, else the selector."""
-        fields = self.model_dump(exclude_none=True, by_alias=True)
-        if list(fields) == ["domain"] and len(self.domain or []) == 1:
+        """A short label for messages: ``code`` for {domain: code}, else the selector written out
+        (``domain in code, math and not name in *-eval``)."""
+        if self.model_fields_set == {"domain"} and len(self.domain or []) == 1:
             return (self.domain or [""])[0]
-        parts = []
-        for key, value in fields.items():
-            parts.append(f"{key}={','.join(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value}")
-        return "sources with " + " ".join(parts)
+        if self.model_fields_set == {"name"} and len(self.name or []) == 1:
+            return repr((self.name or [""])[0])
+        return f"sources with {self._written()}"
+
+    def _written(self) -> str:
+        parts = [f"{key} in {', '.join(values)}" for key, values in
+                 (("domain", self.domain), ("name", self.name), ("license", self.license), ("language", self.language),
+                  ("tag", self.tag)) if values is not None]
+        if self.any is not None:
+            parts.append("(" + " or ".join(s._written() for s in self.any) + ")")
+        if self.all is not None:
+            parts.append("(" + " and ".join(s._written() for s in self.all) + ")")
+        if self.not_ is not None:
+            parts.append(f"not ({self.not_._written()})")
+        return " and ".join(parts)
 
 
 def _all(answers: list[bool | None]) -> bool | None:

@@ -65,10 +65,14 @@ def check(document: Document, options: Options) -> Evaluation:
     label = options.select.describe()
     basis = basis_label(document, options.by, options.with_epochs)
     line = ranked[0].line if ranked else document.line("sources")
-    what = f"{label} share {format_share(share)} (by {basis})"
-    evaluation = Evaluation(observed=share, threshold=next(v for v in (options.min, options.max, options.warn_below,
-                                                                          options.warn_above) if v is not None),
-                            summary=what, sources=names, unit="share")
+    # With undecided sources the share is a range: say so, and report no single observed number.
+    amount = format_share(share) if not undecided else f"between {format_share(share)} and {format_share(high)}"
+    what = f"{label} share {amount} (by {basis})"
+    evaluation = Evaluation(observed=share if not undecided else None,
+                            threshold=next(v for v in (options.min, options.max, options.warn_below,
+                                                       options.warn_above) if v is not None),
+                            summary=what + (f" ({_who(undecided)} no domain)" if undecided else ""), sources=names,
+                            unit="share")
     # (level, bound, surely violated, perhaps violated, relation): "perhaps" when the undecided
     # sources could move the share across the bound.
     checks = (("error", options.min, high < (options.min or 0), share < (options.min or 0), "below"),
@@ -85,7 +89,7 @@ def check(document: Document, options: Options) -> Evaluation:
             return _undecided(evaluation, level, label, share, high, bound, undecided, basis)
         evaluation.threshold = bound
         evaluation.findings.append(Finding(level, f"{what} is {relation} {format_share(bound)}",  # type: ignore[arg-type]
-                                           line, tuple(s.name for s in ranked), share, bound, unit="share"))
+                                           line, tuple(s.name for s in ranked), evaluation.observed, bound, unit="share"))
         break
     return evaluation
 
@@ -93,11 +97,11 @@ def check(document: Document, options: Options) -> Evaluation:
 def _undecided(evaluation: Evaluation, level: str, label: str, low: float, high: float, bound: float,
                undecided: list[Source], basis: str) -> Evaluation:
     """The verdict depends on sources whose domain is unknown: say which, and how to declare it."""
-    who = ", ".join(repr(s.name) for s in undecided[:5]) + (f" and {len(undecided) - 5} more" if len(undecided) > 5 else "")
     message = (f"cannot tell the {label} share against {format_share(bound)}: it is between {format_share(low)} and "
-               f"{format_share(high)} (by {basis}), as {who} {'has' if len(undecided) == 1 else 'have'} no domain")
-    hint = ("give each source a `domain:`; for a dataset card, map its config names with the mixlint_domains ini option "
-            "(`default = code`) or declare the sources in an embedded `mixlint:` manifest")
+               f"{format_share(high)} (by {basis}), as {_who(undecided)} no domain")
+    hint = (f"give each source a `domain:`; for a dataset card, map its config names with the mixlint_domains ini "
+            f"option (`{undecided[0].name} = web`) or declare the sources in an embedded `mixlint:` manifest")
+    evaluation.threshold = bound
     if level == "error":
         evaluation.error, evaluation.error_line = f"{message} ({hint})", undecided[0].line
         evaluation.sources = tuple(s.name for s in undecided)
@@ -105,3 +109,9 @@ def _undecided(evaluation: Evaluation, level: str, label: str, low: float, high:
         evaluation.findings.append(Finding("warning", message, undecided[0].line, tuple(s.name for s in undecided),
                                            hint=hint))
     return evaluation
+
+
+def _who(sources: list[Source]) -> str:
+    """``'en', 'fr' have`` / ``'default' has``."""
+    names = ", ".join(repr(s.name) for s in sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
+    return f"{names} {'has' if len(sources) == 1 else 'have'}"
