@@ -255,12 +255,16 @@ def test_file_names_with_glob_characters_are_counted_once(tmp_path):
     assert all(as_tuples(result.files[p].groups) == expected(rows) for p in paths)
 
 
-def test_which_files_duckdb_counts_and_how_they_are_batched():
+def test_which_files_duckdb_counts_and_how_they_are_batched(tmp_path):
     from pytest_mixlint.scan import fast
 
-    assert [fast.fast_kind(p, GROUPED) for p in ("a.jsonl", "a.json.gz", "a.ndjson.zst", "a.parquet", "a.arrow", "a.csv")] == [
-        "json", None, "compressed-json", "parquet", None, None]
-    assert fast.fast_kind("a.jsonl", PYTHON) is None
+    rows = records(3)
+    names = ("a.jsonl", "a.jsonl.gz", "a.jsonl.zst", "a.parquet", "a.arrow")
+    paths = [str(write(tmp_path / name, rows)) for name in names] + [str(tmp_path / "a.csv")]
+    assert [fast.fast_kind(p, GROUPED) for p in paths] == ["json", None, "compressed-json", "parquet", None, None]
+    assert fast.fast_kind(paths[0], PYTHON) is None
+    ids = str(write(tmp_path / "ids.jsonl", [{"text": 1}]))  # text_field naming a number: the readers refuse it
+    assert fast.fast_kind(ids, GROUPED) is None
     mb = 1 << 20
     sizes = {"big": 900 * mb, "a": 10 * mb, "b": 10 * mb, "c": 10 * mb, "d": 1 * mb, "e": 20 * mb}
     # Largest first, one per batch, small files together up to 16 MB.

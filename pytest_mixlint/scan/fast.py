@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from .counts import Counts, GroupCounts, ScanOptions
-from .integrity import json_layout
+from .integrity import first_text_is_a_string, json_layout
 from .readers import format_of, is_string_type
 
 BATCH_BYTES = 16 << 20  # on disk: smaller compressed files share a query
@@ -49,6 +49,8 @@ def fast_kind(path: str, options: ScanOptions) -> str | None:
         return None
     if kind == "jsonl" and compression != "gzip":  # .gz: the readers inflate with ISA-L and check the CRC
         array = json_layout(path, compression) == "array"
+        if not array and not first_text_is_a_string(path, compression, options):
+            return None
         return ("compressed-json" if compression else "json") + ("-array" if array else "")
     return "parquet" if kind == "parquet" else None
 

@@ -136,6 +136,32 @@ def preflight(path: str, compression: str | None, options: ScanOptions) -> ScanE
 RATIO_FLOOR = 64 << 20
 
 
+def first_text_is_a_string(path: str, compression: str | None, options: ScanOptions) -> bool:
+    """Is the text of the first JSON Lines document a string? DuckDB, told the text is a VARCHAR,
+    would count a number's digits or an object's JSON (a ``text_field`` naming the wrong field,
+    ``id`` say): such a file goes to the readers, which refuse it at its line. (A string checked
+    on every document would halve DuckDB's speed; a file whose first text is a string and a later
+    one is not is the one case DuckDB still counts.)"""
+    import msgspec
+
+    from .readers import open_jsonl
+
+    try:
+        with open_jsonl(path, compression) as stream:
+            line = stream.readline(FIRST_LINE_BYTES).removeprefix(b"\xef\xbb\xbf")
+        if not line.strip():
+            return True  # an empty file: nothing either engine could miscount
+        document: object = msgspec.json.decode(line)
+        for key in options.text_field.split("."):
+            document = document.get(key) if isinstance(document, dict) else None
+    except Exception:  # unreadable, a line too long to look at: the readers decide
+        return False
+    return isinstance(document, str)
+
+
+FIRST_LINE_BYTES = 1 << 20
+
+
 def json_layout(path: str, compression: str | None) -> str:
     """``array`` for a JSON file holding one array of documents (a layout the Hub reads), else
     ``lines`` (JSON Lines), from its first bytes."""
