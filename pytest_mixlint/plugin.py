@@ -448,9 +448,10 @@ class MixlintReporter:
 
 
 def _shard_cache(config: pytest.Config, rootdir: Path, verify: str) -> ShardCache | None:
-    """pytest's cache directory when the cache provider is on, else .mixlint_cache/ at the rootdir;
-    none in a read-only checkout (measuring still works, only slower), and none where a symlink
-    committed to the repository would lead the writes out of it."""
+    """pytest's cache directory when the cache provider is on, else .mixlint_cache/ at the rootdir
+    (made only when an entry is written; in a read-only checkout writes fail quietly and measuring
+    only costs more), and none where a symlink committed to the repository would lead the writes
+    out of it."""
     if getattr(config, "cache", None) is not None:
         # pytest's own rule for its cache_dir ini option: relative to the rootdir, ~ expanded.
         configured = Path(os.path.expandvars(os.path.expanduser(config.getini("cache_dir"))))
@@ -459,13 +460,7 @@ def _shard_cache(config: pytest.Config, rootdir: Path, verify: str) -> ShardCach
         directory = rootdir / ".mixlint_cache"
     if _leads_out(directory, rootdir):
         return None
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(directory, os.W_OK):
-        return None
-    return ShardCache(directory, verify)  # type: ignore[arg-type]
+    return ShardCache(directory, verify)  # type: ignore[arg-type]  # made when an entry is written
 
 
 def _leads_out(directory: Path, rootdir: Path) -> bool:

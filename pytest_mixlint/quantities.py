@@ -116,8 +116,10 @@ def parse_fraction(value: Any) -> float:
     number, percent = _percent(value, "a fraction; write 0.05 or 5%")
     fraction = _finite_non_negative(number, value) / (100 if percent else 1)
     if fraction > 1:
-        raise ValueError(f"{value!r} is more than 100%" if percent
-                         else f"{value!r} is more than 1; write 0.05 or 5% (a fraction, not a percentage number)")
+        if percent:
+            raise ValueError(f"{value!r} is more than 100%")
+        suggestion = f" (did you mean {number:g}%?)" if number <= 100 else ""
+        raise ValueError(f"{value!r} is more than 1; write 0.05 or 5% (a fraction, not a percentage number){suggestion}")
     return fraction
 
 
@@ -147,6 +149,11 @@ def format_share(fraction: float | None) -> str:
     if percent != 0 and abs(percent) < 0.1:
         return f"{percent:.3g}%"
     return f"{percent:.1f}%"
+
+
+def format_number(value: float) -> str:
+    """A count that may have a fraction (2.40 effective sources): whole when it is whole."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def format_bytes(value: float) -> str:

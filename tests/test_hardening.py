@@ -129,7 +129,7 @@ def test_3_a_file_claimed_by_two_sources_is_a_problem(tmp_path):
           - {name: all, weight: 1, data_files: data/a.jsonl}
         """)
     (problem,) = measure_document(document, str(tmp_path)).problems
-    assert "1 data file belong to more than one source" in problem.message and problem.line == 3
+    assert "1 data file belongs to more than one source" in problem.message and problem.line == 3
 
 
 # 5. A shard edited in the middle, size and time restored --------------------------------------

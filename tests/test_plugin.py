@@ -148,7 +148,7 @@ def test_bad_document_is_a_failing_item_and_the_rest_still_runs(repo):
     result = run(repo)
     result.assert_outcomes(passed=1, failed=5)
     result.stdout.fnmatch_lines([
-        "*mixes/broken.mixture.yaml:4: cannot be checked",
+        "*mixes/broken.mixture.yaml:4: cannot be checked: unknown key 'wieght'",
         "*error: mixes/broken.mixture.yaml:4: unknown key 'wieght' (hint: did you mean 'weight'?)",
     ])
     result.stdout.fnmatch_lines(["*error: mixes/bad.mixture.json:1: invalid JSON*"])

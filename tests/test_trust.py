@@ -201,7 +201,7 @@ def test_overlapping_configs_are_a_problem_not_a_double_count(pytester):
     put(pytester, "mixlint.yaml", MEASURED_SHARES)
     result = run(pytester, "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*1 data file belong to more than one config, so they would be counted twice "
+    result.stdout.fnmatch_lines(["*1 data file belongs to more than one config, so they would be counted twice "
                                  "(e.g. data/CC-MAIN-2024-10/0.jsonl to 'default' and 'CC-MAIN-2024-10')",
                                  "*declare the parts in an embedded `mixlint:` manifest*"])
 

@@ -128,6 +128,10 @@ def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPa
     notes: list[Problem] = []
     license_value = _card_license(parsed, display, notes)
     _note_misplaced_keys(parsed, display, notes)
+    for key in ("scan", "sources", "ignore"):
+        if key in meta:
+            notes.append(Problem(display, parsed.line((key,)), f"{key!r} at the top of the front matter is not read",
+                                 f"put it under `mixlint:` (an embedded manifest): mixlint: {{{key}: ...}}"))
     embedded = _embedded_manifest(parsed, display, base_dir, domains, license_value, access)
     if embedded is not None and embedded.mixture.sources:  # the card's recipe, as a manifest
         embedded.notes[:0] = notes
@@ -206,9 +210,12 @@ def _card_license(parsed: Parsed, display: str, notes: list[Problem]) -> License
                              "write e.g. `license: cc-by-4.0` or a list of Hub licence ids"))
         value = None
     info = classify_license(value)
-    if _mentions_other(value) and not meta.get("license_name"):
-        return replace(info, error="'other' without license_name names no licence; add `license_name:` (a short id) "
-                                   "and `license_link:` (the terms), as the Hub asks")
+    if _mentions_other(value):
+        name = meta.get("license_name")
+        if not name:
+            return replace(info, error="'other' without license_name names no licence; add `license_name:` (a short id) "
+                                       "and `license_link:` (the terms), as the Hub asks")
+        return replace(info, expression=f"{info.expression or 'other'} ({name})")  # shown with its name
     return info
 
 

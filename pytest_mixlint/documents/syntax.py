@@ -381,7 +381,10 @@ def _parse_toml(text: str, path: str) -> Parsed:
         found = _TOML_ERROR_AT.search(message)
         line = int(found.group(1)) if found else None
         message = _TOML_ERROR_AT.sub("", message).strip()
-        raise MixlintError(Problem(path, line, f"invalid TOML: {message}")) from None
+        bad = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+        hint = 'TOML wants quotes around a percentage or a size: weight = "60%", bytes = "328 GB"' \
+            if re.search(r"=\s*[\d.]+\s*[%A-Za-z]", bad) else None
+        raise MixlintError(Problem(path, line, f"invalid TOML: {message}", hint)) from None
     except RecursionError:
         raise MixlintError(Problem(path, 1, f"TOML nested too deeply (limit {MAX_DEPTH} levels)")) from None
     return Parsed(data, _toml_lines(text))
@@ -403,6 +406,7 @@ def _toml_lines(text: str) -> dict[Path_, int]:
                 index = counts.get(keys, 0)
                 counts[keys] = index + 1
                 table = keys + (index,)
+                lines.setdefault(keys, number)  # the array itself, at its first item
             else:
                 table = keys
             lines.setdefault(table, number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -43,9 +44,14 @@ def problems_from(exc: ValidationError, parsed: Parsed, path: str, model: type[B
             message = f"{where}: {_clean(error['msg'])}"
             if kind not in ("value_error", "assertion_error") and "input" in error:
                 message += f" (got {_short(error['input'])})"
+
         if hints and not hint:  # the key's dotted path (without list indexes) first, then its name
             dotted = ".".join(str(part) for part in loc if isinstance(part, str))
             hint = hints.get(dotted) or hints.get(str(loc[-1] if loc else ""))
+        if not hint and kind in ("literal_error", "enum") and isinstance(error.get("input"), str):
+            allowed = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
+            close = difflib.get_close_matches(error["input"], allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else None
         problems.append(Problem(path, line, message, hint))
     return problems
 

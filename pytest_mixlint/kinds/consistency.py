@@ -67,7 +67,8 @@ def check(document: Document, options: Options) -> Evaluation:
             if not low <= ratio <= high:
                 findings.append(Finding("error", f"source {source.name!r}: {ratio:.2f} bytes per token is implausible "
                                         f"(expected {low:g}-{high:g})", source.line, (source.name,), ratio,
-                                        hint="check the units of bytes and tokens", unit="ratio"))
+                                        low if ratio < low else high, hint="check the units of bytes and tokens",
+                                        unit="ratio"))
         for declared, from_card, show in ((source.bytes, source.card_bytes, format_bytes),
                                           (source.documents, source.card_documents, _documents)):
             if declared is not None and from_card is not None and not _close(declared, from_card, options.tolerance):

@@ -21,7 +21,7 @@ from pydantic import model_validator
 
 from ..documents import Document
 from ..mixture import Basis
-from ..quantities import Fraction, Real, format_share
+from ..quantities import Fraction, Real, format_number, format_share
 from ._shares import basis_label, shares_or_error
 from .base import Evaluation, Finding, KindOptions
 
@@ -56,7 +56,7 @@ def check(document: Document, options: Options) -> Evaluation:
     effective = effective_sources(list(shares.values()))
     line = document.source_line(top_name)
     evaluation = Evaluation(summary=f"largest source {top_name!r} {format_share(top_share)}, "
-                                    f"{effective:.2f} effective sources (by {basis})",
+                                    f"{format_number(effective)} effective sources (by {basis})",
                             # the whole distribution is behind both numbers: every source, largest first
                             sources=tuple(f"{name} {format_share(share)}"
                                           for name, share in sorted(shares.items(), key=lambda kv: -kv[1])))
@@ -76,12 +76,12 @@ def check(document: Document, options: Options) -> Evaluation:
             evaluation.observed, evaluation.unit = effective, "count"
             evaluation.threshold = options.min_effective_sources or options.warn_effective_sources
         if options.min_effective_sources is not None and effective < options.min_effective_sources - 1e-9:
-            evaluation.findings.append(Finding("error", f"{effective:.2f} effective sources (by {basis}), "
+            evaluation.findings.append(Finding("error", f"{format_number(effective)} effective sources (by {basis}), "
                                                f"fewer than {options.min_effective_sources:g}",
                                                document.line("sources"), observed=effective,
                                                threshold=options.min_effective_sources, unit="count"))
         elif options.warn_effective_sources is not None and effective < options.warn_effective_sources - 1e-9:
-            evaluation.findings.append(Finding("warning", f"{effective:.2f} effective sources (by {basis}), "
+            evaluation.findings.append(Finding("warning", f"{format_number(effective)} effective sources (by {basis}), "
                                                f"below the warning level {options.warn_effective_sources:g}",
                                                document.line("sources"), observed=effective,
                                                threshold=options.warn_effective_sources, unit="count"))

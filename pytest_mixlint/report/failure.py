@@ -32,7 +32,10 @@ def explain(result: Result) -> str:
 
 
 def _explain_load_error(result: Result) -> str:
-    return "\n".join([f"{result.where()}: cannot be checked"] + _finding_lines(result))
+    # The first line is what pytest's short summary shows: the reason, not just that it failed.
+    first = result.findings[0].message if result.findings else "cannot be read"
+    more = f" (and {len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
+    return "\n".join([f"{result.where()}: cannot be checked: {first}{more}"] + _finding_lines(result))
 
 
 def _finding_lines(result: Result) -> list[str]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ..outcomes import Result
 from .record import RunRecord
 from .text import markdown
 from .tables import RESULT_HEADERS, composition_headers, composition_rows, result_rows, table
@@ -30,7 +31,20 @@ def render(run: RunRecord) -> str:
             row.insert(4, str(result.line or ""))
         if rows:
             lines += [table(rows, RESULT_HEADERS[:4] + ["line"] + RESULT_HEADERS[4:], "github"), ""]
+        lines += _findings(document.results)
         lines += [f"> note: {markdown(n)}" for n in document.notes]
         if document.notes:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _findings(results: list[Result]) -> list[str]:
+    """Every finding of a result that has more than one (the table shows the first)."""
+    lines = []
+    for result in results:
+        if len(result.findings) > 1 and result.outcome not in ("passed", "skipped"):
+            lines.append(f"Findings of {markdown(result.rule)}:")
+            lines += [f"- {markdown(f.path or result.path)}" + (f":{f.line}" if f.line else "") + f": {markdown(f.message)}"
+                      + (f" (hint: {markdown(f.hint)})" if f.hint else "") for f in result.findings]
+            lines.append("")
+    return lines

@@ -8,7 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from ..outcomes import Result
-from ..quantities import format_share
+from ..quantities import format_number, format_share
 from .record import DocumentRecord
 
 COMPOSITION_HEADERS = ["source", "domain", "licence", "category", "share"]
@@ -79,7 +79,7 @@ def format_value(value: float | None, unit: str | None) -> str:
     if unit == "epochs":
         return f"{value:g} epochs"
     if unit == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+        return format_number(value)
     if unit == "ratio":
         return f"{value:.2f}"
     return f"{value:.4g}"

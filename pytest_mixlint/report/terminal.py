@@ -45,5 +45,6 @@ def totals_line(run: RunRecord) -> str:
     every item counted once, and the packs named (``-q`` hides pytest's header)."""
     documents = len(run.documents)
     packs = ", ".join(p.name for p in reversed(run.packs))
+    counts = ", ".join(f"{n} {'error' if k == 'errors' and n == 1 else k}" for k, n in run.totals().items())
     return (f"{documents} document{'s' if documents != 1 else ''}, {run.rules} rule{'s' if run.rules != 1 else ''} "
-            f"from {packs}: " + ", ".join(f"{n} {k}" for k, n in run.totals().items()))
+            f"from {packs}: {counts}")

@@ -199,7 +199,7 @@ def _claimed_twice(document: Document, own: dict[str, list[str]], shared: list[s
             else "a data file belongs to one source: narrow the sources' data_files patterns")
     claimed_by = " and ".join(repr(name) if name else "scan.data_files" for name in names)
     return [Problem(document.path, document.source_line(names[0]) or document.line(),
-                    f"{len(twice)} data file{'s' if len(twice) != 1 else ''} belong to more than one "
+                    f"{len(twice)} data file{'s belong' if len(twice) != 1 else ' belongs'} to more than one "
                     f"{'config' if card else 'source'}, so they would be counted twice (e.g. "
                     f"{os.path.relpath(path, document.base_dir)} to {claimed_by})", hint)]
 
