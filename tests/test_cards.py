@@ -244,3 +244,11 @@ def test_embedded_settings_only_keeps_dataset_info_composition(write):
     card = load(write, text)
     assert [s.name for s in card.mixture.sources] == ["web", "github"]
     assert card.ignores[0].reason == "legacy"
+
+
+def test_a_config_that_holds_another_configs_files_is_noted(write):
+    card = load(write, "---\nlicense: odc-by\nconfigs:\n  - {config_name: default, data_files: 'data/*/*'}\n"
+                       "  - {config_name: CC-MAIN-2024-10, data_files: 'data/CC-MAIN-2024-10/*'}\n"
+                       "  - {config_name: sample, data_files: 'sample/10BT/*'}\n---\n")
+    (note,) = [n for n in card.notes if "holds the files" in n.message]
+    assert note.line == 4 and note.message.startswith("config 'default' (data/*/*) holds the files of config 'CC-MAIN-2024-10'")

@@ -21,6 +21,7 @@ from ..access import FileAccess
 from ..domains import DomainPatterns
 from ..licenses import LicenseInfo, classify_license
 from ..mixture import Mixture, Source
+from ..paths import matches
 from ..problems import MixlintError, Problem
 from ..quantities import parse_bytes, parse_count
 from .data_files import unmatched_notes
@@ -319,9 +320,28 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
         patterns = tuple(f if "://" in f else posixpath.normpath(posixpath.join(data_dir or ".", f)) for f in files)
         base = sources.get(name) or replace(card, name=name, domain=domains.domain_of(name), line=parsed.line(("configs", i)))
         sources[name] = replace(base, data_files=patterns, data_dir=None if patterns else data_dir)  # sizes stay
+    notes += _overlapping_configs(list(sources.values()), display)
     if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`
         sources[DEFAULT_CONFIG] = replace(card, domain=domains.domain_of(DEFAULT_CONFIG), line=parsed.line(()), data_dir=".")
     return list(sources.values())
+
+
+def _overlapping_configs(sources: list[Source], display: str) -> list[Problem]:
+    """A config whose data_files patterns cover another's (fineweb-edu's ``default: data/*/*``
+    beside one config per dump) is the same data seen twice, not two parts of a mixture: shares
+    over such configs count it twice. Judged from the patterns alone (a pattern of one, read as a
+    path, matched by a pattern of the other), without reading the files."""
+    notes = []
+    for outer in sources:
+        inner = [other for other in sources if other is not outer and other.data_files and outer.data_files
+                 and all(any(matches(pattern, covering) for covering in outer.data_files) for pattern in other.data_files)]
+        if inner:
+            names = ", ".join(repr(s.name) for s in inner[:3]) + (f" and {len(inner) - 3} more" if len(inner) > 3 else "")
+            notes.append(Problem(display, outer.line, f"config {outer.name!r} ({', '.join(outer.data_files)}) holds the "
+                                 f"files of config{'s' if len(inner) > 1 else ''} {names}: overlapping configs are views of "
+                                 "the same data, so shares over them count it twice",
+                                 "declare the mixture's parts in an embedded `mixlint:` manifest"))
+    return notes
 
 
 def _config_files(config: dict[str, Any] | str) -> tuple[tuple[str, ...], str | None]:
