@@ -28,8 +28,8 @@ class FileAccess:
         try:
             real = os.path.realpath(path)
             info = os.stat(real)
-        except OSError as exc:
-            return f"cannot read file: {exc.strerror or exc}"
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            return f"cannot read file: {getattr(exc, 'strerror', None) or exc}"
         if not stat.S_ISREG(info.st_mode):
             return f"{path} is not a regular file"
         if confined and self.root is not None and not self.allow_outside_root and not _inside(real, self.root):

@@ -67,6 +67,9 @@ class Walker:
         """Files matching ``pattern`` (relative to ``base_dir``, or absolute); ``first``: stop at
         the first one (a cheap "does anything match?")."""
         found = Found()
+        if "\x00" in pattern:  # no file name holds one; os functions raise on it
+            found.problem(f"{pattern!r} is not a path (it holds a NUL character)", "write the path of the data files")
+            return found
         if REMOTE_MARK in pattern:
             found.problem(f"{pattern!r} is not a local path: remote data files are not read",
                           "nothing is fetched from the network; fetch the data and name the local files")

@@ -85,3 +85,79 @@ def test_any_manifest(tmp_path, data):
 def test_any_text_as_a_card_or_manifest(tmp_path, text):
     check_never_crashes(tmp_path, "README.md", "---\n" + text + "\n---\n", "card")
     check_never_crashes(tmp_path, "m.mixture.yaml", text, "manifest")
+
+
+# Adversarial input (#8): names that try to restyle a report or a terminal, and data-file patterns
+# that try to walk the filesystem, loop through links or leave the root.
+hostile_text = st.one_of(st.text(max_size=20), st.sampled_from([
+    "\n## ALL CHECKS PASSED\n<details>", "<img src=x onerror=alert(1)>", "| a | b |", "`code` *b* _i_ [l](u)",
+    "\x1b]0;pwned\x07", "\x1b[31mred", "abc\u202edcba", "\r\nx", "\x00", "# heading"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=hostile_text, source=hostile_text, licence=hostile_text)
+def test_hostile_names_cannot_restyle_reports_or_terminals(tmp_path, name, source, licence):
+    from pytest_mixlint.report import RunRecord, markdown
+    from pytest_mixlint.report.text import printable
+
+    path = tmp_path / "m.mixture.yaml"
+    path.write_text(json.dumps({"mixlint": 1, "name": name or "x",
+                                "sources": [{"name": source or "s", "weight": 1, "license": licence or "mit"},
+                                            {"name": "other", "weight": 1}]}))
+    try:
+        document = load_document(str(path), "m.mixture.yaml", "manifest")
+    except MixlintError:
+        return
+    record = RunRecord()
+    payload = document_payload(document, document.notes)
+    for rule in RULES:
+        record.add(evaluate(rule, document).to_json(), payload)
+        payload = None
+    text = markdown.render(record)
+    assert [line for line in text.splitlines() if line.startswith("#")] == ["# mixlint report", "## m.mixture.yaml — "
+                                                                           + markdown.markdown(document.name)]
+    assert "<" not in text.replace("\\<", "")
+    shown = printable(text)
+    assert not any(c in shown for c in "\x1b\x07\x00\u202e\r")
+
+
+hostile_patterns = st.one_of(st.text(max_size=30), st.sampled_from([
+    "/**/*.jsonl", "../**/*", "**/**/**/**/**/**/**/**/*.jsonl", "data/**", "data/loop/**/x", "ftp://127.0.0.1/x",
+    "hf://datasets/a/b/*.parquet", "*a*a*a*a*a*a*a*a*a*a*a*ab", "data/[ab].jsonl", "data/[", "./data/../data/*",
+    "/etc/passwd", "data/etc/*", "\x00", "~/x"]))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(patterns=st.lists(hostile_patterns, min_size=1, max_size=3))
+def test_hostile_data_file_patterns_are_bounded_and_located(tmp_path_factory, patterns):
+    import signal
+
+    from pytest_mixlint.scan.measure import measure_document
+
+    repo = tmp_path_factory.mktemp("repo")
+    (repo / "data" / "v").mkdir(parents=True)
+    (repo / "data" / "v" / "a.jsonl").write_text('{"text": "abc"}\n')
+    (repo / "data" / "loop").symlink_to(".")
+    (repo / "data" / "etc").symlink_to("/etc")
+    path = repo / "m.mixture.yaml"
+    path.write_text(json.dumps({"mixlint": 1, "sources": [{"name": "web", "weight": 1, "data_files": patterns}]}))
+    try:
+        document = load_document(str(path), "m.mixture.yaml", "manifest")
+    except MixlintError:
+        return
+
+    def hang(signum, frame):
+        raise AssertionError(f"measuring {patterns!r} hangs")
+
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(20)
+    try:
+        measurement = measure_document(document, str(repo))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    for problem in measurement.problems:
+        assert problem.message and problem.path
+        assert "passwd" not in problem.message or "outside the repository root" in problem.message
+    if measurement.mixture is not None:
+        assert measurement.mixture.sources[0].documents <= 1  # one real file, however it is reached

@@ -249,7 +249,7 @@ class Tokenizer:
                 else " (a local tokenizer.json is needed; nothing is downloaded)"
             )
             raise TokenizerError(file, f"no such file{hint}") from None
-        except (OSError, RuntimeError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:  # ValueError: a NUL in the path
             raise TokenizerError(file, f"cannot read: {exc}") from None
         signature = (st.st_size, st.st_mtime_ns, st.st_ino)
         with _CACHE_LOCK:
