@@ -32,7 +32,7 @@ class FileAccess:
             return f"cannot read file: {getattr(exc, 'strerror', None) or exc}"
         if not stat.S_ISREG(info.st_mode):
             return f"{path} is not a regular file"
-        if confined and self.root is not None and not self.allow_outside_root and not _inside(real, self.root):
+        if confined and self.root is not None and not self.allow_outside_root and not inside(real, self.root):
             return f"{path} is outside the repository root (set mixlint_allow_outside_root = true to allow it)"
         if info.st_size > self.max_bytes:
             return (f"{path} has {info.st_size:,} bytes, more than the {self.max_bytes:,} allowed "
@@ -40,6 +40,11 @@ class FileAccess:
         return None
 
 
-def _inside(real: str, root: str) -> bool:
-    root = os.path.realpath(root)
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+def inside(path: str, root: str) -> bool:
+    """Is ``path``, once every symlink is resolved, ``root`` or below it?"""
+    return within(os.path.realpath(path), os.path.realpath(root))
+
+
+def within(real: str, real_root: str) -> bool:
+    """``inside`` for paths already resolved."""
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)

@@ -14,7 +14,7 @@ from typing import Any, get_args
 
 import pytest
 
-from .access import FileAccess
+from .access import FileAccess, inside
 from .discovery import (
     DEFAULT_CARDS,
     DEFAULT_MANIFESTS,
@@ -465,12 +465,10 @@ def _shard_cache(config: pytest.Config, rootdir: Path, verify: str) -> ShardCach
 
 def _leads_out(directory: Path, rootdir: Path) -> bool:
     """A directory inside the rootdir by its name whose real path is outside it (a link)."""
-    root = os.path.realpath(rootdir)
     named = os.path.abspath(directory)
     if not (named == str(rootdir) or named.startswith(str(rootdir).rstrip(os.sep) + os.sep)):
         return False  # the user put the cache elsewhere on purpose
-    real = os.path.realpath(directory)
-    return not (real == root or real.startswith(root.rstrip(os.sep) + os.sep))
+    return not inside(str(directory), str(rootdir))
 
 
 def _split(values: list[str]) -> list[str]:

@@ -15,8 +15,10 @@ repeats work for every ``**``. Here the walk:
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 
+from .access import within
 from .paths import GLOBSTAR, has_magic, segment_pattern, split_pattern
 
 REMOTE_MARK = "://"
@@ -54,6 +56,7 @@ class Walker:
         self.hub = hub
         self.entries = 0
         self._listings: dict[str, _Listing] = {}
+        self.unreadable: dict[str, str] = {}  # directory -> why it could not be listed
 
     def shown(self, path: str) -> str:
         """``path`` relative to the root when it is below it, else as it is."""
@@ -61,7 +64,7 @@ class Walker:
         return path if relative.startswith("..") else relative
 
     def inside(self, real: str) -> bool:
-        return self.allow_outside_root or real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+        return self.allow_outside_root or within(real, self.root)
 
     def find(self, base_dir: str, pattern: str, first: bool = False) -> Found:
         """Files matching ``pattern`` (relative to ``base_dir``, or absolute); ``first``: stop at
@@ -81,14 +84,17 @@ class Walker:
         start = os.path.normpath(os.path.join("/" if os.path.isabs(pattern) else base_dir, *segments[:literal]))
         rest = segments[literal:]
         real = os.path.realpath(start)
-        if not self.inside(real):
-            if os.path.exists(start):
-                found.problem(f"{pattern!r} starts at {start}, outside the repository root", OUTSIDE_HINT)
+        if not self.inside(real):  # said whether or not it exists: no oracle for files outside
+            found.problem(f"{pattern!r} starts at {start}, outside the repository root", OUTSIDE_HINT)
             return found
-        seen_files: dict[str, str] = {}
+        seen_files: dict[tuple[int, int], str] = {}  # (device, inode) -> the path it was reached by
         if not rest:  # a plain path
-            if os.path.isfile(start):
-                seen_files[real] = start
+            try:
+                identity = os.stat(start)
+                if stat.S_ISREG(identity.st_mode):
+                    seen_files[identity.st_dev, identity.st_ino] = start
+            except OSError:
+                pass
         else:
             try:
                 self._visit(start, real, rest, 0, seen_files, set(), found, first, start != real)
@@ -97,6 +103,8 @@ class Walker:
                               "narrow the pattern, or raise the mixlint_max_walk_entries ini option")
             except _First:
                 pass
+        for directory, why in self.unreadable.items():
+            found.problem(f"{self.shown(directory)} cannot be listed: {why}", "check the directory's permissions and name")
         found.files = sorted(seen_files.values())
         return found
 
@@ -115,7 +123,10 @@ class Walker:
                             entries.append((entry.name, entry.path, is_dir, is_file, entry.is_symlink()))
                         except OSError:  # a dangling link, a vanished file: nothing to read
                             continue
-            except (NotADirectoryError, FileNotFoundError, PermissionError):
+            except (NotADirectoryError, FileNotFoundError):
+                entries = []
+            except OSError as exc:  # unreadable (permissions, a name too long): said, not fatal
+                self.unreadable[directory] = exc.strerror or str(exc)
                 entries = []
             # Real entries before links: a directory reached both ways is walked under its own name.
             listing = self._listings[real] = _Listing(sorted(entries, key=lambda e: (e[4], e[0])))
@@ -127,7 +138,7 @@ class Walker:
                 return True
         return False
 
-    def _visit(self, directory: str, real: str, rest: tuple[str, ...], j: int, files: dict[str, str],
+    def _visit(self, directory: str, real: str, rest: tuple[str, ...], j: int, files: dict[tuple[int, int], str],
                visited: set[tuple[str, int]], found: Found, first: bool, linked: bool) -> None:
         """Match ``rest[j:]`` below ``directory`` (whose real path is ``real``; ``linked`` when
         reached through a symlink: a file is named by a path without links where there is one)."""
@@ -142,29 +153,54 @@ class Walker:
         for name, path, is_dir, is_file, is_link in self._list(directory, real).entries:
             if self._hidden(name, segment if segment != GLOBSTAR else ""):
                 continue
-            entry_real = os.path.realpath(path) if is_link else os.path.join(real, name)
             if is_dir:
-                if compiled is None:  # ** goes on below
-                    if self._enter(path, entry_real, found):
-                        self._visit(path, entry_real, rest, j, files, visited, found, first, linked or is_link)
-                elif not last and compiled.match(name) and self._enter(path, entry_real, found):
-                    self._visit(path, entry_real, rest, j + 1, files, visited, found, first, linked or is_link)
+                wanted = j if compiled is None else j + 1  # ** goes on below; a segment is matched
+                if (compiled is None or (not last and compiled.match(name))) and \
+                        (entry_real := self._real(path, real, name, is_link)) is not None and self._enter(path, entry_real, found):
+                    self._visit(path, entry_real, rest, wanted, files, visited, found, first, linked or is_link)
             elif is_file and last and (compiled is None or compiled.match(name)):
+                entry_real = self._real(path, real, name, is_link)
+                if entry_real is None:
+                    continue
                 if not self.inside(entry_real):
                     found.problem(f"{self.shown(path)} links to {entry_real}, outside the repository root", OUTSIDE_HINT)
                     continue
+                try:
+                    identity = os.stat(path)  # hard links are one file: (device, inode), not the path
+                except OSError:
+                    continue
+                key = (identity.st_dev, identity.st_ino)
                 if linked or is_link:
-                    files.setdefault(entry_real, path)
+                    files.setdefault(key, path)
                 else:
-                    files[entry_real] = path
+                    files[key] = path
                 if first:
                     raise _First
+
+    @staticmethod
+    def _real(path: str, parent_real: str, name: str, is_link: bool) -> str | None:
+        """The real path of an entry (None: a link that cannot be followed, as /proc/*/exe)."""
+        if not is_link:
+            return os.path.join(parent_real, name)
+        try:
+            return os.path.realpath(path)
+        except (OSError, ValueError):
+            return None
 
     def _enter(self, path: str, real: str, found: Found) -> bool:
         if self.inside(real):
             return True
         found.problem(f"{self.shown(path)} links to {real}, outside the repository root", OUTSIDE_HINT)
         return False
+
+
+def identity(path: str) -> tuple[int, int] | str:
+    """What makes two paths one file: (device, inode), so hard links and symlinks count once."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return info.st_dev, info.st_ino
 
 
 class _First(Exception):

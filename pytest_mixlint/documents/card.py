@@ -137,7 +137,7 @@ def card_document(parsed: Parsed, display: str, base_dir: str, domains: DomainPa
     if embedded is not None and embedded.mixture.sources:  # the card's recipe, as a manifest
         embedded.notes[:0] = notes
         return embedded
-    sources = _config_sources(parsed, display, domains, license_value, notes, base_dir)
+    sources = _config_sources(parsed, display, domains, license_value, notes, base_dir, access)
     if embedded is None:
         return Document(display, "card", Mixture(_card_name(meta), sources), parsed, [], notes, base_dir)
     # Only settings (ignore:, scan:) are embedded: the composition still comes from the configs.
@@ -250,7 +250,7 @@ def _nested_keys(value: Any, path: tuple[str | int, ...], depth: int) -> Iterato
 
 
 def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, license_value: LicenseInfo,
-                    notes: list[Problem], base_dir: str | None = None) -> list[Source]:
+                    notes: list[Problem], base_dir: str | None = None, access: FileAccess = FileAccess()) -> list[Source]:
     """One source per config, as the Hub shows them: sizes from ``dataset_info``, data files from
     ``configs`` (their ``train`` split, as the sizes); a card with neither is one config,
     ``default``. Every config carries the card's licence, languages and tags. With ``base_dir``,
@@ -314,7 +314,8 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
                 notes.append(Problem(display, parsed.line(("configs", i, "data_dir")),
                                      f"config {name!r}: data_dir {data_dir!r} is not a directory of the repository"))
             notes += unmatched_notes(display, os.path.join(base_dir, data_dir), files, parsed.line(("configs", i, "data_files")),
-                                     f"config {name!r}", f"the {'data_dir' if data_dir != '.' else 'repository root'}")
+                                     f"config {name!r}", f"the {'data_dir' if data_dir != '.' else 'repository root'}",
+                                     access)
         # Patterns are relative to data_dir; without patterns, the Hub's default ones apply there
         # (a pre-2023 bare name has neither: its data is not in the repository's files).
         patterns = tuple(f if "://" in f else posixpath.normpath(posixpath.join(data_dir or ".", f)) for f in files)

@@ -171,9 +171,9 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
             card_bytes=card_bytes, card_documents=card_documents,
         ))
         notes += unmatched_notes(display, base_dir, spec.data_files, parsed.line(prefix + ("sources", i, "data_files")),
-                                 f"source {spec.name!r}", f"the {kind}'s directory")
+                                 f"source {spec.name!r}", f"the {kind}'s directory", access)
     notes += unmatched_notes(display, base_dir, model.scan.data_files, parsed.line(prefix + ("scan", "data_files")),
-                             "scan", f"the {kind}'s directory")
+                             "scan", f"the {kind}'s directory", access)
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
     mixture = Mixture(model.name, sources, model.basis, percent_weights=list(forms) == [True])
     scan = ScanSettings(model.scan.text_field, model.scan.group_by, tuple(model.scan.data_files),

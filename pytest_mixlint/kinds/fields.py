@@ -16,6 +16,9 @@ default: any document). Each schema violation is a finding at the offending key'
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -69,10 +72,8 @@ class Options(KindOptions):
 
     @cached_property
     def validator(self) -> Any:
-        base = jsonschema.validators.validator_for(self.schema_)
-        safe = jsonschema.validators.extend(base, {"pattern": _pattern, "patternProperties": _pattern_properties})
         registry: referencing.Registry[Any] = referencing.Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
-        return safe(self.schema_, registry=registry)
+        return jsonschema.validators.validator_for(self.schema_)(self.schema_, registry=registry)
 
     def _retrieve(self, uri: str) -> referencing.Resource[Any]:
         """A ``$ref`` to another schema: a local file inside the root, never the network."""
@@ -133,27 +134,46 @@ def _patterns(schema: Any) -> list[str]:
     return found
 
 
-def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
-    if validator.is_type(instance, "string") and not _re2(pattern).search(instance):
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+class _LinearRegex:
+    """Stands in for the ``re`` module inside jsonschema while a rule validates: every regular
+    expression a schema holds (``pattern``, and ``patternProperties`` also as jsonschema uses
+    them for ``additionalProperties`` and ``unevaluatedProperties``) runs on RE2, in linear time."""
+
+    @staticmethod
+    def search(pattern: str, string: str) -> Any:
+        return _re2(pattern).search(string)
 
 
-def _pattern_properties(validator: Any, properties: dict[str, Any], instance: Any, schema: Any) -> Any:
-    if not validator.is_type(instance, "object"):
-        return
-    for pattern, subschema in properties.items():
-        for key, value in instance.items():
-            if _re2(pattern).search(key):
-                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+_SWAP = threading.Lock()
+
+
+@contextmanager
+def _patterns_on_re2() -> Iterator[None]:
+    import jsonschema._keywords
+    import jsonschema._utils
+
+    modules = [module for module in (jsonschema._keywords, jsonschema._utils) if hasattr(module, "re")]
+    with _SWAP:
+        saved = [module.re for module in modules]
+        for module in modules:
+            module.re = _LinearRegex  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            for module, original in zip(modules, saved, strict=True):
+                module.re = original  # type: ignore[attr-defined]
 
 
 def check(document: Document, options: Options) -> Evaluation:
     if options.target and options.target != document.kind:
         return Evaluation(skipped=f"the rule targets {options.target}s")
     try:
-        errors = sorted(options.validator.iter_errors(document.raw), key=lambda e: list(map(str, e.absolute_path)))
+        with _patterns_on_re2():
+            errors = sorted(options.validator.iter_errors(document.raw), key=lambda e: list(map(str, e.absolute_path)))
     except referencing.exceptions.Unresolvable as exc:  # a $ref to nowhere, or to the network
         return Evaluation(error=f"the schema cannot be used: {_why_unresolvable(exc)}")
+    except RecursionError:  # {"$ref": "#"}: a schema that refers to itself without end
+        return Evaluation(error="the schema cannot be used: it refers to itself without end ($ref)")
     findings = []
     for error in errors:
         location = ".".join(str(p) for p in error.absolute_path)

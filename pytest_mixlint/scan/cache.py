@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
+from ..access import inside
 from .counts import Counts, GroupCounts, ScanOptions
 from .tokens import TokenTally
 
@@ -73,7 +74,14 @@ class ShardCache:
         payload = json.dumps([key, groups], sort_keys=True, separators=(",", ":")).encode()
         return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()
 
+    def _contained(self, path: str) -> bool:
+        """A committed cache may hold symlinks below its directory too: nothing is read or
+        written through one that leads out of it."""
+        return inside(path, self.directory)
+
     def get(self, key: str) -> GroupCounts | None:
+        if not self._contained(self._entry(key)):
+            return None
         try:
             with open(self._entry(key), encoding="utf-8") as handle:
                 data = json.load(handle)
@@ -91,6 +99,8 @@ class ShardCache:
         groups = counts.to_json()
         try:
             os.makedirs(os.path.dirname(entry), exist_ok=True)
+            if not self._contained(os.path.dirname(entry)) or not self._contained(entry):
+                return
             fd, temporary = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump({"format": FORMAT, "groups": groups, "mac": self._mac(key, groups)}, handle)
@@ -112,6 +122,8 @@ class ShardCache:
         path = os.path.join(self.directory, "locks", f"{name}.lock")
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            if not self._contained(path):
+                raise OSError(f"{path} leads out of the cache directory")
             lock = FileLock(path)
             try:
                 lock.acquire(timeout=min(timeout, 2.0))

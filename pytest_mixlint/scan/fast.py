@@ -132,10 +132,11 @@ def _query(options: ScanOptions, kind: str) -> str:
         # records: every line (array item) must be an object: an array on a line is refused (and
         # located by the readers), never read as one document of everything in it.
         layout = "array" if kind.endswith("-array") else "newline_delimited"
+        # hive_partitioning off: a directory named source=web must not overwrite a field named source.
         source = (f"read_json($paths, format = '{layout}', records = true, filename = '{_PATH}', "
-                  f"columns = {_json_columns(options)})")
+                  f"hive_partitioning = false, columns = {_json_columns(options)})")
     else:  # union_by_name: a column missing from one file is NULL there, as in the streaming reader
-        source = f"read_parquet($paths, filename = '{_PATH}', union_by_name = true)"
+        source = f"read_parquet($paths, filename = '{_PATH}', union_by_name = true, hive_partitioning = false)"
     return (f"SELECT f, g, count(*), sum(strlen(t)), sum(length(t)), count(*) - count(t) "
             f"FROM (SELECT {_sql_name(_PATH)} AS f, {group} AS g, {text} AS t FROM {source}) GROUP BY f, g")
 

@@ -144,6 +144,7 @@ def first_text_is_a_string(path: str, compression: str | None, options: ScanOpti
     one is not is the one case DuckDB still counts.)"""
     import msgspec
 
+    from .json_fields import field_value
     from .readers import open_jsonl
 
     try:
@@ -151,12 +152,10 @@ def first_text_is_a_string(path: str, compression: str | None, options: ScanOpti
             line = stream.readline(FIRST_LINE_BYTES).removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
             return True  # an empty file: nothing either engine could miscount
-        document: object = msgspec.json.decode(line)
-        for key in options.text_field.split("."):
-            document = document.get(key) if isinstance(document, dict) else None
+        text = field_value(msgspec.json.decode(line), options.text_field)
     except Exception:  # unreadable, a line too long to look at: the readers decide
         return False
-    return isinstance(document, str)
+    return isinstance(text, str)
 
 
 FIRST_LINE_BYTES = 1 << 20

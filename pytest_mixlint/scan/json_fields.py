@@ -1,10 +1,11 @@
-"""The fields of a JSON document that the fast decoder (msgspec) refuses, read the way DuckDB
-reads them, so that both engines count the same documents.
+"""Reading the fields of a JSON document the fast decoder (msgspec) refuses, as DuckDB reads
+them, so that both engines count the same documents.
 
-msgspec refuses ``NaN``/``Infinity`` (which Python's ``json`` writes) and recurses into every
-value, so a field nested 100,000 deep that nobody reads stops it. Here only the values of the
-fields we need are decoded; every other value is skipped by matching brackets, without
-recursion. Only lines msgspec refused come here: speed does not matter, bounded work does.
+msgspec refuses ``NaN``/``Infinity`` and lone surrogates (which Python's ``json`` writes):
+``json.loads`` reads those. Both recurse into every value, so a field nested 100,000 deep that
+nobody reads stops them: ``read_fields`` decodes only the values of the fields we need and skips
+every other one without recursion, still checking that it is JSON (brackets that match, scalars
+that parse). Only lines msgspec refused come here: speed does not matter, bounded work does.
 """
 
 from __future__ import annotations
@@ -91,25 +92,48 @@ def _string_end(data: bytes, i: int) -> int:
 
 
 def _value_end(data: bytes, i: int) -> int:
+    """The end of the JSON value at ``i``, checked as it is skipped: strings and scalars parse,
+    brackets match (a stack, not recursion)."""
     if data[i] == _QUOTE:
-        return _string_end(data, i)
-    if data[i] in _OPEN:
-        depth = 0
-        while True:
-            c = data[i]
-            if c == _QUOTE:
-                i = _string_end(data, i)
-                continue
-            if c in _OPEN:
-                depth += 1
-            elif c in _CLOSE:
-                depth -= 1
-                if depth == 0:
-                    return i + 1
-            i += 1
+        end = _string_end(data, i)
+        msgspec.json.decode(data[i:end])  # raw control characters, bad escapes, invalid UTF-8
+        return end
+    if data[i] not in _OPEN:
+        return _scalar_end(data, i)
+    closing = {ord("["): ord("]"), ord("{"): ord("}")}
+    stack: list[int] = []
+    while True:
+        c = data[i]
+        if c == _QUOTE:
+            end = _string_end(data, i)
+            msgspec.json.decode(data[i:end])
+            i = end
+            continue
+        if c in _OPEN:
+            stack.append(closing[c])
+        elif c in _CLOSE:
+            if not stack or stack.pop() != c:
+                raise ValueError(f"a bracket that does not match at byte {i}")
+            if not stack:
+                return i + 1
+        elif c not in _SPACE and c not in b",:":
+            i = _scalar_end(data, i)
+            continue
+        i += 1
+
+
+def _scalar_end(data: bytes, i: int) -> int:
     start = i
     while i < len(data) and data[i] not in _SCALAR_END:
         i += 1
     if i == start:
         raise ValueError(f"expected a value at byte {i}")
+    _scalar(data[start:i])  # a number, true, false, null or a constant Python writes
     return i
+
+
+def field_value(document: Any, dotted: str) -> Any:
+    """The value at a dotted path of decoded JSON objects; None where a parent is missing."""
+    for key in dotted.split("."):
+        document = document.get(key) if isinstance(document, dict) else None
+    return document

@@ -29,7 +29,7 @@ from ..licenses import classify_license
 from ..limits import Limits
 from ..mixture import Mixture, Source
 from ..problems import Problem
-from ..walk import Walker
+from ..walk import Walker, identity
 from .cache import ShardCache
 from .counts import Counts, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .engine import scan_files
@@ -177,22 +177,22 @@ def _resolve(document: Document, patterns: tuple[str, ...], line: int | None, pr
             problems.append(Problem(document.path, line, f"data_files pattern {pattern!r} matches no file",
                                     f"patterns are relative to {relative_to}"))
         files += found.files
-    # A file found twice (./a.jsonl and a.jsonl, two patterns) counts once.
-    return sorted({os.path.realpath(path): path for path in reversed(files)}.values())
+    # A file found twice (./a.jsonl and a.jsonl, two patterns, a hard link) counts once.
+    return sorted({identity(path): path for path in reversed(files)}.values())
 
 
 def _claimed_twice(document: Document, own: dict[str, list[str]], shared: list[str]) -> list[Problem]:
     """Files that two sources claim would be counted for both: a problem, not a silent double."""
-    owners: dict[str, list[str]] = {}
+    owners: dict[object, tuple[str, list[str]]] = {}  # a file's identity -> (a path to it, the sources claiming it)
     for name, files in own.items():
         for path in files:
-            owners.setdefault(os.path.realpath(path), []).append(name)
+            owners.setdefault(identity(path), (path, []))[1].append(name)
     for path in shared:
-        owners.setdefault(os.path.realpath(path), []).append("")  # the shared shards of scan.data_files
-    twice = {path: names for path, names in owners.items() if len(names) > 1}
+        owners.setdefault(identity(path), (path, []))[1].append("")  # the shared shards of scan.data_files
+    twice = [(path, names) for path, names in owners.values() if len(names) > 1]
     if not twice:
         return []
-    path, names = next(iter(twice.items()))
+    path, names = twice[0]
     card = document.kind == "card"
     hint = ("overlapping configs (a `default` of all files beside one config per part) are views of the same data, "
             "not parts of a mixture: declare the parts in an embedded `mixlint:` manifest" if card
@@ -232,7 +232,7 @@ def _default_card_files(directory: str, walker: Walker, not_data: Collection[str
         for split, split_patterns in patterns.items()})
     resolved = _one_module(resolved)
     splits = [resolved["train"]] if "train" in resolved else list(resolved.values())
-    return sorted({os.path.realpath(f): f for files in splits for f in files}.values())
+    return sorted({identity(f): f for files in splits for f in files}.values())
 
 
 def is_mixlint_report(path: str) -> bool:

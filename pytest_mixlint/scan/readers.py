@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import zlib
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ import msgspec
 
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
 from .integrity import WINDOW_LOG_MAX, json_layout
-from .json_fields import NotJson, read_fields
+from .json_fields import NotJson, field_value, read_fields
 from .sampling import TokenSampler
 from .tokens import TokenizerError
 
@@ -123,16 +124,7 @@ def _unrenamable(key: str) -> bool:
 
 
 def _dig(dotted: str) -> Any:
-    parts = dotted.split(".")
-
-    def get(document: Any) -> Any:
-        for part in parts:
-            if not isinstance(document, dict):
-                raise AttributeError(part)
-            document = document.get(part)
-        return document
-
-    return get
+    return lambda document: field_value(document, dotted)
 
 
 def open_jsonl(path: str, compression: str | None) -> BinaryIO:
@@ -317,20 +309,22 @@ def _count_json_array(path: str, options: ScanOptions, compression: str | None) 
 
 def _refused_line(path: str, start: int, line_number: int, line: bytes, exc: Exception,
                   options: ScanOptions) -> tuple[Any, Group]:
-    """Text and group of a line msgspec refused, read as DuckDB reads it (NaN in a field, deep
-    nesting in a field nobody reads); a line that is really broken is a located ScanError."""
-    tree = options.field_tree()
+    """Text and group of a line msgspec refused, read as DuckDB reads it (NaN or a lone surrogate
+    in a field, nesting too deep to recurse in a field nobody reads); a line that is really
+    broken is a located ScanError."""
     try:
-        fields = read_fields(line, tree)
-    except NotJson:
+        document = json.loads(line)
+    except RecursionError:
+        try:
+            document = read_fields(line, options.field_tree())
+        except NotJson:
+            raise _bad_line(path, start, line_number, line, exc) from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
         raise _bad_line(path, start, line_number, line, exc) from None
-    text: Any = fields
-    for key in options.text_field.split("."):
-        text = text.get(key) if isinstance(text, dict) else None
-    group: Any = fields
-    for key in (options.group_by or "").split(".") if options.group_by else ():
-        group = group.get(key) if isinstance(group, dict) else None
-    return text, _group_value(group) if options.group_by else None
+    if not isinstance(document, dict):
+        raise _bad_line(path, start, line_number, line, exc)
+    group = _group_value(field_value(document, options.group_by)) if options.group_by else None
+    return field_value(document, options.text_field), group
 
 
 def _sampler(path: str, options: ScanOptions, part: tuple[int, int] | None) -> TokenSampler | None:
