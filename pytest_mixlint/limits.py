@@ -25,6 +25,14 @@ class Limits:
     # Files read whole (manifests, cards, rule packs, schemas, tokenizers) may hold this many bytes.
     file_bytes: int = 64 << 20
 
+    def expansion_allowed(self, compressed_bytes: int) -> int:
+        """Bytes that ``compressed_bytes`` of compressed data may expand to."""
+        return max(int(self.compression_ratio * compressed_bytes), RATIO_FLOOR)
+
+
+# Below this, a small file's ratio says nothing (a 1 kB shard of one repeated line is no bomb).
+RATIO_FLOOR = 64 << 20
+
 
 # ini option -> (field, parser, what it is, for help texts and errors)
 INI: dict[str, tuple[str, Any, str]] = {

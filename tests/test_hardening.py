@@ -299,8 +299,8 @@ def test_11_a_held_lock_is_waited_for_a_bounded_time_and_said(tmp_path, capsys):
         release.set()
         thread.join()
     assert counted(result) == {None: (1, 3)}  # scanned anyway, after the wait
-    assert "waiting for another run" in capsys.readouterr().err and "mixlint_lock_timeout" in capsys.readouterr().err + \
-        "mixlint_lock_timeout"
+    err = capsys.readouterr().err
+    assert "waiting for another run" in err and "mixlint_lock_timeout" in err
 
 
 # 12. A zstd bomb; a --long=31 file -------------------------------------------------------------------
@@ -538,7 +538,7 @@ def test_one_behaviour_parquet_group_values_and_dictionary_text(tmp_path, option
     assert counted(scan_files([str(tmp_path / "a.parquet")], grouped)) == {"1.0": (2, 2), "2.5": (1, 2)}
     pq.write_table(pa.table({"text": ["a"], "g": [[1]]}), tmp_path / "b.parquet")
     (error,) = scan_files([str(tmp_path / "b.parquet")], grouped).errors
-    assert "group_by field 'g' is list<element: int64>" in error.message
+    assert "group_by column 'g' is list<element: int64>" in error.message
 
 
 def test_a_format_version_of_true_is_refused(tmp_path):

@@ -114,7 +114,7 @@ def test_truncated_shards_are_errors(tmp_path, suffix):
 
 def test_missing_text_column_in_parquet(tmp_path):
     path = write(tmp_path / "p.parquet", [{"content": "x", "meta": {"red_pajama_subset": "a"}}])
-    with pytest.raises(ScanError, match="no text field 'text'"):
+    with pytest.raises(ScanError, match="no text column 'text'"):
         count_shard(str(path), GROUPED)
 
 
@@ -235,7 +235,7 @@ def test_bad_parquet_in_a_batch_is_located_and_the_rest_counted(tmp_path):
     result = scan_files([numbers, good, nulls], GROUPED)
     assert list(result.files) == [good]
     assert {e.path: e.message for e in result.errors} == {
-        numbers: "row group 0: text field 'text' is int64, not a string",
+        numbers: "text column 'text' is int64, not a string",
         nulls: "row group 0: 1 documents have no text in 'text'"}
 
 

@@ -98,8 +98,10 @@ class ShardCache:
         entry = self._entry(key)
         groups = counts.to_json()
         try:
+            if not self._contained(entry):  # before anything is made: a link could lead the mkdir out too
+                return
             os.makedirs(os.path.dirname(entry), exist_ok=True)
-            if not self._contained(os.path.dirname(entry)) or not self._contained(entry):
+            if not self._contained(entry):  # a link made meanwhile
                 return
             fd, temporary = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -121,8 +123,10 @@ class ShardCache:
         name = hashlib.sha256("|".join(sorted(keys)).encode()).hexdigest()
         path = os.path.join(self.directory, "locks", f"{name}.lock")
         try:
+            if not self._contained(path):  # before anything is made: a link could lead the mkdir out too
+                raise OSError(f"{path} leads out of the cache directory")
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            if not self._contained(path):
+            if not self._contained(path):  # a link made meanwhile
                 raise OSError(f"{path} leads out of the cache directory")
             lock = FileLock(path)
             try:

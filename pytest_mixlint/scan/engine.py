@@ -14,10 +14,13 @@ from typing import Any, TextIO
 
 from ..lfs import lfs_pointer
 from .cache import ShardCache
+from .columnar import parquet_row_groups
 from .counts import Counts, Group, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .fast import count_fast, fast_kind
 from .integrity import preflight
-from .readers import count_shard, file_size, format_of, is_json_array, parquet_row_groups
+from .readers import count_shard
+from .shards import file_size, format_of
+from .sniff import is_json_array
 
 PART_BYTES = 64 << 20  # plain JSONL files are split into parts of about this size
 INLINE_BYTES = 32 << 20  # below this much data, starting worker processes costs more than it saves
@@ -94,12 +97,12 @@ def _from_cache(keyed: list[tuple[str, str | None]], cache: ShardCache | None, r
     return missing
 
 
-def _tasks(path: str, workers: int) -> list[tuple[str, tuple[int, int] | None]]:
+def _tasks(path: str, options: ScanOptions, workers: int) -> list[tuple[str, tuple[int, int] | None]]:
     try:
         kind, compression = format_of(path)
     except ScanError:
         return [(path, None)]
-    if kind == "jsonl" and compression is None and not is_json_array(path, None):
+    if kind == "jsonl" and compression is None and not is_json_array(path, None, options):
         size = file_size(path)
         parts = max(1, min(size // PART_BYTES, workers * 4))
         if parts > 1:
@@ -123,13 +126,13 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
     streamed: list[str] = []  # by our readers, in worker processes
     by_kind: dict[str, list[str]] = {}  # by DuckDB, in this process, on every core
     for path, _ in pending:
-        error = _preflight(path, options)
-        if error is not None:  # cut short, a bomb: no reader sees it
-            failed[path] = error
-            continue
         kind = fast_kind(path, options)
-        if kind is None:
+        if kind is None:  # the readers check a whole file themselves before they read it
             streamed.append(path)
+            continue
+        error = preflight(path, *format_of(path), options)
+        if error is not None:  # cut short, a bomb: DuckDB would not notice
+            failed[path] = error
         else:
             by_kind.setdefault(kind, []).append(path)
 
@@ -141,7 +144,7 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
         answered = count_fast(paths, sizes, kind, options, workers, counted)
         partial.update(answered)
         streamed += [path for path in paths if path not in answered]
-    tasks = [task for path in streamed for task in _tasks(path, workers)]
+    tasks = [task for path in streamed for task in _tasks(path, options, workers)]
 
     def done(path: str, part: tuple[int, int] | None, counts: GroupCounts | None, error: ScanError | None) -> None:
         if error is not None:
@@ -175,14 +178,6 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
             result.errors.append(failed[path])
         else:
             result.files[path] = partial[path]
-
-
-def _preflight(path: str, options: ScanOptions) -> ScanError | None:
-    try:
-        _, compression = format_of(path)
-    except ScanError:
-        return None  # the reader says the format is not supported
-    return preflight(path, compression, options)
 
 
 def _one_tokenizer_thread() -> None:

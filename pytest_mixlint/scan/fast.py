@@ -16,8 +16,10 @@ rejects, or in which it finds a document without text, is left to the streaming 
 ``readers.py``, which locate the problem. So is a JSON document over 16 MB (DuckDB's largest
 JSON object by default; larger made its reader a third slower here).
 
-One known difference from the streaming readers, on invalid data: a JSON number, boolean or array
-where the text should be is counted as its JSON text (the streaming readers refuse it).
+Known differences from the streaming readers, on invalid data only: in a JSON Lines file whose
+first document's text is a string, a later document's number, boolean or object where the text
+should be is counted as its JSON text (the readers refuse it; checking every document made DuckDB
+2.8 times slower); a Parquet string column holding invalid UTF-8 is counted (the readers refuse it).
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
+from .columnar import duckdb_reads_alike
 from .counts import Counts, GroupCounts, ScanOptions
-from .integrity import first_text_is_a_string, json_layout
-from .readers import format_of, is_string_type
+from .shards import format_of
+from .sniff import first_text_is_a_string, is_json_array
 
 BATCH_BYTES = 16 << 20  # on disk: smaller compressed files share a query
 _PATH = "__mixlint_path__"  # DuckDB's file name column, named so that no data field clashes
@@ -48,10 +51,9 @@ def fast_kind(path: str, options: ScanOptions) -> str | None:
     except Exception:
         return None
     if kind == "jsonl" and compression != "gzip":  # .gz: the readers inflate with ISA-L and check the CRC
-        array = json_layout(path, compression) == "array"
-        if not array and not first_text_is_a_string(path, compression, options):
-            return None
-        return ("compressed-json" if compression else "json") + ("-array" if array else "")
+        if is_json_array(path, compression, options):  # the query itself refuses a text that is no string
+            return ("compressed-json" if compression else "json") + "-array"
+        return ("compressed-json" if compression else "json") if first_text_is_a_string(path, compression, options) else None
     return "parquet" if kind == "parquet" else None
 
 
@@ -61,8 +63,8 @@ def count_fast(paths: list[str], sizes: dict[str, int], kind: str, options: Scan
     ``done`` is called with the files counted by each batch as it finishes (for a progress bar)."""
     import duckdb
 
-    if kind == "parquet":  # DuckDB would count a number's digits, and name a list group: the readers refuse them
-        paths = [path for path in paths if _parquet_types_fit(path, options)]
+    if kind == "parquet":  # columns the engines would read differently, or refused: the readers say why
+        paths = [path for path in paths if duckdb_reads_alike(path, options)]
         if not paths:
             return {}
     batches = _batches(paths, sizes) if kind.startswith("compressed-json") else [paths]
@@ -131,24 +133,27 @@ def _query(options: ScanOptions, kind: str) -> str:
     if kind != "parquet":  # compression from the file name; only the needed fields, typed, not sniffed
         # records: every line (array item) must be an object: an array on a line is refused (and
         # located by the readers), never read as one document of everything in it.
-        layout = "array" if kind.endswith("-array") else "newline_delimited"
+        array = kind.endswith("-array")
         # hive_partitioning off: a directory named source=web must not overwrite a field named source.
-        source = (f"read_json($paths, format = '{layout}', records = true, filename = '{_PATH}', "
-                  f"hive_partitioning = false, columns = {_json_columns(options)})")
+        source = (f"read_json($paths, format = '{'array' if array else 'newline_delimited'}', records = true, "
+                  f"filename = '{_PATH}', hive_partitioning = false, columns = {_json_columns(options, array)})")
+        if array:  # a text that is no string is missing (the readers refuse it); arrays are rare, and
+            # this check, on JSON Lines, made DuckDB 2.8 times slower (sniff.py checks their first text)
+            text = f"CASE WHEN json_type({text}) = 'VARCHAR' THEN {text} ->> '$' END"
     else:  # union_by_name: a column missing from one file is NULL there, as in the streaming reader
         source = f"read_parquet($paths, filename = '{_PATH}', union_by_name = true, hive_partitioning = false)"
     return (f"SELECT f, g, count(*), sum(strlen(t)), sum(length(t)), count(*) - count(t) "
             f"FROM (SELECT {_sql_name(_PATH)} AS f, {group} AS g, {text} AS t FROM {source}) GROUP BY f, g")
 
 
-def _json_columns(options: ScanOptions) -> str:
+def _json_columns(options: ScanOptions, text_as_json: bool) -> str:
     """read_json's ``columns``: the text and group fields (dotted paths are nested structs)."""
-    def sql_type(node: dict[str, Any] | None) -> str:
+    def sql_type(node: dict[str, Any] | None, dotted: str) -> str:
         if node is None:
-            return "VARCHAR"
-        return "STRUCT(" + ", ".join(f"{_sql_name(k)} {sql_type(v)}" for k, v in node.items()) + ")"
+            return "JSON" if text_as_json and dotted == options.text_field else "VARCHAR"
+        return "STRUCT(" + ", ".join(f"{_sql_name(k)} {sql_type(v, f'{dotted}.{k}')}" for k, v in node.items()) + ")"
 
-    return "{" + ", ".join(f"{_sql_string(k)}: {_sql_string(sql_type(v))}" for k, v in options.field_tree().items()) + "}"
+    return "{" + ", ".join(f"{_sql_string(k)}: {_sql_string(sql_type(v, k))}" for k, v in options.field_tree().items()) + "}"
 
 
 def _sql_name(name: str) -> str:
@@ -161,35 +166,3 @@ def _sql_path(dotted: str) -> str:
 
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def _parquet_types_fit(path: str, options: ScanOptions) -> bool:
-    """The text column is a string, and the group column (if any) no list or struct."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        schema: Any = pq.read_schema(path)
-    except Exception:  # unreadable: the streaming reader says why
-        return False
-    text = _field(schema, options.text_field)
-    if text is None or not is_string_type(text.type):
-        return False
-    group = _field(schema, options.group_by) if options.group_by else None
-    return group is None or not pa.types.is_nested(group.type)
-
-
-def _field(schema: Any, dotted: str) -> Any:
-    import pyarrow as pa
-
-    field: Any = schema
-    for part in dotted.split("."):
-        if isinstance(field, pa.Field):
-            if not pa.types.is_struct(field.type):
-                return None
-            field = field.type
-        index = field.get_field_index(part)
-        if index < 0:
-            return None
-        field = field.field(index)
-    return field

@@ -1,4 +1,5 @@
-"""Cheap checks of a compressed shard before anything decompresses it.
+"""Cheap checks of a shard before anything decompresses it: here a ``.zst`` file's frames (Parquet's
+and Arrow's metadata are read in columnar.py).
 
 A ``.zst`` cut at a block boundary (an interrupted download) decompresses without an error in
 DuckDB and in ``zstandard``'s stream reader alike, to half the documents; a 357 KB ``.zst`` can
@@ -14,12 +15,13 @@ import os
 import struct
 from dataclasses import dataclass
 
+from .columnar import arrow_expansion, parquet_problem
 from .counts import ScanError, ScanOptions
+from .shards import WINDOW_LOG_MAX
 
 ZSTD_MAGIC = 0xFD2FB528
 SKIPPABLE_MAGIC = 0x184D2A50  # to 0x184D2A5F
 BLOCK_MAXIMUM = 128 << 10  # bytes a block regenerates at most
-WINDOW_LOG_MAX = 31  # zstd's largest window (zstd --long=31); the readers allow it
 
 
 @dataclass(frozen=True)
@@ -111,11 +113,17 @@ def _frame(handle: object, position: int, size: int) -> tuple[int, int, int]:
     return position, declared if declared is not None else bound, window_log
 
 
-def preflight(path: str, compression: str | None, options: ScanOptions) -> ScanError | None:
-    """What is wrong with a shard that a reader would not notice, or None."""
-    if compression != "zstd":
-        return None
+def preflight(path: str, kind: str, compression: str | None, options: ScanOptions) -> ScanError | None:
+    """What is wrong with a whole shard that a reader would not notice before it decompresses
+    too much (a ``.zst`` cut short, a bomb of any format), or None. (A ``.gz`` file is bounded
+    while it is inflated, shards.py.)"""
     try:
+        if kind == "parquet":
+            return parquet_problem(path, options)
+        if kind == "arrow":
+            return arrow_expansion(path, os.path.getsize(path), options.limits)
+        if compression != "zstd":
+            return None
         shape = zstd_shape(path)
     except ZstdShapeError as exc:
         return ScanError(path, None, f"corrupt or truncated zstd data: {exc}", "re-create or re-download the shard")
@@ -124,54 +132,9 @@ def preflight(path: str, compression: str | None, options: ScanOptions) -> ScanE
     if shape.window_log > WINDOW_LOG_MAX:
         return ScanError(path, None, f"a zstd window of 2**{shape.window_log} bytes: corrupt zstd data",
                          "re-create or re-download the shard")
-    allowed = max(options.limits.compression_ratio * os.path.getsize(path), RATIO_FLOOR)
+    allowed = options.limits.expansion_allowed(os.path.getsize(path))
     if shape.expands_to_at_most > allowed:
         return ScanError(path, None, f"may expand to {shape.expands_to_at_most:,} bytes, more than "
                          f"{options.limits.compression_ratio:g} times its size (mixlint_max_compression_ratio)",
                          "a zstd bomb, or data so repetitive that it deserves a look; raise the limit to read it")
     return None
-
-
-# Below this, a small file's ratio says nothing (a 1 kB shard of one repeated line is no bomb).
-RATIO_FLOOR = 64 << 20
-
-
-def first_text_is_a_string(path: str, compression: str | None, options: ScanOptions) -> bool:
-    """Is the text of the first JSON Lines document a string? DuckDB, told the text is a VARCHAR,
-    would count a number's digits or an object's JSON (a ``text_field`` naming the wrong field,
-    ``id`` say): such a file goes to the readers, which refuse it at its line. (A string checked
-    on every document would halve DuckDB's speed; a file whose first text is a string and a later
-    one is not is the one case DuckDB still counts.)"""
-    import msgspec
-
-    from .json_fields import field_value
-    from .readers import open_jsonl
-
-    try:
-        with open_jsonl(path, compression) as stream:
-            line = stream.readline(FIRST_LINE_BYTES).removeprefix(b"\xef\xbb\xbf")
-        if not line.strip():
-            return True  # an empty file: nothing either engine could miscount
-        text = field_value(msgspec.json.decode(line), options.text_field)
-    except Exception:  # unreadable, a line too long to look at: the readers decide
-        return False
-    return isinstance(text, str)
-
-
-FIRST_LINE_BYTES = 1 << 20
-
-
-def json_layout(path: str, compression: str | None) -> str:
-    """``array`` for a JSON file holding one array of documents (a layout the Hub reads), else
-    ``lines`` (JSON Lines), from its first bytes."""
-    from .readers import open_jsonl
-
-    try:
-        with open_jsonl(path, compression) as stream:
-            head = stream.read(SNIFF_BYTES)
-    except Exception:  # unreadable: the reader that counts it says why
-        return "lines"
-    return "array" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "lines"
-
-
-SNIFF_BYTES = 4096

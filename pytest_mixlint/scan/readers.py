@@ -1,18 +1,16 @@
-"""Counting one shard (or one part of it): JSONL (plain, .gz, .zst), Parquet, Arrow IPC.
+"""Counting one shard (or one part of it): JSON Lines (plain, .gz, .zst), JSON arrays, and, through
+columnar.py, Parquet and Arrow IPC.
 
 The streaming readers: they read any file in bounded memory, split into parts for parallel
 processes, and name the line of bad data (fast.py's DuckDB is faster on whole files, but hands
-what it rejects to these). JSONL lines are decoded with msgspec into a struct holding only
-the text and group fields (everything else is skipped by the decoder, in C). Parquet and Arrow
-are aggregated column-wise with pyarrow.
+what it rejects to these). JSON lines are decoded with msgspec into a struct holding only
+the text and group fields (everything else is skipped by the decoder, in C).
 """
 
 from __future__ import annotations
 
 import gzip
-import io
 import json
-import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,47 +20,32 @@ from typing import Any, BinaryIO
 
 import msgspec
 
+from .columnar import count_arrow, count_parquet
 from .counts import Counts, Group, GroupCounts, ScanError, ScanOptions
-from .integrity import WINDOW_LOG_MAX, json_layout
+from .integrity import preflight
 from .json_fields import NotJson, field_value, read_fields
-from .sampling import TokenSampler
+from .sampling import sampler_for, with_tokens
+from .shards import BLOCK, BOM, format_of, open_json
+from .sniff import is_json_array
 from .tokens import TokenizerError
-
-BLOCK = 8 << 20  # bytes read at a time: bounds memory whatever the file size
-JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
-COMPRESSED_SUFFIXES = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
-
-
-def format_of(path: str) -> tuple[str, str | None]:
-    """('jsonl' | 'parquet' | 'arrow', compression) from the file name."""
-    lower = path.lower()
-    compression = None
-    for suffix, name in COMPRESSED_SUFFIXES.items():
-        if lower.endswith(suffix):
-            compression, lower = name, lower[: -len(suffix)]
-            break
-    if lower.endswith(JSONL_SUFFIXES):
-        return "jsonl", compression
-    if lower.endswith(".parquet") and compression is None:
-        return "parquet", None
-    if lower.endswith((".arrow", ".feather", ".ipc")) and compression is None:
-        return "arrow", None
-    raise ScanError(path, None, "unsupported data file format",
-                    "mixlint reads .jsonl/.json/.ndjson (plain, .gz, .zst), .parquet and .arrow files")
 
 
 def count_shard(path: str, options: ScanOptions, part: tuple[int, int] | None = None) -> GroupCounts:
     """Counts of one file, or of ``part`` of it: a byte range of a plain JSONL file, a range of
-    row groups of a Parquet file. Raises ScanError for bad data."""
+    row groups of a Parquet file. Raises ScanError for bad data (a whole file is first checked
+    for what no reader notices: a cut-short ``.zst``, a bomb)."""
     kind, compression = format_of(path)
     try:
-        if kind == "jsonl" and is_json_array(path, compression):
+        problem = preflight(path, kind, compression, options) if part is None else None
+        if problem is not None:
+            raise problem
+        if kind == "jsonl" and is_json_array(path, compression, options):
             return _count_json_array(path, options, compression)
         if kind == "jsonl":
             return _count_jsonl(path, options, compression, part)
         if kind == "parquet":
-            return _count_parquet(path, options, part)
-        return _count_arrow(path, options)
+            return count_parquet(path, options, part)
+        return count_arrow(path, options)
     except OSError as exc:
         raise ScanError(path, None, f"cannot read: {exc.strerror or exc}") from None
     except TokenizerError as exc:  # the tokenizer changed or vanished since the scan began
@@ -127,30 +110,8 @@ def _dig(dotted: str) -> Any:
     return lambda document: field_value(document, dotted)
 
 
-def open_jsonl(path: str, compression: str | None) -> BinaryIO:
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned stream
-    if compression == "gzip":
-        return _gzip_reader(raw)
-    if compression == "zstd":
-        import zstandard
-
-        # zstd --long=31 files need a 2 GiB window (zstd's largest; the default limit is 128 MiB)
-        decompressor = zstandard.ZstdDecompressor(max_window_size=1 << WINDOW_LOG_MAX)
-        return io.BufferedReader(decompressor.stream_reader(raw, closefd=True), BLOCK)  # type: ignore[return-value]
-    return raw
-
-
 class _LineTooLong(Exception):
     """The next line is longer than the limit allows (raised before it is read whole)."""
-
-
-def _gzip_reader(raw: BinaryIO) -> BinaryIO:
-    """ISA-L's inflate where installed (2-3x zlib's here, CRC checked alike), else the stdlib's."""
-    try:
-        from isal import igzip
-    except ImportError:  # pragma: no cover - isal is a dependency, but has no wheel everywhere
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return igzip.IGzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
 
 
 def _lines(stream: BinaryIO, limit: int | None, max_line: int) -> Iterator[bytes]:
@@ -178,12 +139,13 @@ def _lines(stream: BinaryIO, limit: int | None, max_line: int) -> Iterator[bytes
             lines[0] = b"".join(pending) + lines[0]
         last = lines.pop()
         pending, pending_bytes = ([last], len(last)) if last else ([], 0)
-        if max(map(len, lines)) > max_line:  # rare: find which, after the lines before it
+        if max(map(len, lines)) > max_line:  # rare: the lines before the long one, then stop
             for line in lines:
                 if len(line) > max_line:
                     raise _LineTooLong
                 yield line
-        yield from lines
+        else:
+            yield from lines
     if limit is not None and pending:  # the last line of a part: read on to its end
         while True:
             data = stream.readline(BLOCK)
@@ -201,8 +163,8 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
     reader = _reader(options)
     decode, text_of, group_of = reader.decode, reader.text_of, reader.group_of
     groups: dict[Group, list[int]] = {}
-    sampler = _sampler(path, options, part)
-    with open_jsonl(path, compression) as stream:
+    sampler = sampler_for(path, options, part)
+    with open_json(path, compression, options.limits) as stream:
         limit = None
         start = 0
         if part is not None:
@@ -216,8 +178,8 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
         line_number = 0
         try:
             for line_number, line in enumerate(_lines(stream, limit, options.limits.document_bytes), start=1):  # noqa: B007
-                if line_number == 1 and start == 0 and line.startswith(_BOM):
-                    line = line[len(_BOM):]  # a byte-order mark before the first document (DuckDB skips it too)
+                if line_number == 1 and start == 0 and line.startswith(BOM):
+                    line = line[len(BOM):]  # a byte-order mark before the first document (DuckDB skips it too)
                 if not line or line.isspace():
                     continue
                 try:
@@ -234,10 +196,9 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                 counts = groups.get(group)
                 if counts is None:
                     counts = groups[group] = [0, 0, 0]
-                length = len(text)
                 counts[0] += 1
-                counts[1] += length if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-                counts[2] += length
+                counts[1] += utf8_length(text)
+                counts[2] += len(text)
                 if sampler is not None:
                     sampler.add(group, text)
         except _LineTooLong:
@@ -247,10 +208,7 @@ def _count_jsonl(path: str, options: ScanOptions, compression: str | None, part:
                             "ini option") from None
         except Exception as exc:
             raise _as_scan_error(path, compression, f"after line {line_number}", exc) from None
-    return _with_tokens(GroupCounts({g: Counts(d, b, c) for g, (d, b, c) in groups.items()}), sampler)
-
-
-_BOM = b"\xef\xbb\xbf"
+    return with_tokens(GroupCounts({g: Counts(d, b, c) for g, (d, b, c) in groups.items()}), sampler)
 
 
 def _as_scan_error(path: str, compression: str | None, where: str, exc: Exception) -> Exception:
@@ -262,19 +220,12 @@ def _as_scan_error(path: str, compression: str | None, where: str, exc: Exceptio
     return exc
 
 
-def is_json_array(path: str, compression: str | None) -> bool:
-    """A ``.json`` file holding one array of documents (a layout the Hub reads)? JSON Lines
-    files (``.jsonl``, ``.ndjson``) are never read as arrays: an array on a line is an error."""
-    name = path.lower().removesuffix(".gz").removesuffix(".zst").removesuffix(".zstd")
-    return name.endswith(".json") and json_layout(path, compression) == "array"
-
-
 def _count_json_array(path: str, options: ScanOptions, compression: str | None) -> GroupCounts:
     """A JSON array of documents, read whole (DuckDB streams it; this reader only sees it when
     DuckDB refused it, or to sample tokens), at most mixlint_max_document_bytes of it."""
     limit = options.limits.document_bytes
     try:
-        with open_jsonl(path, compression) as stream:
+        with open_json(path, compression, options.limits) as stream:
             data = stream.read(limit + 1)
     except Exception as exc:
         raise _as_scan_error(path, compression, "", exc) from None
@@ -283,13 +234,13 @@ def _count_json_array(path: str, options: ScanOptions, compression: str | None) 
                         "write it as JSON Lines (one document per line), or raise the mixlint_max_document_bytes ini option")
     reader = _reader(options)
     try:
-        documents = reader.array(data.removeprefix(_BOM))
+        documents = reader.array(data.removeprefix(BOM))
     except (msgspec.DecodeError, RecursionError) as exc:
         raise ScanError(path, None, f"invalid JSON array of documents: {exc}",
                         "a .json file holds JSON Lines, or one array of JSON objects") from None
     text_of, group_of = reader.text_of, reader.group_of
     groups: dict[Group, Counts] = {}
-    sampler = _sampler(path, options, None)
+    sampler = sampler_for(path, options, None)
     for index, document in enumerate(documents):
         try:
             text = text_of(document)
@@ -300,11 +251,17 @@ def _count_json_array(path: str, options: ScanOptions, compression: str | None) 
         group = _group(document, group_of) if group_of else None
         counts = groups.setdefault(group, Counts())
         counts.documents += 1
-        counts.bytes += len(text.encode("utf-8", "surrogatepass"))
+        counts.bytes += utf8_length(text)
         counts.characters += len(text)
         if sampler is not None:
             sampler.add(group, text)
-    return _with_tokens(GroupCounts(groups), sampler)
+    return with_tokens(GroupCounts(groups), sampler)
+
+
+def utf8_length(text: str) -> int:
+    """Bytes of ``text`` in UTF-8, as DuckDB's strlen counts them (a lone surrogate, which JSON
+    can spell and DuckDB keeps as its three bytes, too)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _refused_line(path: str, start: int, line_number: int, line: bytes, exc: Exception,
@@ -325,19 +282,6 @@ def _refused_line(path: str, start: int, line_number: int, line: bytes, exc: Exc
         raise _bad_line(path, start, line_number, line, exc)
     group = _group_value(field_value(document, options.group_by)) if options.group_by else None
     return field_value(document, options.text_field), group
-
-
-def _sampler(path: str, options: ScanOptions, part: tuple[int, int] | None) -> TokenSampler | None:
-    if options.tokenizer is None:
-        return None
-    return TokenSampler(options, f"{os.path.basename(path)}|{part}")
-
-
-def _with_tokens(counts: GroupCounts, sampler: TokenSampler | None) -> GroupCounts:
-    if sampler is not None:
-        for group, tally in sampler.tallies().items():
-            counts.groups[group].tokens = tally
-    return counts
 
 
 def _group(document: Any, group_of: Any) -> Group:
@@ -407,142 +351,3 @@ def _bad_text(path: str, start: int, line_number: int, options: ScanOptions, tex
         return ScanError(path, line_no, f"document has no text field {options.text_field!r}",
                          "set scan.text_field (in a manifest, or under `mixlint:` in a card) to the field holding the text")
     return ScanError(path, line_no, f"text field {options.text_field!r} is a {type(text).__name__}, not a string")
-
-
-# --- Parquet and Arrow ------------------------------------------------------------------------
-
-def _columns(options: ScanOptions) -> list[str]:
-    names = [options.text_field.split(".")[0]]
-    if options.group_by and options.group_by.split(".")[0] not in names:
-        names.append(options.group_by.split(".")[0])
-    return names
-
-
-def _column(table: Any, dotted: str) -> Any:
-    import pyarrow.compute as pc
-
-    parts = dotted.split(".")
-    column = table.column(parts[0])
-    for part in parts[1:]:
-        column = pc.struct_field(column, part)
-    return column
-
-
-def _aggregate(table: Any, options: ScanOptions, path: str, where: str, sampler: TokenSampler | None) -> GroupCounts:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        text = _column(table, options.text_field)
-    except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError):
-        raise ScanError(path, None, f"{where}: no text field {options.text_field!r}",
-                        "set scan.text_field (in a manifest, or under `mixlint:` in a card) to the column holding the text") from None
-    if not is_string_type(text.type):
-        raise ScanError(path, None, f"{where}: text field {options.text_field!r} is {text.type}, not a string")
-    if pa.types.is_dictionary(text.type):  # dictionary-encoded strings are strings
-        text = text.cast(text.type.value_type)
-    if text.null_count:
-        raise ScanError(path, None, f"{where}: {text.null_count} documents have no text in {options.text_field!r}")
-    columns = {"b": pc.binary_length(text), "c": pc.utf8_length(text)}
-    if options.group_by:
-        columns["g"] = _group_column(table, options, path, where, len(text))
-    else:
-        columns["g"] = pa.nulls(len(text), pa.string())
-    if sampler is not None:
-        for group, value in zip(columns["g"].to_pylist(), text.to_pylist(), strict=True):
-            sampler.add(group, value)
-    grouped = pa.table(columns).group_by("g").aggregate([("b", "count"), ("b", "sum"), ("c", "sum")])
-    result = GroupCounts()
-    for row in grouped.to_pylist():
-        result.groups[row["g"]] = Counts(row["b_count"], row["b_sum"] or 0, row["c_sum"] or 0)
-    return result
-
-
-def _group_column(table: Any, options: ScanOptions, path: str, where: str, length: int) -> Any:
-    """The group values as strings, spelled as DuckDB spells them (``1.0``, ``true``); a list or
-    struct cannot name a source (both engines refuse it); a missing column is all None."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        column = _column(table, options.group_by or "")
-    except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.nulls(length, pa.string())
-    kind = column.type
-    if pa.types.is_nested(kind):
-        raise ScanError(path, None, f"{where}: group_by field {options.group_by!r} is {kind}: a value that names a source is "
-                        "a string, a number or a boolean")
-    if pa.types.is_floating(kind):  # pyarrow writes 1.0 as "1", DuckDB and Python as "1.0"
-        return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
-    try:
-        return pc.cast(column, pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return pa.nulls(length, pa.string())
-
-
-def is_string_type(arrow_type: Any) -> bool:
-    import pyarrow as pa
-
-    if pa.types.is_dictionary(arrow_type):
-        return is_string_type(arrow_type.value_type)
-    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_string_view(arrow_type))
-
-
-def _count_parquet(path: str, options: ScanOptions, part: tuple[int, int] | None) -> GroupCounts:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(path, memory_map=True)
-        first, last = part if part is not None else (0, parquet.num_row_groups)
-        result = GroupCounts()
-        sampler = _sampler(path, options, part)
-        for index in range(first, last):
-            table = parquet.read_row_group(index, columns=_columns(options))
-            result.merge(_aggregate(table, options, path, f"row group {index}", sampler))
-        return _with_tokens(result, sampler)
-    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
-        raise ScanError(path, None, f"corrupt or truncated Parquet file: {exc}", "re-create or re-download the shard") from None
-    except KeyError as exc:
-        raise ScanError(path, None, f"no column {exc}", "set scan.text_field (in a manifest, or under `mixlint:` in a card) to the column holding the text") from None
-
-
-def parquet_row_groups(path: str) -> int:
-    import pyarrow.parquet as pq
-
-    try:
-        return int(pq.ParquetFile(path).num_row_groups)
-    except Exception:  # reported properly when the shard is counted
-        return 1
-
-
-def _count_arrow(path: str, options: ScanOptions) -> GroupCounts:
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
-
-    try:
-        with pa.memory_map(path) as source:
-            try:
-                reader: Any = ipc.open_file(source)
-                batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
-            except pa.ArrowInvalid:  # the streaming format (as datasets' cache files)
-                source.seek(0)
-                reader = ipc.open_stream(source)
-                batches = iter(reader)
-            result = GroupCounts()
-            sampler = _sampler(path, options, None)
-            for i, batch in enumerate(batches):
-                # A corrupt offset in an Arrow buffer makes compute kernels read out of bounds (a
-                # crash of the whole run, not an exception): every batch is checked first.
-                batch.validate(full=True)
-                result.merge(_aggregate(pa.Table.from_batches([batch]), options, path, f"record batch {i}", sampler))
-            return _with_tokens(result, sampler)
-    except (pa.ArrowInvalid, pa.ArrowIOError) as exc:
-        raise ScanError(path, None, f"corrupt or truncated Arrow file: {exc}", "re-create or re-download the shard") from None
-
-
-def file_size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0

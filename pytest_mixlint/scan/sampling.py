@@ -8,9 +8,10 @@ document, tokenized in batches as the scan goes. Only sufficient statistics leav
 
 from __future__ import annotations
 
+import os
 import random
 
-from .counts import Group, ScanOptions
+from .counts import Group, GroupCounts, ScanOptions
 from .tokens import MAX_BATCH_CHARS, Tokenizer, TokenTally, utf8_bytes
 
 
@@ -55,3 +56,18 @@ class TokenSampler:
             return self.exact_tallies
         return {group: TokenTally.of_stratum(self.tokenizer.count(texts), [utf8_bytes(t) for t in texts], self.seen[group])
                 for group, texts in self.texts.items()}
+
+
+def sampler_for(path: str, options: ScanOptions, part: tuple[int, int] | None) -> TokenSampler | None:
+    """A sampler for one shard (part) when the scan counts tokens, else None."""
+    if options.tokenizer is None:
+        return None
+    return TokenSampler(options, f"{os.path.basename(path)}|{part}")
+
+
+def with_tokens(counts: GroupCounts, sampler: TokenSampler | None) -> GroupCounts:
+    """``counts`` with the sampler's token tallies added to its groups."""
+    if sampler is not None:
+        for group, tally in sampler.tallies().items():
+            counts.groups[group].tokens = tally
+    return counts
