@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 
+from .access import FileAccess
 from .documents import Document, DocumentKind, load_document
 from .problems import MixlintError, Problem
 from .scan.cache import ShardCache
@@ -26,11 +27,14 @@ __all__ = ["Document", "Measurement", "MixlintError", "Problem", "load", "measur
 __version__ = "0.1.0"
 
 
-def load(path: str | os.PathLike[str]) -> Document:
-    """Load a manifest (any file not named README.md) or a dataset card; raises MixlintError."""
+def load(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Document:
+    """Load a manifest (any file not named README.md) or a dataset card; raises MixlintError.
+    What the document names (a manifest's ``card:``, its tokenizer) must be inside ``root``
+    (default: the document's directory), as in the plugin, where the root is pytest's rootdir."""
     path = os.fspath(path)
     kind: DocumentKind = "card" if os.path.basename(path).lower() == "readme.md" else "manifest"
-    document = load_document(path, path, kind)
+    root = os.fspath(root) if root is not None else os.path.dirname(os.path.realpath(path))
+    document = load_document(path, path, kind, access=FileAccess(root))
     if document is None:
         raise MixlintError(Problem(path, None, "not a dataset card: the README has no YAML front matter of a dataset card"))
     return document
@@ -41,10 +45,10 @@ def measure(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = 
             tokenizer: str | os.PathLike[str] | None = None, exact_tokens: bool = False,
             token_sample: int = 1000) -> Measurement:
     """Scan the data files of a manifest or card. ``root`` (default: the document's directory)
-    bounds where data files may be; ``cache_dir`` keeps per-shard results between calls.
+    bounds where data files and what the document names may be; ``cache_dir`` keeps per-shard results between calls.
     ``tokenizer`` (a local tokenizer.json) counts tokens too, unless the manifest's ``scan:``
     names its own; problems, such as bad data, are in ``Measurement.problems``."""
-    document = load(path)
+    document = load(path, root)
     root = os.fspath(root) if root is not None else document.base_dir
     cache = ShardCache(cache_dir) if cache_dir is not None else None
     tokenizer = os.path.abspath(os.path.expanduser(tokenizer)) if tokenizer else None

@@ -39,6 +39,11 @@ class FileAccess:
                     "(mixlint_max_file_bytes)")
         return None
 
+    def holds(self, path: str) -> bool:
+        """Is ``path`` a repository file: an entry of a directory inside the root? (Such a file
+        must itself resolve inside the root: a committed link to ``~/.netrc`` is refused.)"""
+        return self.root is not None and inside(os.path.dirname(os.path.abspath(path)), self.root)
+
 
 def inside(path: str, root: str) -> bool:
     """Is ``path``, once every symlink is resolved, ``root`` or below it?"""

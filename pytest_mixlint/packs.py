@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from .access import FileAccess
+from .access import FileAccess, inside
 from .coercion import SomeStrings, Strings, Version1, as_list
 from .documents.model import DocumentKind
 from .documents.syntax import Parsed, parse_text, read_text
 from .documents.validation import problems_from
 from .kinds import Kind, KindLoadError, broken_kind, get_kind, kind_names
-from .paths import matches_any
+from .paths import check_patterns, matches_any
 from .problems import MixlintError, Problem
 
 Severity = Literal["error", "warning", "off"]
@@ -53,7 +53,7 @@ class RuleHeader(BaseModel):
     why: str | None = None
     applies_to: Annotated[list[DocumentKind], BeforeValidator(as_list)] | None = None
     composition: Literal["declared", "measured"] | None = None  # which composition the rule checks
-    paths: SomeStrings | None = None
+    paths: Annotated[SomeStrings, AfterValidator(check_patterns)] | None = None
 
     @field_validator("id")
     @classmethod
@@ -155,7 +155,10 @@ class _Loader:
         self.done: set[str] = set()
 
     def load(self, reference: str, base_dir: str, where: Problem, via: str, confined: bool = False) -> None:
-        """``confined``: named by a pack (``extends``), so it must stay inside the root."""
+        """``confined``: named by a repository's pack (``extends``), so it must stay inside the root.
+        What a pack names is confined when the pack is: when it is inside the root (a pull request
+        can change it) or was itself confined. A pack you name outside the root (an
+        organisation's, in /etc) may name its siblings."""
         if reference.startswith(BUILTIN_PREFIX):
             name = reference[len(BUILTIN_PREFIX):]
             if name not in builtin_pack_names():
@@ -165,6 +168,7 @@ class _Loader:
                 return
             resource = resources.files("pytest_mixlint.rules") / f"{name}.yaml"
             key, display, text, pack_dir, path = reference, reference, resource.read_text("utf-8"), base_dir, None
+            confined = True
         else:
             path = os.path.normpath(os.path.join(base_dir, os.path.expanduser(reference)))
             key, display, pack_dir = path, _display(path), os.path.dirname(path)
@@ -178,6 +182,7 @@ class _Loader:
             except MixlintError as exc:
                 self.problems.extend(exc.problems)
                 return
+            confined = confined or (self.access.root is not None and inside(path, self.access.root))
         if key in self.stack:
             cycle = " -> ".join(_display(k) for k in self.stack[self.stack.index(key):] + [key])
             self.problems.append(Problem(where.path, where.line, f"rule packs extend each other in a cycle: {cycle}",
@@ -187,12 +192,12 @@ class _Loader:
             return
         self.stack.append(key)
         try:
-            self._load_text(text, PackInfo(display, via, path), pack_dir)
+            self._load_text(text, PackInfo(display, via, path), pack_dir, confined)
         finally:
             self.stack.pop()
             self.done.add(key)
 
-    def _load_text(self, text: str, pack: PackInfo, pack_dir: str) -> None:
+    def _load_text(self, text: str, pack: PackInfo, pack_dir: str, confined: bool) -> None:
         display = pack.name
         try:
             parsed = parse_text(text, display, "yaml")
@@ -216,16 +221,16 @@ class _Loader:
             entries = rules if isinstance(rules, list) else []
         for i, reference in enumerate(extends):
             line = parsed.line(("extends", i))
-            self.load(reference, pack_dir, Problem(display, line, ""), f"extended by {display}:{line}", confined=True)
+            self.load(reference, pack_dir, Problem(display, line, ""), f"extended by {display}:{line}", confined)
         self.files.append(pack)
         seen_here: set[str] = set()
         for i, entry in enumerate(entries):
-            rule = self._rule(entry, parsed, display, pack_dir, ("rules", i), seen_here)
+            rule = self._rule(entry, parsed, display, pack_dir, ("rules", i), seen_here, confined)
             if rule is not None:
                 self.rules[rule.id] = rule
 
     def _rule(self, entry: Any, parsed: Parsed, display: str, pack_dir: str, loc: tuple[str | int, ...],
-              seen_here: set[str]) -> Rule | None:
+              seen_here: set[str], confined: bool) -> Rule | None:
         """Validate one rule entry: its common keys and its kind's options, reporting both."""
         line = parsed.line(loc)
         if not isinstance(entry, dict):
@@ -262,7 +267,8 @@ class _Loader:
         options: BaseModel | None = None
         if kind is not None:
             try:
-                options = kind.options.model_validate(options_data, context={"base_dir": pack_dir, "access": self.access})
+                context = {"base_dir": pack_dir, "access": self.access, "confined": confined}
+                options = kind.options.model_validate(options_data, context=context)
             except ValidationError as exc:
                 problems += _rule_problems(exc, parsed, display, kind, loc, rule_id)
         if header and header.id in seen_here:

@@ -7,9 +7,10 @@ names in selectors and ``mixlint_domains``, and data files.
   leading ``/`` anchors the pattern at the root (the rootdir for ``paths:``).
 
 Segments are matched with ``fnmatch``, whose regular expressions cannot backtrack
-catastrophically (``*a*a*a*a*ab`` against a long name is linear), and ``**`` by dynamic
-programming over the segments, so a pattern never costs more than (pattern x path) segment
-matches.
+catastrophically (``*a*a*a*a*ab`` against a long name takes a millisecond), and ``**`` by
+following every place in the pattern a path could have reached at once (no recursion, no
+backtracking), so a pattern never costs more than (pattern segments x path parts) segment
+matches; runs of ``**`` are one, and a pattern has at most ``MAX_SEGMENTS`` segments.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from functools import lru_cache
 
 GLOBSTAR = "**"
+MAX_SEGMENTS = 256  # deeper than any real directory layout; bounds the cost of one match
 _MAGIC = re.compile(r"[*?\[]")
 
 
@@ -33,37 +35,65 @@ def segment_pattern(pattern: str) -> re.Pattern[str] | None:
 
 
 def split_pattern(pattern: str) -> tuple[str, ...]:
-    """``./data//**/x.jsonl`` -> ('data', '**', 'x.jsonl'): segments without empty or ``.`` parts."""
-    return tuple(part for part in pattern.split("/") if part not in ("", "."))
+    """``./data//**/**/x.jsonl`` -> ('data', '**', 'x.jsonl'): segments without empty or ``.``
+    parts, a run of ``**`` as one. Raises ValueError past MAX_SEGMENTS segments."""
+    segments: list[str] = []
+    for part in pattern.split("/"):
+        if part not in ("", ".") and not (part == GLOBSTAR and segments and segments[-1] == GLOBSTAR):
+            segments.append(part)
+    if len(segments) > MAX_SEGMENTS:
+        raise ValueError(f"pattern {_short(pattern)!r} has {len(segments)} segments, more than {MAX_SEGMENTS}")
+    return tuple(segments)
+
+
+def check_patterns(patterns: list[str]) -> list[str]:
+    """``patterns`` if each can be matched (a pydantic validator; ValueError otherwise)."""
+    for pattern in patterns:
+        split_pattern(pattern)
+    return patterns
+
+
+def _short(pattern: str) -> str:
+    return pattern if len(pattern) <= 80 else pattern[:60] + "..." + pattern[-17:]
 
 
 @lru_cache(maxsize=1024)
 def _path_pattern(pattern: str) -> tuple[str, ...]:
     anchored = pattern.startswith("/")
     segments = split_pattern(pattern)
-    if not anchored and "/" not in pattern.strip("/").removeprefix("./"):
+    if not anchored and "/" not in pattern.strip("/").removeprefix("./") and segments[:1] != (GLOBSTAR,):
         segments = (GLOBSTAR,) + segments  # a bare name: in any directory
     return segments
 
 
 def match_segments(parts: tuple[str, ...] | list[str], segments: tuple[str, ...]) -> bool:
     """Do path ``parts`` match pattern ``segments`` (``**`` spanning zero or more parts)?"""
-    memo: dict[tuple[int, int], bool] = {}
+    end = len(segments)
 
-    def match(i: int, j: int) -> bool:  # parts[i:] against segments[j:]
-        if (i, j) not in memo:
-            if j == len(segments):
-                found = i == len(parts)
-            elif segments[j] == GLOBSTAR:
-                found = match(i, j + 1) or (i < len(parts) and match(i + 1, j))
+    def past_globstars(positions: set[int]) -> set[int]:  # a ** may also match no part at all
+        reached = set(positions)
+        for j in sorted(positions):
+            while j < end and segments[j] == GLOBSTAR:
+                j += 1
+                reached.add(j)
+        return reached
+
+    positions = past_globstars({0})  # places in the pattern the parts read so far can have reached
+    for part in parts:
+        following = set()
+        for j in positions:
+            if j == end:
+                continue
+            if segments[j] == GLOBSTAR:
+                following.add(j)  # ** takes this part and may take more
             else:
                 compiled = segment_pattern(segments[j])
-                found = i < len(parts) and compiled is not None and compiled.match(parts[i]) is not None \
-                    and match(i + 1, j + 1)
-            memo[i, j] = found
-        return memo[i, j]
-
-    return match(0, 0)
+                if compiled is not None and compiled.match(part) is not None:
+                    following.add(j + 1)
+        if not following:
+            return False
+        positions = past_globstars(following)
+    return end in positions
 
 
 def matches(path: str, pattern: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, get_args
 
 import pytest
 
-from .access import FileAccess, inside
+from .access import FileAccess, inside, within
 from .discovery import (
     DEFAULT_CARDS,
     DEFAULT_MANIFESTS,
@@ -32,6 +32,7 @@ from .limits import INI as LIMITS_INI
 from .limits import Limits, limits_from
 from .outcomes import LOAD_RULE, UNCHECKED_RULE, Result, evaluate, ignore_notes, load_error, unchecked
 from .packs import Rule, RuleSet, load_rules
+from .paths import check_patterns
 from .problems import MixlintError, Problem
 from .report import RunRecord, document_payload, failure, json_report, markdown, terminal
 from .report.text import printable
@@ -68,8 +69,14 @@ class MixlintSession:
         self.rules = self._load_rules()
         self.selected_ids = {r.id for r in self._selected_rules()}
         invocation = Path(config.invocation_params.dir)
-        self.discovery = Discovery(self.rootdir, config.getini("mixlint_manifests") or DEFAULT_MANIFESTS,
-                                   config.getini("mixlint_cards") or DEFAULT_CARDS,
+        patterns = {name: config.getini(name) or default for name, default in
+                    (("mixlint_manifests", DEFAULT_MANIFESTS), ("mixlint_cards", DEFAULT_CARDS))}
+        for name, values in patterns.items():
+            try:
+                check_patterns(values)
+            except ValueError as exc:
+                raise pytest.UsageError(f"{_ini_file(config)}: {name}: {exc}") from None
+        self.discovery = Discovery(self.rootdir, patterns["mixlint_manifests"], patterns["mixlint_cards"],
                                    {(invocation / arg.split("::")[0]).resolve() for arg in config.args},
                                    {os.path.realpath(p.path) for p in self.rules.packs if p.path})
         self.unused_policies = self.discovery.unused_policies()
@@ -185,11 +192,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if session is None:
         return None
     kind = session.discovery.kind_of(file_path)
+    # pytest prints node ids as they are: a file name holding a terminal escape must not reach it
+    display = session.discovery.display(file_path)
+    nodeid = printable(display) if printable(display) != display else None  # None: pytest's own
     if kind is not None:
-        return MixlintFile.from_parent(parent, path=file_path, kind=kind)
+        return MixlintFile.from_parent(parent, path=file_path, kind=kind, nodeid=nodeid)
     line = looks_like_manifest(file_path)
     if line is not None:  # a manifest the patterns miss would silently not be checked: a warned item
-        return UncheckedFile.from_parent(parent, path=file_path, kind=None, line=line)
+        return UncheckedFile.from_parent(parent, path=file_path, line=line, nodeid=nodeid)
     if file_path in session.discovery.named and file_path.suffix.lower() not in (".py",):
         # Named on the command line but no document (the header says why): collected as nothing,
         # so that pytest does not stop the run with "not found" (pre-commit names every file).
@@ -202,12 +212,36 @@ class NotADocument(pytest.File):
         return []
 
 
-class MixlintFile(pytest.File):
-    def __init__(self, *, kind: DocumentKind | None, **kwargs: Any) -> None:
+class _DocumentFile(pytest.File):
+    """A collected file whose items report results: it sends the file's part of the run record
+    (its notes, and its composition when it is a document) with the first item that runs."""
+
+    kind: DocumentKind | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.kind = kind
         self.payload_sent = False
         self.notes: list[Problem] = []
+
+    def take_payload(self, document: Document | None) -> dict[str, Any] | None:
+        """The document's composition, sent with the first item this process runs for it."""
+        if self.payload_sent:
+            return None
+        self.payload_sent = True
+        return self._payload(document)
+
+    def _payload(self, document: Document | None) -> dict[str, Any]:
+        display = self.config.stash[SESSION_KEY].discovery.display(self.path)
+        return {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [],
+                "notes": [str(n) for n in self.notes]}
+
+
+class MixlintFile(_DocumentFile):
+    """A manifest or a card: one item per rule that applies to it."""
+
+    def __init__(self, *, kind: DocumentKind, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
         self.needs_measurement = False
         self.measured_bases: list[str | None] = []  # of the measured rules; None: the measurement's own
         self._measurement: Measurement | None = None
@@ -215,7 +249,7 @@ class MixlintFile(pytest.File):
     def collect(self) -> Any:
         session = self.config.stash[SESSION_KEY]
         display = session.discovery.display(self.path)
-        assert self.kind is not None  # only an UncheckedFile has none, and it collects otherwise
+        assert self.kind is not None
         try:
             document = load_document(str(self.path), display, self.kind, session.domains, session.access)
         except MixlintError as exc:
@@ -259,14 +293,8 @@ class MixlintFile(pytest.File):
                 self._measurement = Measurement(None, [problem])
         return self._measurement
 
-    def take_payload(self, document: Document | None) -> dict[str, Any] | None:
-        """The document's composition, sent with the first item this process runs for it."""
-        if self.payload_sent:
-            return None
-        self.payload_sent = True
-        display = self.config.stash[SESSION_KEY].discovery.display(self.path)
-        empty: dict[str, Any] = {"path": display, "kind": self.kind, "name": None, "basis": None, "components": [],
-                                 "notes": [str(n) for n in self.notes]}
+    def _payload(self, document: Document | None) -> dict[str, Any]:
+        empty = super()._payload(document)
         if document is None:
             return empty
         try:
@@ -275,11 +303,11 @@ class MixlintFile(pytest.File):
             measured = measurement.mixture if measurement is not None and not measurement.problems else None
             return document_payload(document, self.notes, measured, self.measured_bases)
         except Exception as exc:  # the summary must not take the run down
-            notes = [str(n) for n in self.notes] + [f"{display}: composition not shown: {type(exc).__name__}: {exc}"]
+            notes = empty["notes"] + [f"{empty['path']}: composition not shown: {type(exc).__name__}: {exc}"]
             return {**empty, "notes": notes}
 
 
-class UncheckedFile(MixlintFile):
+class UncheckedFile(_DocumentFile):
     """A file that starts like a manifest (``mixlint: 1``) but no pattern makes it one: one warned
     item, so the summary, the reports and --mixlint-strict all see it (a pytest warning would be
     seen only in the warnings summary, twice under xdist, and abort a -W error run)."""
@@ -314,7 +342,7 @@ class _ResultItem(pytest.Item):
     def runtest(self) -> None:
         result, document = self.evaluate()
         self.result_line = result.line
-        assert isinstance(self.parent, MixlintFile)
+        assert isinstance(self.parent, _DocumentFile)
         self.mixlint_payload = {"result": result.to_json(), "document": self.parent.take_payload(document)}
         _raise_outcome(result)
 
@@ -335,7 +363,9 @@ class _ResultItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         line = self.result_line
-        return self.path, (line - 1 if line else None), f"[mixlint] {self.nodeid}"
+        # pytest prints this path as it is (skip reasons): a name holding escapes is shown escaped
+        path = self.path if printable(str(self.path)) == str(self.path) else Path(printable(str(self.path)))
+        return path, (line - 1 if line else None), f"[mixlint] {self.nodeid}"
 
 
 def _raise_outcome(result: Result) -> None:
@@ -465,8 +495,7 @@ def _shard_cache(config: pytest.Config, rootdir: Path, verify: str) -> ShardCach
 
 def _leads_out(directory: Path, rootdir: Path) -> bool:
     """A directory inside the rootdir by its name whose real path is outside it (a link)."""
-    named = os.path.abspath(directory)
-    if not (named == str(rootdir) or named.startswith(str(rootdir).rstrip(os.sep) + os.sep)):
+    if not within(os.path.abspath(directory), os.path.abspath(rootdir)):
         return False  # the user put the cache elsewhere on purpose
     return not inside(str(directory), str(rootdir))
 

@@ -77,7 +77,11 @@ class Walker:
             found.problem(f"{pattern!r} is not a local path: remote data files are not read",
                           "nothing is fetched from the network; fetch the data and name the local files")
             return found
-        segments = split_pattern(pattern)
+        try:
+            segments = split_pattern(pattern)
+        except ValueError as exc:
+            found.problem(str(exc), "no directory layout is that deep: shorten the pattern")
+            return found
         literal = 0
         while literal < len(segments) and not has_magic(segments[literal]) and segments[literal] != GLOBSTAR:
             literal += 1
@@ -97,7 +101,7 @@ class Walker:
                 pass
         else:
             try:
-                self._visit(start, real, rest, 0, seen_files, set(), found, first, start != real)
+                self._visit(start, real, rest, seen_files, found, first, start != real)
             except WalkLimit:
                 found.problem(f"{pattern!r} reaches more than {self.max_entries:,} directory entries",
                               "narrow the pattern, or raise the mixlint_max_walk_entries ini option")
@@ -138,44 +142,53 @@ class Walker:
                 return True
         return False
 
-    def _visit(self, directory: str, real: str, rest: tuple[str, ...], j: int, files: dict[tuple[int, int], str],
-               visited: set[tuple[str, int]], found: Found, first: bool, linked: bool) -> None:
-        """Match ``rest[j:]`` below ``directory`` (whose real path is ``real``; ``linked`` when
-        reached through a symlink: a file is named by a path without links where there is one)."""
-        if (real, j) in visited:  # a loop, or a ** reached twice
-            return
-        visited.add((real, j))
-        segment = rest[j]
-        last = j == len(rest) - 1
-        if segment == GLOBSTAR and not last:
-            self._visit(directory, real, rest, j + 1, files, visited, found, first, linked)  # ** as no directory
-        compiled = segment_pattern(segment)
-        for name, path, is_dir, is_file, is_link in self._list(directory, real).entries:
-            if self._hidden(name, segment if segment != GLOBSTAR else ""):
+    def _visit(self, directory: str, real: str, rest: tuple[str, ...], files: dict[tuple[int, int], str],
+               found: Found, first: bool, linked: bool) -> None:
+        """Match ``rest`` below ``directory`` (whose real path is ``real``; ``linked`` when reached
+        through a symlink: a file is named by a path without links where there is one). A stack,
+        not recursion: a tree of any depth is walked."""
+        visited: set[tuple[str, int]] = set()
+        stack = [(directory, real, 0, linked)]
+        while stack:
+            directory, real, j, linked = stack.pop()
+            if (real, j) in visited:  # a loop, or a ** reached twice
                 continue
-            if is_dir:
-                wanted = j if compiled is None else j + 1  # ** goes on below; a segment is matched
-                if (compiled is None or (not last and compiled.match(name))) and \
-                        (entry_real := self._real(path, real, name, is_link)) is not None and self._enter(path, entry_real, found):
-                    self._visit(path, entry_real, rest, wanted, files, visited, found, first, linked or is_link)
-            elif is_file and last and (compiled is None or compiled.match(name)):
-                entry_real = self._real(path, real, name, is_link)
-                if entry_real is None:
+            visited.add((real, j))
+            segment = rest[j]
+            last = j == len(rest) - 1
+            if segment == GLOBSTAR and not last:
+                stack.append((directory, real, j + 1, linked))  # ** as no directory
+            compiled = segment_pattern(segment)
+            for name, path, is_dir, is_file, is_link in self._list(directory, real).entries:
+                if self._hidden(name, segment if segment != GLOBSTAR else ""):
                     continue
-                if not self.inside(entry_real):
-                    found.problem(f"{self.shown(path)} links to {entry_real}, outside the repository root", OUTSIDE_HINT)
-                    continue
-                try:
-                    identity = os.stat(path)  # hard links are one file: (device, inode), not the path
-                except OSError:
-                    continue
-                key = (identity.st_dev, identity.st_ino)
-                if linked or is_link:
-                    files.setdefault(key, path)
-                else:
-                    files[key] = path
-                if first:
-                    raise _First
+                if is_dir:
+                    wanted = j if compiled is None else j + 1  # ** goes on below; a segment is matched
+                    if (compiled is None or (not last and compiled.match(name))) and \
+                            (entry_real := self._real(path, real, name, is_link)) is not None and self._enter(path, entry_real, found):
+                        stack.append((path, entry_real, wanted, linked or is_link))
+                elif is_file and last and (compiled is None or compiled.match(name)):
+                    self._add(path, real, name, is_link, linked, files, found)
+                    if first and files:
+                        raise _First
+
+    def _add(self, path: str, parent_real: str, name: str, is_link: bool, linked: bool,
+             files: dict[tuple[int, int], str], found: Found) -> None:
+        entry_real = self._real(path, parent_real, name, is_link)
+        if entry_real is None:
+            return
+        if not self.inside(entry_real):
+            found.problem(f"{self.shown(path)} links to {entry_real}, outside the repository root", OUTSIDE_HINT)
+            return
+        try:
+            identity = os.stat(path)  # hard links are one file: (device, inode), not the path
+        except OSError:
+            return
+        key = (identity.st_dev, identity.st_ino)
+        if linked or is_link:
+            files.setdefault(key, path)
+        else:
+            files[key] = path
 
     @staticmethod
     def _real(path: str, parent_real: str, name: str, is_link: bool) -> str | None:

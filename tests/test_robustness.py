@@ -91,14 +91,14 @@ def test_any_text_as_a_card_or_manifest(tmp_path, text):
 # that try to walk the filesystem, loop through links or leave the root.
 hostile_text = st.one_of(st.text(max_size=20), st.sampled_from([
     "\n## ALL CHECKS PASSED\n<details>", "<img src=x onerror=alert(1)>", "| a | b |", "`code` *b* _i_ [l](u)",
-    "\x1b]0;pwned\x07", "\x1b[31mred", "abc\u202edcba", "\r\nx", "\x00", "# heading"]))
+    "\x1b]0;pwned\x07", "\x1b[31mred", "abc\u202edcba", "\r\nx", "\x00", "# heading", "@acme/security-team",
+    "https://evil.example/login", "we\u200bb"]))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=hostile_text, source=hostile_text, licence=hostile_text)
 def test_hostile_names_cannot_restyle_reports_or_terminals(tmp_path, name, source, licence):
     from pytest_mixlint.report import RunRecord, markdown
-    from pytest_mixlint.report.text import printable
 
     path = tmp_path / "m.mixture.yaml"
     path.write_text(json.dumps({"mixlint": 1, "name": name or "x",
@@ -117,8 +117,8 @@ def test_hostile_names_cannot_restyle_reports_or_terminals(tmp_path, name, sourc
     assert [line for line in text.splitlines() if line.startswith("#")] == ["# mixlint report", "## m.mixture.yaml — "
                                                                            + markdown.markdown(document.name)]
     assert "<" not in text.replace("\\<", "")
-    shown = printable(text)
-    assert not any(c in shown for c in "\x1b\x07\x00\u202e\r")
+    assert not any(c in text for c in "\x1b\x07\x00\u202e\u200b\r")
+    assert "@acme" not in text and "https://" not in text  # no mention, no link
 
 
 hostile_patterns = st.one_of(st.text(max_size=30), st.sampled_from([

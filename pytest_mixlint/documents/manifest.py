@@ -102,7 +102,7 @@ _HINTS = {
 
 
 def load_manifest(path: str, display: str, domains: DomainPatterns, access: FileAccess = FileAccess()) -> Document:
-    text = read_text(path, display, access)
+    text = read_text(path, display, access, confined=access.holds(path))
     parsed = parse_text(text, display, syntax_of(path))
     if parsed.data is None or (isinstance(parsed.data, str) and not parsed.data.strip()):
         raise MixlintError(Problem(display, 1, "empty manifest", _HINTS["mixlint"] + " and lists `sources`"))

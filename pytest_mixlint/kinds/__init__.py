@@ -80,9 +80,7 @@ def _plugin(name: str) -> Kind:
     package = f" (package {entry.dist.name} {entry.dist.version})" if entry.dist is not None else ""
     try:
         return _as_kind(name, entry.load())
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # whatever a third-party import raises, even SystemExit
+    except (Exception, SystemExit) as exc:  # whatever a third-party import raises, even sys.exit()
         raise KindLoadError(f"rule kind {name!r} cannot be loaded from entry point {entry.value!r}{package}: "
                             f"{type(exc).__name__}: {exc}") from exc
 

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -39,17 +40,22 @@ from .base import Evaluation, Finding, KindOptions
 class Options(KindOptions):
     schema_: dict[str, Any] = Field(alias="schema")
     target: Literal["card", "manifest"] | None = None
-    # Where the schema's relative $ref resolve, and what they may read (set from the pack).
-    _base_dir: str = PrivateAttr(".")
+    # The schema's own URI (its file's, or the pack's directory for an inline schema): relative
+    # $ref resolve against it, as JSON Schema says. What they may read: set from the pack.
+    _base_uri: str = PrivateAttr("")
     _access: FileAccess = PrivateAttr(default_factory=FileAccess)
+    _confined: bool = PrivateAttr(True)
 
     @field_validator("schema_", mode="before")
     @classmethod
     def _load_schema_file(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str):
             return value
-        context = info.context or {}
-        return _read_schema(os.path.join(context.get("base_dir", "."), value), value, context.get("access", FileAccess()))
+        context = info.context if info.context is not None else {}
+        path = os.path.abspath(os.path.join(context.get("base_dir", "."), value))
+        schema = _read_schema(path, value, context.get("access", FileAccess()), context.get("confined", True))
+        context["schema_file"] = path  # this rule's own context: where _where finds it
+        return schema
 
     @field_validator("schema_")
     @classmethod
@@ -57,7 +63,8 @@ class Options(KindOptions):
         try:
             jsonschema.validators.validator_for(schema).check_schema(schema)
         except jsonschema.SchemaError as exc:
-            raise ValueError(f"invalid JSON Schema at {'/'.join(map(str, exc.absolute_path)) or 'its root'}: {exc.message}") from None
+            raise ValueError(f"invalid JSON Schema at {'/'.join(map(str, exc.absolute_path)) or 'its root'}: "
+                             f"{exc.message}") from None
         for pattern in _patterns(schema):
             if _re2(pattern) is None:
                 raise ValueError(f"schema pattern {pattern!r} is not a regular expression RE2 can run (no lookaround or "
@@ -67,32 +74,42 @@ class Options(KindOptions):
     @model_validator(mode="after")
     def _where(self, info: ValidationInfo) -> Options:
         context = info.context or {}
-        self._base_dir, self._access = context.get("base_dir", "."), context.get("access", FileAccess())
+        file = context.get("schema_file")
+        self._base_uri = Path(file).as_uri() if file else Path(os.path.abspath(context.get("base_dir", "."))).as_uri() + "/"
+        self._access, self._confined = context.get("access", FileAccess()), context.get("confined", True)
         return self
 
     @cached_property
     def validator(self) -> Any:
+        cls = jsonschema.validators.validator_for(self.schema_)
+        specification = referencing.jsonschema.specification_with(cls.META_SCHEMA.get("$schema", ""),
+                                                                  default=referencing.jsonschema.DRAFT202012)
+        root = referencing.Resource.from_contents(self.schema_, default_specification=specification)
         registry: referencing.Registry[Any] = referencing.Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
-        return jsonschema.validators.validator_for(self.schema_)(self.schema_, registry=registry)
+        registry = registry.with_resource(self._base_uri, root)
+        # The root is reached through its URI, so that its relative $ref resolve against it.
+        return cls({"$ref": self._base_uri}, registry=registry)
 
     def _retrieve(self, uri: str) -> referencing.Resource[Any]:
-        """A ``$ref`` to another schema: a local file inside the root, never the network."""
+        """A ``$ref`` to another schema: a local file (inside the root when the pack is), never the
+        network. ``uri`` is absolute: resolved against the schema that holds the $ref."""
         parts = urlsplit(uri)
-        if parts.scheme not in ("", "file") or parts.netloc:
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise referencing.exceptions.NoSuchResource(f"{uri} is not fetched: $ref may only name local files")
-        path = os.path.join(self._base_dir, unquote(parts.path))
+        path = unquote(parts.path)
         try:
-            contents = _read_schema(path, uri, self._access)
+            contents = _read_schema(path, os.path.relpath(path, self._access.root or os.getcwd()), self._access, self._confined)
         except ValueError as exc:
             raise referencing.exceptions.NoSuchResource(str(exc)) from None
         return referencing.Resource.from_contents(contents, default_specification=referencing.jsonschema.DRAFT202012)
 
 
-def _read_schema(path: str, shown: str, access: FileAccess) -> dict[str, Any]:
-    """A schema file the pack names: inside the root, a regular file, and never echoed in an
-    error (it could be any file: a secret's first bytes must not reach a CI log)."""
+def _read_schema(path: str, shown: str, access: FileAccess, confined: bool) -> dict[str, Any]:
+    """A schema file a pack names: a regular file (inside the root when the pack is a repository's
+    file), and never echoed in an error (it could be any file: a secret's first bytes must not
+    reach a CI log)."""
     try:
-        data = parse_text(read_text(path, shown, access, confined=True), shown, syntax_of(shown)).data
+        data = parse_text(read_text(path, shown, access, confined=confined), shown, syntax_of(shown)).data
     except MixlintError as exc:
         raise ValueError(f"cannot load schema file {shown!r}: {exc.problems[0].message}") from None
     if not isinstance(data, dict):

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 and C1 controls but tab and newline, DEL, and the bidirectional overrides and isolates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls but tab and newline, DEL, the bidirectional marks, overrides and isolates,
+# and invisible characters (zero-width, word joiner, byte-order mark) that make two names look alike.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # Characters with a meaning in GitHub-flavoured Markdown (and HTML) inside a line or a table cell
 # (parentheses only make a link after a bracket, which is escaped).
 _MARKDOWN = re.compile(r"([\\`*_\[\]#|<>~&])")
+# What GitHub turns into a mention or a link without any markup: a word joiner (U+2060) breaks it.
+_AUTOLINK = re.compile(r"(@|:(?=//)|\bwww(?=\.))", re.IGNORECASE)
 
 
 def printable(text: str) -> str:
@@ -27,4 +30,4 @@ def markdown(text: str) -> str:
     """``text`` as literal Markdown on one line: every special character escaped, line breaks
     folded, HTML tags inert."""
     one_line = " ".join(printable(unicodedata.normalize("NFC", text)).splitlines())
-    return _MARKDOWN.sub(r"\\\1", one_line)
+    return _AUTOLINK.sub("\\1\u2060", _MARKDOWN.sub(r"\\\1", one_line))
