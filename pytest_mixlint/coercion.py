@@ -15,9 +15,9 @@ def as_list(value: Any) -> Any:
 
 
 # A string or a list of non-empty strings (may be empty: "none of these").
-Strings = Annotated[list[NonEmpty], BeforeValidator(as_list)]
+Strings = Annotated[list[NonEmpty], BeforeValidator(as_list, json_schema_input_type=str | list[str])]
 # The same, but at least one: a selector or a filter that lists nothing would silently match nothing.
-SomeStrings = Annotated[list[NonEmpty], BeforeValidator(as_list), Field(min_length=1)]
+SomeStrings = Annotated[list[NonEmpty], BeforeValidator(as_list, json_schema_input_type=str | list[str]), Field(min_length=1)]
 
 
 def _not_a_boolean(value: Any) -> Any:

@@ -6,23 +6,21 @@ walk with them, so both front ends check the same files.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .documents import DocumentKind, is_card
 from .documents.card import card_kind, front_matter
 from .documents.syntax import parse_text, read_text, syntax_of
+from .options import DEFAULT_CARDS, DEFAULT_MANIFESTS, DEFAULT_RULES_FILE
 from .packs import RuleSet
 from .paths import matches_any
 from .problems import MixlintError
 
-DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
-                     "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
-DEFAULT_CARDS = ["README.md"]
-DEFAULT_RULES_FILE = "mixlint.yaml"
-DEFAULT_PACK = "mixlint:recommended"
 # Names a rule pack is likely given: one of these that is not in effect is reported (a policy
 # that is silently not applied is a gate that is silently open).
 POLICY_NAMES = (DEFAULT_RULES_FILE, "mixlint.yml", ".mixlint.yaml", ".mixlint.yml")
@@ -147,3 +145,41 @@ def describe_rules(rules: RuleSet, selected: int) -> str:
     total = len(rules.rules)
     counted = f"{total} rule{'s' if total != 1 else ''}" + (f" ({selected} selected)" if selected != total else "")
     return f"{counted} from " + ", ".join(f"{p.name} ({p.via})" for p in reversed(rules.packs))
+
+
+# pytest's default norecursedirs: directories collection does not enter.
+NORECURSEDIRS = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
+
+
+def files_under(paths: list[Path], norecursedirs: tuple[str, ...] | list[str] = NORECURSEDIRS) -> Iterator[Path]:
+    """The files pytest would collect under ``paths`` (files named are taken as they are), in
+    pytest's order: depth first, each directory's entries sorted by name, not entering a
+    directory matching ``norecursedirs`` or holding a virtualenv, each file once."""
+    seen: set[Path] = set()
+
+    def entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+        try:
+            return iter(sorted(os.scandir(directory), key=lambda entry: entry.name))
+        except OSError:
+            return iter(())
+
+    for start in paths:
+        stack = [entries(start)] if start.is_dir() else []
+        if start.is_file() and start not in seen:
+            seen.add(start)
+            yield start
+        while stack:
+            entry = next(stack[-1], None)
+            if entry is None:
+                stack.pop()
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():
+                    if not any(fnmatch.fnmatch(entry.name, p) for p in norecursedirs) and not (path / "pyvenv.cfg").is_file():
+                        stack.append(entries(path))
+                elif entry.is_file() and path not in seen:
+                    seen.add(path)
+                    yield path
+            except OSError:
+                continue

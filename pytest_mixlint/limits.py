@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .quantities import parse_bytes, parse_real
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -34,16 +32,16 @@ class Limits:
 RATIO_FLOOR = 64 << 20
 
 
-# ini option -> (field, parser, what it is, for help texts and errors)
-INI: dict[str, tuple[str, Any, str]] = {
-    "mixlint_max_walk_entries": ("walk_entries", lambda v: int(parse_real(v)),
-                                 "directory entries one data-file pattern may read"),
-    "mixlint_max_document_bytes": ("document_bytes", parse_bytes, "bytes one document (a JSONL line) may hold"),
-    "mixlint_max_compression_ratio": ("compression_ratio", parse_real,
+# ini option -> (field, the kind of quantity it takes, what it is, for help texts and errors)
+INI: dict[str, tuple[str, str, str]] = {
+    "mixlint_max_walk_entries": ("walk_entries", "count",
+                                 "directory entries the data-file patterns of one document may read"),
+    "mixlint_max_document_bytes": ("document_bytes", "bytes", "bytes one document (a JSONL line) may hold"),
+    "mixlint_max_compression_ratio": ("compression_ratio", "real",
                                       "how many times its size a compressed shard may expand"),
-    "mixlint_lock_timeout": ("lock_timeout", parse_real,
+    "mixlint_lock_timeout": ("lock_timeout", "real",
                              "seconds to wait for another run scanning the same shard"),
-    "mixlint_max_file_bytes": ("file_bytes", parse_bytes,
+    "mixlint_max_file_bytes": ("file_bytes", "bytes",
                                "bytes of a manifest, card, rule pack, schema or tokenizer read whole"),
 }
 assert {f for f, _, _ in INI.values()} == {f.name for f in fields(Limits)}
@@ -56,12 +54,22 @@ def limits_from(values: dict[str, str]) -> Limits:
     for name, text in values.items():
         if not text.strip():
             continue
-        attribute, parse, what = INI[name]
+        attribute, quantity, what = INI[name]
         try:
-            value = parse(text.strip())
+            value = _parse(quantity, text.strip())
         except ValueError as exc:
             raise ValueError(f"{name}: {exc} ({what})") from None
         if value <= 0:
             raise ValueError(f"{name}: {text.strip()!r} must be more than 0 ({what})")
         chosen[attribute] = value
     return Limits(**chosen)
+
+
+def _parse(quantity: str, text: str) -> float:
+    # Imported here: this module is read in every pytest run (for the ini keys' help), and
+    # quantities.py brings pydantic.
+    from .quantities import parse_bytes, parse_real
+
+    if quantity == "bytes":
+        return parse_bytes(text)
+    return int(parse_real(text)) if quantity == "count" else parse_real(text)

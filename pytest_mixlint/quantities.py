@@ -135,11 +135,13 @@ def _percent(value: Any, what: str) -> tuple[Any, bool]:
         raise ValueError(f"{value!r} is not {what}") from None
 
 
-Bytes = Annotated[int, BeforeValidator(parse_bytes)]
-Count = Annotated[int, BeforeValidator(parse_count)]
-Real = Annotated[float, BeforeValidator(parse_real)]
-Weight = Annotated[float, BeforeValidator(parse_weight)]
-Fraction = Annotated[float, BeforeValidator(parse_fraction)]
+# json_schema_input_type: what a file may hold (the JSON Schema editors check manifests with), not
+# what the parsed value is: "328 GB" is a valid `bytes:`.
+Bytes = Annotated[int, BeforeValidator(parse_bytes, json_schema_input_type=int | str)]
+Count = Annotated[int, BeforeValidator(parse_count, json_schema_input_type=int | str)]
+Real = Annotated[float, BeforeValidator(parse_real, json_schema_input_type=float | str)]
+Weight = Annotated[float, BeforeValidator(parse_weight, json_schema_input_type=float | str)]
+Fraction = Annotated[float, BeforeValidator(parse_fraction, json_schema_input_type=float | str)]
 
 
 def format_share(fraction: float | None) -> str:

@@ -204,7 +204,8 @@ def test_json_report_matches_spec_and_schema(repo):
     assert (document["path"], document["kind"], document["name"]) == ("mixes/llama.mixture.yaml", "manifest", "llama-1")
     github = next(c for c in document["components"] if c["name"] == "github")
     assert github == {"name": "github", "domain": "code", "share": 0.045, "weight": 4.5, "tokens": None, "bytes": None,
-                      "documents": None, "license": "MIT OR Apache-2.0", "license_category": "permissive"}
+                      "documents": None, "epochs": 0.64, "shares": {"weight": 0.045},
+                      "license": "MIT OR Apache-2.0", "license_category": "permissive"}
     results = {r["rule"]: r for r in document["results"]}
     assert results["min-code-share"] == {
         "rule": "min-code-share", "kind": "share", "severity": "error", "outcome": "failed", "observed": 0.045,
@@ -368,7 +369,7 @@ def test_an_internal_error_while_measuring_fails_only_that_document(measured_rep
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("pytest_mixlint.plugin.measure_document", boom)
+    monkeypatch.setattr("pytest_mixlint.scan.measure.measure_document", boom)
     result = run(measured_repo)
     result.assert_outcomes(passed=1, failed=2)  # the declared-composition rule still runs
     result.stdout.fnmatch_lines(["*internal error while measuring: RuntimeError: simulated bug*"])

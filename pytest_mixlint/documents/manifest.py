@@ -12,11 +12,12 @@ from ..coercion import NonEmpty, Strings, Version1
 from ..domains import DomainPatterns
 from ..licenses import LicenseInfo, classify_license
 from ..mixture import Basis, Mixture, Source
+from ..options import TOKEN_SAMPLE_RANGE, TokenMode
 from ..problems import MixlintError, Problem
 from ..quantities import Bytes, Count, Real, Weight
 from ..scan.counts import check_fields
 from .data_files import unmatched_notes
-from .model import TOKEN_SAMPLE_RANGE, Document, Ignore, ScanSettings, TokenMode
+from .model import Document, Ignore, ScanSettings
 from .syntax import Parsed, parse_text, read_text, syntax_of
 from .validation import validate
 

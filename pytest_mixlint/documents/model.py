@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..mixture import Mixture
+from ..options import TokenMode
 from ..problems import Problem
 from .syntax import Parsed
 
@@ -21,8 +22,6 @@ class Ignore:
     line: int | None
 
 
-TokenMode = Literal["estimate", "exact"]  # tokens from a sample of each shard, or every document
-TOKEN_SAMPLE_RANGE = (2, 1_000_000)  # documents sampled per group in each shard
 
 
 @dataclass(frozen=True)

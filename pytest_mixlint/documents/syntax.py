@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
+import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +21,6 @@ import yaml
 
 from ..access import FileAccess
 from ..problems import MixlintError, Problem
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 Path_ = tuple[str | int, ...]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ..outcomes import Result
 from .record import RunRecord
-from .text import markdown
 from .tables import RESULT_HEADERS, composition_headers, composition_rows, result_rows, table
+from .text import markdown
 
 _ICON = {"passed": "✅ passed", "failed": "❌ failed", "warned": "⚠️ warned", "error": "💥 error",
          "skipped": "⏭️ skipped", "suppressed": "🔇 suppressed"}

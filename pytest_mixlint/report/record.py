@@ -24,11 +24,22 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
     judged is in the table, and on the measurement's own (tokens when counted, else bytes)."""
     mixture = document.mixture
     shares = _shares(mixture)
+    # Every basis the document has (each source has an amount on it), and what training sees:
+    # tokens times epochs.
+    declared_shares: dict[str, dict[str, float]] = {}
+    for basis in BASES:
+        if all(s.amount(basis) is not None for s in mixture.sources) and (on_basis := _shares(mixture, basis)):
+            declared_shares[basis] = on_basis
+    if mixture.sources and all(s.epochs is not None and s.tokens is not None for s in mixture.sources):
+        with_epochs = _shares(mixture, "tokens", with_epochs=True)
+        if with_epochs is not None:
+            declared_shares["tokens x epochs"] = with_epochs
     components: list[dict[str, Any]] = []
     for s in mixture.sources:
         components.append({
             "name": s.name, "domain": s.domain, "share": shares[s.name] if shares else None,
-            "weight": s.weight, "tokens": s.tokens, "bytes": s.bytes, "documents": s.documents,
+            "weight": s.weight, "tokens": s.tokens, "bytes": s.bytes, "documents": s.documents, "epochs": s.epochs,
+            "shares": {basis: on_basis[s.name] for basis, on_basis in declared_shares.items()},
             "license": s.license.expression or s.license.declared, "license_category": s.license.category,
         })
     # A card whose configs declare no sizes has shares (one config is 100%) but no basis.
@@ -60,9 +71,9 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
     return payload
 
 
-def _shares(mixture: Mixture, basis: str | None = None) -> dict[str, float] | None:
+def _shares(mixture: Mixture, basis: str | None = None, with_epochs: bool = False) -> dict[str, float] | None:
     try:
-        return mixture.shares(basis if basis in BASES else None)  # type: ignore[arg-type]
+        return mixture.shares(basis if basis in BASES else None, with_epochs)  # type: ignore[arg-type]
     except ShareError:
         return None
 
@@ -98,6 +109,13 @@ class RunRecord:
             record.components, record.notes = document["components"], document["notes"]
             record.measured_bases = document.get("measured_bases", [])
         record.results.append(parsed)
+
+    def add_document(self, document: dict[str, Any]) -> None:
+        """A document's composition without results (``mixlint show``)."""
+        record = self.documents.setdefault(document["path"], DocumentRecord(document["path"]))
+        record.kind, record.name, record.basis = document["kind"], document["name"], document["basis"]
+        record.components, record.notes = document["components"], document["notes"]
+        record.measured_bases = document.get("measured_bases", [])
 
     def sorted_documents(self) -> list[DocumentRecord]:
         for record in self.documents.values():

@@ -10,9 +10,23 @@ ever opened for reading.
 
 from __future__ import annotations
 
-from .cache import ShardCache
-from .counts import Counts, GroupCounts, ScanError, ScanOptions
-from .engine import count_files
-from .readers import count_shard
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["Counts", "GroupCounts", "ScanError", "ScanOptions", "ShardCache", "count_files", "count_shard"]
+
+# Imported on first use: documents import scan.counts (light), which must not bring the engines.
+_WHERE = {"ShardCache": "cache", "Counts": "counts", "GroupCounts": "counts", "ScanError": "counts",
+          "ScanOptions": "counts", "count_files": "engine", "count_shard": "readers"}
+
+if TYPE_CHECKING:
+    from .cache import ShardCache
+    from .counts import Counts, GroupCounts, ScanError, ScanOptions
+    from .engine import count_files
+    from .readers import count_shard
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

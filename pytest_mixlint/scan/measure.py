@@ -29,24 +29,12 @@ from ..licenses import classify_license
 from ..limits import Limits
 from ..mixture import Mixture, Source
 from ..problems import Problem
+from ..settings import TokenDefaults
 from ..walk import Walker, identity
 from .cache import ShardCache
 from .counts import Counts, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .engine import scan_files
 from .tokens import Tokenizer, TokenizerError
-
-
-@dataclass(frozen=True)
-class TokenDefaults:
-    """The run's token settings (ini options, command line); a manifest's ``scan:`` overrides them."""
-
-    tokenizer: str | None = None  # absolute path of a tokenizer.json (or its directory)
-    origin: str = "mixlint_tokenizer"  # where it was set, named in errors
-    exact: bool = False
-    sample: int = 1000
-
-    def __post_init__(self) -> None:
-        ScanOptions(token_sample=self.sample)  # the one check of a sample size, for the Python API
 
 
 @dataclass

@@ -1,0 +1,230 @@
+"""One run of the rules over a repository's documents: the core both front ends drive.
+
+``Run`` holds what a run needs, built once from its ``Settings``: the rules in effect, how
+documents are found, the shard cache. ``Run.open`` reads one document and says which rules apply;
+``Run.evaluate`` gives one rule's ``Result``; ``Run.payload`` the document's composition for the
+reports. The pytest plugin calls these from its collectors and items (one item per rule, run by
+pytest, perhaps in xdist workers); the ``mixlint`` command calls ``Run.check`` for everything at
+once. The same repository gives the same results through both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .access import FileAccess, inside, within
+from .discovery import Discovery, describe_rules, looks_like_manifest, unused_policy_message
+from .documents import Document, DocumentKind, load_document
+from .outcomes import Result, evaluate, ignore_notes, load_error, unchecked
+from .packs import Rule, RuleSet, load_rules
+from .problems import MixlintError, Problem
+from .settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # imported when data is measured (the scan stack brings DuckDB, pyarrow, msgspec)
+    from .report import RunRecord
+    from .scan.cache import ShardCache
+    from .scan.measure import Measurement
+
+
+@dataclass
+class DocumentCheck:
+    """One file as the run sees it: a document with the rules that apply to it, a file that
+    cannot be read (``problems``), or a manifest no pattern matches (``unchecked_line``)."""
+
+    path: Path
+    display: str  # relative to the rootdir, POSIX separators
+    kind: DocumentKind | None
+    document: Document | None = None
+    problems: list[Problem] = field(default_factory=list)  # why the file cannot be read
+    rules: list[Rule] = field(default_factory=list)  # selected rules that apply, in pack order
+    notes: list[Problem] = field(default_factory=list)  # ignore entries that cannot take effect, ...
+    unchecked_line: int | None = None
+    _measurement: Measurement | None = None
+
+    @property
+    def needs_measurement(self) -> bool:
+        return any(rule.needs_measurement for rule in self.rules)
+
+    @property
+    def measured_bases(self) -> list[str | None]:
+        return list(dict.fromkeys(rule.measured_basis() for rule in self.rules if rule.needs_measurement))
+
+
+class Run:
+    def __init__(self, settings: Settings, cache_dir: Path | None = None, own_files: Iterable[str] = (),
+                 progress: TextIO | None = None, with_rules: bool = True) -> None:
+        """``cache_dir``: where the per-shard cache lives (None: no cache); ``own_files``: files the
+        run writes (its reports), never data; ``progress``: where a slow scan shows a bar;
+        ``with_rules``: False to only read and measure documents (``mixlint show``)."""
+        self.settings = settings
+        self.rootdir = settings.rootdir
+        self.access = FileAccess(str(self.rootdir), settings.allow_outside_root, settings.limits.file_bytes)
+        self.rules = self._load_rules() if with_rules else RuleSet([], [])
+        self.selected = self._select() if with_rules else []
+        self.selected_ids = {rule.id for rule in self.selected}
+        named = {(settings.command_line.invocation_dir / path.split("::")[0]).resolve()
+                 for path in settings.command_line.paths}
+        self.discovery = Discovery(self.rootdir, list(settings.manifests), list(settings.cards), named,
+                                   {os.path.realpath(p.path) for p in self.rules.packs if p.path})
+        self.unused_policies = self.discovery.unused_policies()
+        self.own_files = [p.path for p in self.rules.packs if p.path] + list(own_files)
+        self.progress = progress
+        self._cache_dir = None if settings.command_line.no_cache or cache_dir is None or leads_out(cache_dir, self.rootdir) \
+            else cache_dir
+        self._cache: ShardCache | None = None
+
+    def _load_rules(self) -> RuleSet:
+        references = self.settings.rules
+        try:
+            return load_rules(list(references.references), references.base_dir, references.named_by, references.via,
+                              self.access)
+        except MixlintError as exc:
+            raise SettingsError(["the rules cannot be loaded:"] + [f"  {p}" for p in exc.problems]) from None
+
+    def _select(self) -> list[Rule]:
+        select, ignore = list(self.settings.select), list(self.settings.ignore)
+        selected = self.rules.selected(select, ignore)
+        if not selected:
+            prefix = self.settings.command_line.flag_prefix
+            ids = ", ".join(sorted(r.id for r in self.rules.rules)) or "none"
+            raise SettingsError([f"no rule is selected ({prefix}select {','.join(select) or '-'}, {prefix}ignore "
+                                 f"{','.join(ignore) or '-'}); the rules are: {ids}"])
+        return selected
+
+    def header(self) -> list[str]:
+        """What is checked: the rules and the packs they come from; what looks meant but is not."""
+        lines = [describe_rules(self.rules, len(self.selected_ids))]
+        lines += [f"{path}: {unused_policy_message(self.rules)}" for path in self.unused_policies]
+        lines += self.discovery.named_file_hints()
+        return lines
+
+    def cache(self) -> ShardCache | None:
+        """The per-shard cache, made when data is first measured (nothing is written before)."""
+        if self._cache is None and self._cache_dir is not None:
+            from .scan.cache import ShardCache
+
+            self._cache = ShardCache(self._cache_dir, self.settings.cache_verify)  # type: ignore[arg-type]
+        return self._cache
+
+    # --- one file ---------------------------------------------------------------------------------
+
+    def classify(self, path: Path) -> DocumentCheck | None:
+        """What ``path`` is to this run: a document (not yet read), a manifest no pattern matches,
+        or nothing (None)."""
+        display = self.discovery.display(path)
+        kind = self.discovery.kind_of(path)
+        if kind is not None:
+            return DocumentCheck(path, display, kind)
+        line = looks_like_manifest(path)
+        return DocumentCheck(path, display, None, unchecked_line=line) if line is not None else None
+
+    def open(self, check: DocumentCheck) -> DocumentCheck:
+        """Read the document and find the rules that apply to it (a load error fills ``problems``;
+        a README that is no dataset card leaves ``document`` None and no rules)."""
+        if check.kind is None:
+            return check
+        try:
+            check.document = load_document(str(check.path), check.display, check.kind, self.settings.domains, self.access)
+        except MixlintError as exc:
+            check.problems = list(exc.problems)
+            return check
+        except Exception as exc:  # a bug of ours must not stop the other documents being checked
+            check.problems = [Problem(check.display, None, f"internal error while reading this file: "
+                                      f"{type(exc).__name__}: {exc}", "please report it to pytest-mixlint with this file")]
+            return check
+        document = check.document
+        if document is None:  # a README without front matter is not a dataset card
+            return check
+        applicable = [r for r in self.rules.rules if r.applies(document.kind, check.display)]
+        check.rules = [r for r in applicable if r.id in self.selected_ids]
+        check.notes = ignore_notes(document, {r.id for r in self.rules.rules}, {r.id for r in applicable})
+        # A policy file beside the document that is not in effect (the run's own are in the header).
+        check.notes += [Problem(path, None, unused_policy_message(self.rules))
+                        for path in self.discovery.unused_policies_in(check.path.parent)
+                        if path not in self.unused_policies]
+        return check
+
+    def measurement(self, check: DocumentCheck) -> Measurement:
+        """The document's data files, scanned once per process (and cached per shard on disk)."""
+        from .scan.measure import Measurement, measure_document
+
+        assert check.document is not None
+        if check._measurement is None:
+            try:
+                check._measurement = measure_document(check.document, str(self.rootdir), self.cache(),
+                                                      self.settings.allow_outside_root, tokens=self.settings.tokens,
+                                                      progress=self.progress, not_data=self.own_files,
+                                                      limits=self.settings.limits)
+            except Exception as exc:  # a bug of ours fails this document's measured rules, not the run
+                problem = Problem(check.document.path, None, f"internal error while measuring: {type(exc).__name__}: {exc}",
+                                  "please report it to pytest-mixlint")
+                check._measurement = Measurement(None, [problem])
+        return check._measurement
+
+    def evaluate(self, check: DocumentCheck, rule: Rule) -> Result:
+        assert check.document is not None
+        measurement = self.measurement(check) if rule.needs_measurement else None
+        return evaluate(rule, check.document, measurement, strict=self.settings.strict)
+
+    def load_error(self, check: DocumentCheck) -> Result:
+        return load_error(check.display, check.problems)
+
+    def unchecked(self, check: DocumentCheck) -> Result:
+        assert check.unchecked_line is not None
+        return unchecked(check.display, check.unchecked_line, self.settings.strict)
+
+    def payload(self, check: DocumentCheck) -> dict[str, Any]:
+        """The file's part of the run record: its composition (declared, and measured when a rule
+        measured it) and its notes."""
+        from .report import document_payload
+
+        empty: dict[str, Any] = {"path": check.display, "kind": check.kind, "name": None, "basis": None,
+                                 "components": [], "notes": [str(n) for n in check.notes]}
+        if check.document is None:
+            return empty
+        try:
+            measurement = self.measurement(check) if check.needs_measurement else None
+            # A measurement with problems left some data out: its shares would mislead.
+            measured = measurement.mixture if measurement is not None and not measurement.problems else None
+            return document_payload(check.document, check.notes, measured, check.measured_bases)
+        except Exception as exc:  # the summary must not take the run down
+            return {**empty, "notes": empty["notes"] + [f"{check.display}: composition not shown: {type(exc).__name__}: {exc}"]}
+
+    # --- everything at once (the mixlint command) ----------------------------------------------------
+
+    def check(self, files: Iterable[Path]) -> RunRecord:
+        """Every result of every document among ``files`` (in their order), as one record."""
+        from .report import RunRecord
+
+        record = RunRecord(packs=self.rules.packs, rules=len(self.selected_ids))
+        for path in files:
+            check = self.classify(path)
+            if check is None:
+                continue
+            payload: dict[str, Any] | None = self.payload(self.open(check))
+            for result in self.results(check):
+                record.add(result.to_json(), payload)
+                payload = None  # sent with the document's first result, as the plugin does
+        return record
+
+    def results(self, check: DocumentCheck) -> Iterator[Result]:
+        """Every result of one file, as the plugin's items give them."""
+        if check.unchecked_line is not None:
+            yield self.unchecked(check)
+        elif check.problems:
+            yield self.load_error(check)
+        else:
+            for rule in check.rules:
+                yield self.evaluate(check, rule)
+
+
+def leads_out(directory: Path, rootdir: Path) -> bool:
+    """A directory inside the rootdir by its name whose real path is outside it (a committed link):
+    no cache is written there."""
+    if not within(os.path.abspath(directory), os.path.abspath(rootdir)):
+        return False  # the user put the cache elsewhere on purpose
+    return not inside(str(directory), str(rootdir))

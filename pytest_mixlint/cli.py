@@ -1,0 +1,460 @@
+"""The ``mixlint`` command (also ``python -m pytest_mixlint``): the same checks as ``pytest
+--mixlint``, and ways to look at a mixture without writing rules.
+
+    mixlint check [PATH...]      run the rules (as pytest --mixlint does)
+    mixlint show PATH...         each document's composition, on every basis it has
+    mixlint diff A B             the composition before (A) and after (B)
+    mixlint explain RULE|KIND    what a rule checks, or a kind's documentation
+    mixlint rules                the rules in effect and where each is written
+    mixlint schema NAME          the JSON Schema of manifests, rule packs or reports
+
+Settings come from the same ``mixlint_*`` ini keys as the plugin (pytest.ini, pyproject.toml,
+tox.ini, setup.cfg, found as pytest finds them). Exit codes as ruff's: 0 nothing failed,
+1 something failed, 2 the command or the configuration cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .inifile import IniFile, as_bool, as_lines, as_text, locate
+from .options import FLAGS, split_values
+from .settings import CommandLine, Settings, SettingsError, read_settings
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command cannot be carried out as given (exit 2)."""
+
+
+class CommandIni:
+    """The ini keys of the configuration file pytest would read (settings.Ini)."""
+
+    def __init__(self, found: IniFile) -> None:
+        self.found = found
+        self.path = found.path
+
+    def lines(self, name: str) -> list[str]:
+        return as_lines(self.found.values.get(name))
+
+    def text(self, name: str) -> str:
+        return as_text(self.found.values.get(name))
+
+    def flag(self, name: str) -> bool:
+        return as_bool(self.found.values.get(name), name)
+
+    def mixlint_keys(self) -> list[str]:
+        return [key for key in self.found.values if key.lower().startswith("mixlint")]
+
+
+# --- settings and the run -----------------------------------------------------------------------
+
+def _settings(args: argparse.Namespace, paths: Sequence[str]) -> tuple[Settings, IniFile]:
+    cwd = Path.cwd()
+    found = locate(list(paths), cwd)
+    command_line = CommandLine(
+        invocation_dir=cwd, paths=tuple(paths), rules=tuple(getattr(args, "rules", None) or ()),
+        select=tuple(split_values(getattr(args, "select", None))), ignore=tuple(split_values(getattr(args, "ignore", None))),
+        strict=bool(getattr(args, "strict", False)), no_cache=bool(getattr(args, "no_cache", False)),
+        tokenizer=getattr(args, "tokenizer", None), tokens=getattr(args, "tokens", None))
+    return read_settings(CommandIni(found), command_line, found.rootdir), found
+
+
+def _run(settings: Settings, found: IniFile, with_rules: bool = True, own_files: Sequence[str] = ()) -> Any:
+    from .checking import Run
+
+    # The cache the plugin uses when pytest's cache provider is on: both front ends share it.
+    cache_dir = Path(os.path.expanduser(as_text(found.values.get("cache_dir")) or ".pytest_cache"))
+    cache_dir = (cache_dir if cache_dir.is_absolute() else found.rootdir / cache_dir) / "d" / "mixlint-shards"
+    return Run(settings, cache_dir, own_files=own_files, progress=sys.stderr, with_rules=with_rules)
+
+
+def _files(paths: Sequence[str], found: IniFile) -> list[Path]:
+    """The files pytest would collect for ``paths`` (none given: the ini's testpaths when run from
+    the rootdir, else the current directory)."""
+    from .discovery import NORECURSEDIRS, files_under
+
+    cwd = Path.cwd()
+    if not paths:
+        testpaths = as_lines(found.values.get("testpaths"))
+        paths = testpaths if testpaths and cwd.resolve() == found.rootdir.resolve() else ["."]
+    resolved = []
+    for path in paths:
+        full = (cwd / path).resolve()
+        if not full.exists():
+            raise UsageError(f"{path}: no such file or directory")
+        resolved.append(full)
+    norecurse = as_lines(found.values.get("norecursedirs")) or list(NORECURSEDIRS)
+    return list(files_under(resolved, norecurse))
+
+
+# --- check ----------------------------------------------------------------------------------------
+
+def check(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the rules on the documents under the paths, as ``pytest --mixlint`` does."""
+    from .report import json_report, markdown, terminal
+    from .report.failure import explain
+    from .report.text import printable
+
+    settings, found = _settings(args, args.paths)
+    run = _run(settings, found, own_files=[str(Path.cwd() / args.output)] if args.output else [])
+    record = run.check(_files(args.paths, found))
+    if args.format == "json":
+        text = json_report.render(record)
+    elif args.format == "markdown":
+        text = markdown.render(record)
+    else:
+        lines: list[str] = [] if args.quiet else [f"mixlint: {line}" for line in run.header()]
+        failures = [r for r in record.all_results() if r.outcome in ("failed", "error")]
+        for result in failures:
+            lines += ["", f"__ {result.path}::{result.rule} __", explain(result)]
+        if not record.documents:
+            lines.append(f"mixlint: no mixture manifests or dataset cards were checked under {', '.join(args.paths) or '.'} "
+                         f"(manifests: {', '.join(settings.manifests)}; cards: {', '.join(settings.cards)})")
+        else:
+            lines.append("")
+            terminal.write_summary(record, lines.append, args.verbose)
+        text = "\n".join(printable(line) for line in lines) + "\n"
+    _write(text, args.output, out)
+    return FAILED if record.totals()["failed"] or record.totals()["errors"] else OK
+
+
+# --- show and diff -----------------------------------------------------------------------------------
+
+def show(args: argparse.Namespace, out: TextIO) -> int:
+    """Each document's composition: sizes, licences and shares on every basis it has."""
+    from .report import json_report
+    from .report.record import RunRecord
+
+    settings, found = _settings(args, args.paths)
+    run = _run(settings, found, with_rules=False)
+    record = RunRecord(packs=[], rules=0)
+    failed = False
+    for check in _documents(run, args.paths, found):
+        if check.problems:
+            failed = True
+            for problem in check.problems:
+                _say(str(problem), sys.stderr)
+            continue
+        if args.measured:
+            check.rules = []  # measured on the measurement's own basis, whatever the rules say
+            measurement = run.measurement(check)
+            for problem in measurement.problems:
+                _say(str(problem), sys.stderr)
+            failed = failed or bool(measurement.problems)
+        record.add_document(_composition(run, check, args.measured))
+    if args.format == "json":
+        text = json_report.render(record)
+    else:
+        text = _composition_tables(record, "github" if args.format == "markdown" else "simple")
+    _write(text, None, out)
+    return FAILED if failed else OK
+
+
+def _documents(run: Any, paths: Sequence[str], found: IniFile) -> list[Any]:
+    """The documents among ``paths``: a file named is read if it is a manifest or card whatever
+    its name (as pytest --mixlint checks a file named on its command line); directories are
+    searched as ``check`` searches them."""
+    from .checking import DocumentCheck
+    from .discovery import named_file_kind
+
+    checks = []
+    for path in paths:
+        full = (Path.cwd() / path).resolve()
+        if full.is_file():
+            kind = run.discovery.kind_of(full) or named_file_kind(full)[0]
+            candidates = [DocumentCheck(full, run.discovery.display(full), kind)] if kind else []
+        else:
+            candidates = [c for c in map(run.classify, _files([path], found)) if c is not None and c.kind is not None]
+        for check in candidates:
+            run.open(check)
+            if check.document is not None or check.problems:
+                checks.append(check)
+    if not checks:
+        raise UsageError(f"no mixture manifest or dataset card in {', '.join(paths)}")
+    return checks
+
+
+def _composition(run: Any, check: Any, measured: bool) -> dict[str, Any]:
+    from .report import document_payload
+
+    measurement = run.measurement(check) if measured else None
+    mixture = measurement.mixture if measurement is not None and not measurement.problems else None
+    return document_payload(check.document, check.notes, mixture, [None] if mixture is not None else [])
+
+
+BASIS_COLUMNS = ("weight", "tokens", "bytes", "documents")
+
+
+def _composition_tables(record: Any, fmt: str) -> str:
+    from .quantities import format_share
+    from .report.tables import short_license, table
+    from .report.text import markdown, printable
+
+    escape: Callable[[str], str] = markdown if fmt == "github" else printable
+    blocks = []
+    for document in record.sorted_documents():
+        components = document.components
+        # Only the columns some source has: a weights-only manifest shows no empty size columns.
+        sizes = [c for c in (*BASIS_COLUMNS, "epochs") if any(x.get(c) is not None for x in components)]
+        shares = [b for b in (*BASIS_COLUMNS, "tokens x epochs") if any((x.get("shares") or {}).get(b) is not None
+                                                                         for x in components)]
+        measured = [b for b in ("tokens", "bytes", "documents") if any((x.get("measured") or {}).get(b) is not None
+                                                                       for x in components)]
+        headers = ["source", "domain", "licence", "category", *sizes, *[f"share by {b}" for b in shares],
+                   *[f"measured {b}" for b in measured],
+                   *[f"measured share by {b}" for b in measured if b != "tokens" or _all_tokens(components)]]
+        rows = []
+        for c in sorted(components, key=lambda c: -(c.get("share") or 0)):
+            m = c.get("measured") or {}
+            rows.append([escape(c["name"]), escape(c["domain"] or "-"), escape(short_license(c["license"])),
+                         c["license_category"],
+                         *[_amount(c.get(s)) for s in sizes],
+                         *[format_share((c.get("shares") or {}).get(b)) for b in shares],
+                         *[_amount(m.get(b)) for b in measured],
+                         *[format_share((m.get("shares") or {}).get(b)) for b in measured
+                           if b != "tokens" or _all_tokens(components)]])
+        title = document.path + (f" ({document.kind}: {document.name})" if document.name else f" ({document.kind})")
+        notes = [f"note: {note}" for note in document.notes]
+        heading = f"## {escape(title)}" if fmt == "github" else escape(title)
+        blocks.append("\n".join([heading, "", table(rows, headers, fmt), *([""] + [escape(n) for n in notes] if notes else [])]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _all_tokens(components: list[dict[str, Any]]) -> bool:
+    return all((c.get("measured") or {}).get("tokens") is not None for c in components)
+
+
+def _amount(value: Any) -> str:
+    from .quantities import format_number
+
+    if value is None:
+        return "-"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:g}"
+    return format_number(value)
+
+
+def diff(args: argparse.Namespace, out: TextIO) -> int:
+    """The composition before (A) and after (B), source by source, on one basis."""
+    from .quantities import format_share
+    from .report.tables import table
+    from .report.text import markdown, printable
+
+    settings, found = _settings(args, [args.before, args.after])
+    run = _run(settings, found, with_rules=False)
+    sides = []
+    for path in (args.before, args.after):
+        check = _documents(run, [path], found)[0]
+        if check.problems:
+            raise UsageError("; ".join(str(p) for p in check.problems))
+        sides.append(check.document.mixture)
+    before, after = sides
+    # The basis asked for, else the first both documents have: A's, B's, then any.
+    candidates = [args.by] if args.by else list(dict.fromkeys([before.basis, after.basis, *BASIS_COLUMNS]))
+    shares: list[dict[str, float]] = []
+    for basis in candidates:
+        try:
+            shares = [before.shares(basis), after.shares(basis)]
+            break
+        except ValueError as exc:  # ShareError
+            reason = str(exc)
+    else:
+        if args.by:
+            raise UsageError(f"no shares by {args.by}: {reason}")
+        has = [", ".join(b for b in BASIS_COLUMNS if all(s.amount(b) is not None for s in m.sources)) or "no sizes"
+               for m in sides]
+        raise UsageError(f"no basis in common to compare shares on: {args.before} has {has[0]}; {args.after} has {has[1]}")
+    names = list(dict.fromkeys([s.name for s in before.sources] + [s.name for s in after.sources]))
+    changes = []
+    for name in names:
+        old, new = shares[0].get(name), shares[1].get(name)
+        status = "added" if old is None else "removed" if new is None else "changed" if not math.isclose(old, new) else "same"
+        changes.append({"source": name, "before": old, "after": new,
+                        "delta": (new or 0.0) - (old or 0.0), "status": status})
+    if args.format == "json":
+        text = json.dumps({"mixlint_diff": 1, "before": args.before, "after": args.after, "basis": basis,
+                           "changes": changes}, indent=2) + "\n"
+    else:
+        escape = markdown if args.format == "markdown" else printable
+        rows = [[escape(c["source"]), format_share(c["before"]), format_share(c["after"]),
+                 f"{c['delta'] * 100:+.1f} pt", c["status"]] for c in sorted(changes, key=lambda c: -abs(c["delta"]))]
+        text = (f"{escape(args.before)} -> {escape(args.after)}, shares by {basis}\n\n"
+                + table(rows, ["source", "before", "after", "change", "status"], "github" if args.format == "markdown" else "simple")
+                + "\n")
+    _write(text, None, out)
+    return OK
+
+
+# --- explain, rules, schema -------------------------------------------------------------------------------
+
+def explain(args: argparse.Namespace, out: TextIO) -> int:
+    """A rule in effect (its kind, options, thresholds, why and origin), or a kind's documentation."""
+    from .kinds import get_kind, kind_names
+
+    settings, found = _settings(args, [])
+    run = _run(settings, found)
+    rules = {rule.id: rule for rule in run.rules.rules}
+    if args.name in rules:
+        rule = rules[args.name]
+        options = rule.options.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+        lines = [f"{rule.id}: kind {rule.kind.name}, severity {rule.severity}, applies to {', '.join(rule.applies_to)}"
+                 + (f" matching {', '.join(rule.paths)}" if rule.paths else "")
+                 + (", on the measured composition" if rule.composition == "measured" else ""),
+                 f"  defined at {rule.origin}"]
+        if rule.why:
+            lines.append(f"  why: {rule.why}")
+        lines += ["  options:"] + [f"    {key}: {json.dumps(value)}" for key, value in options.items()]
+        lines += ["", f"kind {rule.kind.name}:", _indent(rule.kind.doc)]
+    elif args.name in kind_names() and (kind := get_kind(args.name)) is not None:
+        lines = [f"kind {kind.name}:", _indent(kind.doc), "", "options:"]
+        for name, info in kind.options.model_fields.items():
+            shown = info.alias or name
+            default = "required" if info.is_required() else f"default {json.dumps(info.default, default=str)}"
+            lines.append(f"  {shown}: {default}" + (f" - {info.description}" if info.description else ""))
+    else:
+        close = difflib.get_close_matches(args.name, list(rules) + kind_names(), n=1)
+        raise UsageError(f"{args.name!r} is neither a rule in effect nor a rule kind"
+                         + (f" (did you mean {close[0]!r}?)" if close else f"; rules: {', '.join(rules)}"))
+    _write("\n".join(lines) + "\n", None, out)
+    return OK
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" if line else "" for line in text.splitlines())
+
+
+def rules(args: argparse.Namespace, out: TextIO) -> int:
+    """The rules in effect, in the order they apply, and where each is written."""
+    from .report.tables import table
+
+    settings, found = _settings(args, [])
+    run = _run(settings, found)
+    if args.format == "json":
+        text = json.dumps({"packs": [{"name": p.name, "via": p.via} for p in run.rules.packs],
+                           "rules": [{"id": r.id, "kind": r.kind.name, "severity": r.severity, "selected": r in run.selected,
+                                      "applies_to": list(r.applies_to), "paths": list(r.paths), "composition": r.composition,
+                                      "why": r.why, "origin": r.origin} for r in run.rules.rules]}, indent=2) + "\n"
+    else:
+        rows = [[r.id + ("" if r in run.selected else " (not selected)"), r.kind.name, r.severity,
+                 ", ".join(r.applies_to), r.origin] for r in run.rules.rules]
+        text = "\n".join(f"mixlint: {line}" for line in run.header()) + "\n\n" + table(
+            rows, ["rule", "kind", "severity", "applies to", "defined at"], "simple") + "\n"
+    _write(text, None, out)
+    return OK
+
+
+def schema(args: argparse.Namespace, out: TextIO) -> int:
+    """The JSON Schema of a manifest, a rule pack or the JSON report."""
+    from .schemas import SCHEMAS
+
+    _write(json.dumps(SCHEMAS[args.name](), indent=2) + "\n", None, out)
+    return OK
+
+
+# --- plumbing ---------------------------------------------------------------------------------------------
+
+def _write(text: str, path: str | None, out: TextIO) -> None:
+    if path is None:
+        out.write(text)
+        return
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _say(text: str, stream: TextIO) -> None:
+    from .report.text import printable
+
+    stream.write(printable(text) + "\n")
+
+
+def _add_run_flags(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    for flag in FLAGS:
+        if flag.name in names:
+            extra: dict[str, Any] = {}
+            if flag.metavar:
+                extra["metavar"] = flag.metavar
+            if flag.choices:
+                extra["choices"] = flag.choices
+            parser.add_argument(f"--{flag.name}", action=flag.action, help=flag.help, **extra)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mixlint", description="Lint the data mixtures of LLM pretraining: mixture manifests and dataset cards.",
+        epilog="Settings come from the mixlint_* keys of pytest's configuration file. Exit codes: 0 nothing failed, "
+               "1 something failed, 2 the command or the configuration cannot be used.")
+    parser.add_argument("--version", action="version", version=f"mixlint {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    all_flags = [flag.name for flag in FLAGS]
+
+    sub = commands.add_parser("check", help="run the rules on the documents under PATH (as pytest --mixlint)",
+                              description=check.__doc__)
+    sub.add_argument("paths", nargs="*", metavar="PATH", help="files and directories (default: testpaths, else .)")
+    _add_run_flags(sub, all_flags)
+    sub.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default text)")
+    sub.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of standard output")
+    sub.add_argument("--verbose", "-v", action="store_true", help="every document's tables, messages unabridged")
+    sub.add_argument("--quiet", "-q", action="store_true", help="no header")
+    sub.set_defaults(handler=check)
+
+    sub = commands.add_parser("show", help="print each document's composition", description=show.__doc__)
+    sub.add_argument("paths", nargs="+", metavar="PATH", help="manifests, cards, or directories holding them")
+    sub.add_argument("--measured", action="store_true", help="measure the data files too and add measured columns")
+    sub.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                     help="output format (default table; json is the report format)")
+    _add_run_flags(sub, ["no-cache", "tokenizer", "tokens"])
+    sub.set_defaults(handler=show)
+
+    sub = commands.add_parser("diff", help="compare the composition of two documents", description=diff.__doc__)
+    sub.add_argument("before", metavar="A", help="the document before")
+    sub.add_argument("after", metavar="B", help="the document after")
+    sub.add_argument("--by", choices=BASIS_COLUMNS, help="the basis of the shares (default: A's)")
+    sub.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
+    sub.set_defaults(handler=diff)
+
+    sub = commands.add_parser("explain", help="explain a rule in effect or a rule kind", description=explain.__doc__)
+    sub.add_argument("name", metavar="RULE-ID|KIND")
+    _add_run_flags(sub, ["rules"])
+    sub.set_defaults(handler=explain)
+
+    sub = commands.add_parser("rules", help="list the rules in effect and where each is defined", description=rules.__doc__)
+    _add_run_flags(sub, ["rules", "select", "ignore"])
+    sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sub.set_defaults(handler=rules)
+
+    sub = commands.add_parser("schema", help="print a JSON Schema", description=schema.__doc__)
+    sub.add_argument("name", choices=("manifest", "rules", "report"))
+    sub.set_defaults(handler=schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)  # a usage error exits with 2, as argparse does
+    try:
+        return int(args.handler(args, out or sys.stdout))
+    except SettingsError as exc:
+        _say("mixlint: the configuration cannot be used:\n" + "\n".join(f"  {line}" for line in exc.problems), sys.stderr)
+    except UsageError as exc:
+        _say(f"mixlint {args.command}: {exc}", sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
