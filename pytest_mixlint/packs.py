@@ -93,7 +93,7 @@ class Rule:
 
     @property
     def needs_measurement(self) -> bool:
-        return self.composition == "measured" or self.kind.name == "measured"
+        return self.composition == "measured" or self.kind.measures_data
 
     def measured_basis(self) -> str | None:
         """The basis this rule reads the measured composition on: its ``by:`` (None: the

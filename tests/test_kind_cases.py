@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pytest_mixlint.documents import load_document
+from pytest_mixlint.checking import Run
+from pytest_mixlint.cli import CommandIni
+from pytest_mixlint.inifile import IniFile
 from pytest_mixlint.kinds.__init__ import BUILTIN
-from pytest_mixlint.outcomes import Result, evaluate
+from pytest_mixlint.outcomes import Result
 from pytest_mixlint.packs import load_rules
 from pytest_mixlint.problems import MixlintError
-from pytest_mixlint.scan.measure import measure_document
+from pytest_mixlint.settings import CommandLine, read_settings
 
 CASES_DIR = Path(__file__).parent / "kinds"
 
@@ -54,13 +56,13 @@ def test_case(spec, case, tmp_path):
         assert "pack.yaml:" in str(raised.value)  # located
         return
 
-    rules = load_rules([str(tmp_path / "pack.yaml")], str(tmp_path))
-    document = load_document(str(tmp_path / name), name, document_kind)
-    assert document is not None
-    rule = rules.rules[0]
-    # As the plugin does: the data files are scanned once, then the one core evaluate runs.
-    measurement = measure_document(document, str(tmp_path)) if rule.needs_measurement else None
-    result = evaluate(rule, document, measurement)
+    # The run both front ends drive: the rules, the document, its data files when a rule
+    # needs them, and the one evaluate.
+    settings = read_settings(CommandIni(IniFile(tmp_path)), CommandLine(tmp_path, rules=("pack.yaml",)), tmp_path)
+    run = Run(settings)
+    check = run.open(run.classify(tmp_path / name))
+    assert check.document is not None, check.problems
+    (result,) = run.results(check)
     assert result.outcome == case["outcome"], result.message
     assert Result.from_json(result.to_json()) == result  # what travels to the xdist controller
     if "observed" in case:

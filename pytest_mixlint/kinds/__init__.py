@@ -1,7 +1,8 @@
 """The registry of rule kinds: built-in modules plus the ``mixlint.kinds`` entry point group.
 
 A kind is any object (usually a module) with an ``Options`` pydantic model and a pure
-``check(document, options) -> Evaluation``; its docstring is its documentation. A third-party
+``check(document, options) -> Evaluation``; its docstring is its documentation; ``MEASURES_DATA =
+True`` asks for the document's data files to be measured first (``document.measured``). A third-party
 package registers one with::
 
     [project.entry-points."mixlint.kinds"]
@@ -44,6 +45,9 @@ class Kind:
     options: type[BaseModel]
     check: Callable[[Any, Any], Evaluation]
     doc: str
+    # The kind reads the measured composition beside the declared one (its module sets
+    # ``MEASURES_DATA = True``): its rules get the document's data files scanned.
+    measures_data: bool = False
 
 
 class KindLoadError(Exception):
@@ -55,7 +59,7 @@ def _as_kind(name: str, obj: Any) -> Kind:
     options, check = getattr(obj, "Options", None), getattr(obj, "check", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel) and callable(check)):
         raise TypeError(f"{obj!r} needs an `Options` pydantic model and a `check` function")
-    return Kind(name, options, check, (obj.__doc__ or "").strip())
+    return Kind(name, options, check, (obj.__doc__ or "").strip(), bool(getattr(obj, "MEASURES_DATA", False)))
 
 
 @cache

@@ -32,6 +32,8 @@ from ..select import Selector
 from ._shares import shares_or_error
 from .base import Evaluation, Finding, KindOptions
 
+MEASURES_DATA = True  # the document's data files are scanned before check() runs
+
 
 class Options(KindOptions):
     by: Literal["bytes", "documents", "tokens"] = "bytes"
