@@ -24,6 +24,7 @@ from pytest_mixlint.licenses import (
     most_restrictive,
     normalize_license_id,
 )
+from pytest_mixlint.licenses import table as license_table
 from pytest_mixlint.problems import MixlintError
 
 HUB_IDS_FILE = Path(__file__).parent / "data" / "hub_license_ids.txt"
@@ -71,8 +72,8 @@ def test_hub_list_is_vendored_with_its_source():
 @pytest.mark.parametrize("hub_id", HUB_IDS)
 def test_every_hub_id_is_in_the_explicit_table(hub_id):
     # In data/licenses.yaml itself, not found by the ScanCode fallback by accident.
-    assert hub_id in licenses._tables().table_ids
-    entry = licenses._resolve(hub_id)
+    assert hub_id in license_table.load().table_ids
+    entry = license_table.resolve(hub_id)
     assert entry is not None and entry.source == "table"
     info = _valid(classify_license(hub_id))
     assert info.category == entry.category
@@ -177,9 +178,9 @@ def test_every_scancode_category_is_mapped():
 def test_duplicate_keys_in_the_table_are_rejected(tmp_path, monkeypatch):
     table = tmp_path / "licenses.yaml"
     table.write_text("mixlint-licenses: 1\nlicenses:\n  permissive:\n    MIT:\n    MIT:\n")
-    monkeypatch.setattr(licenses, "DATA_FILE", table)
+    monkeypatch.setattr(license_table, "DATA_FILE", table)
     with pytest.raises(MixlintError, match="licenses.yaml:5: duplicate key 'MIT'"):
-        licenses._tables.__wrapped__()
+        license_table.load.__wrapped__()
 
 
 # ------------------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def test_spdx_ids_via_scancode_fallback(spdx_id, category):
 
 def test_fallback_ids_do_not_come_from_the_table():
     for spdx_id in ("Apache-1.1", "CECILL-2.1", "CC-BY-NC-SA-2.0-UK", "BUSL-1.1"):
-        entry = licenses._resolve(spdx_id)
+        entry = license_table.resolve(spdx_id)
         assert entry is not None and entry.source == "spdx"
 
 
@@ -585,13 +586,14 @@ def test_license_info_is_frozen_and_cached():
 
 
 def test_module_does_not_import_pytest():
-    tree = ast.parse(Path(licenses.__file__).read_text(encoding="utf-8"))
     imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
+    for module in Path(licenses.__file__).parent.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
     assert "pytest" not in imported and "_pytest" not in imported
 
 
