@@ -11,7 +11,7 @@ import pytest
 
 from pytest_mixlint.scan import ScanOptions, ShardCache
 from pytest_mixlint.scan.engine import scan_files
-from pytest_mixlint.scan.tokens import Tokenizer, TokenTally, estimate_from_counts
+from pytest_mixlint.scan.tokens import Tokenizer, TokenTally, t_quantile_975
 from tests.tokenizer_fixture import document, train_tokenizer
 
 from .corpus import write
@@ -96,15 +96,19 @@ def test_the_sample_is_seeded(tmp_path, rows, tokenizer_path):
 
 
 def test_one_stratum_agrees_with_the_simple_estimator():
+    """One stratum: the textbook ratio estimator of a simple random sample, R = sum(t) / sum(b)
+    with SE(R) = sqrt(sum((t - R b)^2) / (n (n - 1))) / mean(b) * sqrt(1 - n / N)."""
     rng = random.Random(3)
     sizes = [rng.randint(50, 5000) for _ in range(1600)]
     tokens = [round(b * rng.uniform(0.2, 0.3)) for b in sizes]
-    n, group_bytes = 100, sum(sizes)
-    ours = TokenTally.of_stratum(tokens[:n], sizes[:n], 1600).estimate(group_bytes)
-    simple = estimate_from_counts(tokens[:n], sizes[:n], group_bytes, group_documents=1600)
-    assert ours.tokens == simple.tokens
+    n, documents, group_bytes = 100, 1600, sum(sizes)
+    ours = TokenTally.of_stratum(tokens[:n], sizes[:n], documents).estimate(group_bytes)
+    ratio = sum(tokens[:n]) / sum(sizes[:n])
+    residuals = sum((t - ratio * b) ** 2 for t, b in zip(tokens[:n], sizes[:n], strict=True))
+    se = math.sqrt(residuals / (n * (n - 1))) / (sum(sizes[:n]) / n) * math.sqrt(1 - n / documents)
+    assert ours.tokens == round(ratio * group_bytes)
     # The same bound up to the mean size used (the group's here, the sample's there).
-    assert ours.relative_error == pytest.approx(simple.relative_error, rel=0.1)
+    assert ours.relative_error == pytest.approx(t_quantile_975(n - 1) * se / ratio, rel=0.1)
     assert abs(ours.tokens - sum(tokens)) <= ours.relative_error * ours.tokens
 
 

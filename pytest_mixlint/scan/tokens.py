@@ -1,36 +1,39 @@
 """Token counts per group: estimated from a random sample with an error bound, or exact.
 
-The scanner samples every group in every shard separately and keeps a :class:`TokenTally` (at
-the end of this module): the stratified form of the estimator below, whose tallies add up across
-shards and are what the cache stores. The single-sample functions (:func:`estimate_from_counts`,
-:func:`estimate_tokens`, :func:`exact_tokens`, :func:`required_sample_size`) are the same
-estimator for one sample; the tests use them as its reference, and scripts may call them.
-
 Counting every token of a many-gigabyte corpus costs a full tokenizer pass (a few MB/s per core
 for a BPE tokenizer, far slower than reading the data), so by default tokens are *estimated*:
 
 * the scanner counts the exact UTF-8 bytes ``B`` of the text of every document of a group (a
-  source, or one value of a ``group_by`` field) and keeps a seeded uniform random sample of its
-  documents (reservoir sampling: a simple random sample without replacement);
-* :func:`estimate_tokens` tokenizes the sample (``t_i`` tokens and ``b_i`` UTF-8 bytes for sampled
-  document ``i``, ``n`` documents) and applies the **ratio estimator**::
+  source, or one value of a ``group_by`` field);
+* in every shard (or part of a shard) it keeps, per group, a seeded uniform random sample of up to
+  ``token_sample`` of the group's documents there (reservoir sampling, a simple random sample
+  without replacement: :class:`~pytest_mixlint.scan.sampling.TokenSampler`). Each shard's part of
+  a group is a *stratum* ``h`` of ``N_h`` documents, of which ``n_h`` are tokenized (``t_i``
+  tokens and ``b_i`` UTF-8 bytes for sampled document ``i``);
+* each stratum becomes a :class:`TokenTally` (:meth:`TokenTally.of_stratum`): sufficient
+  statistics, no text. Tallies add up (:meth:`TokenTally.merge`) across shards, the cache stores
+  one per shard and group, and the group's tally gives the estimate (:meth:`TokenTally.estimate`)
+  with the **combined ratio estimator**, each stratum weighted by ``N_h / n_h``::
 
-      R = sum(t_i) / sum(b_i)                 tokens per byte, measured on the sample
+      R = sum_h (N_h/n_h) sum_i t_i  /  sum_h (N_h/n_h) sum_i b_i       tokens per byte
       tokens = round(R * B)
 
   Long documents weigh in proportion to their bytes, as they do in the group, so that the estimate
   is unbiased up to O(1/n) whatever the length distribution.
 
-**The error bound.** The standard error of ``R`` comes from the delta method (the variance of a
-ratio of means)::
+**The error bound.** The variance of the estimate comes from the delta method (the variance of a
+ratio of means), summed over the strata::
 
-      SE(R) = sqrt( sum((t_i - R * b_i) ** 2) / (n * (n - 1)) ) / mean(b_i)  *  sqrt(1 - n / N)
+      Var(tokens) = sum_h N_h**2 * (1 - n_h / N_h) / n_h * s_h**2
+      s_h**2 = sum_i (e_i - mean_h(e)) ** 2 / (n_h - 1),   e_i = t_i - R * b_i
 
-where the last factor, the finite population correction, applies when the group's document
-count ``N`` is passed (``group_documents``) and is 0 when the sample is the whole group. The
-reported ``relative_error`` is the half-width of a ~95% confidence interval relative to the
-estimate: ``q * SE(R) / R`` with ``q`` the 97.5% quantile of Student's t with ``n - 1`` degrees of
-freedom (1.96 for large samples; larger for small ones, e.g. 12.7 for n = 2, 2.09 for n = 20).
+where ``1 - n_h / N_h`` is the finite population correction: 0 for a stratum tokenized entirely,
+which adds no variance. For a single stratum this is the textbook ``SE(R) = sqrt(sum(e_i ** 2) /
+(n * (n - 1))) / mean(b) * sqrt(1 - n / N)`` with ``mean(b) = B / N``, the group's mean document
+size. The reported ``relative_error`` is the half-width of a ~95% confidence interval relative to
+the estimate: ``q * sqrt(Var(tokens)) / (R * B)`` with ``q`` the 97.5% quantile of Student's t
+with ``n - 1`` degrees of freedom, ``n`` the documents tokenized over all strata (1.96 for large
+samples; larger for small ones, e.g. 12.7 for n = 2, 2.09 for n = 20: :func:`t_quantile_975`).
 
 How to read it: ``relative_error = 0.004`` means the true token count of the group lies within
 ``tokens * (1 ± 0.004)`` with about 95% confidence, i.e. in about 19 groups out of 20. It measures
@@ -38,33 +41,33 @@ the *sampling* error only, for this tokenizer: the residuals ``t_i - R * b_i`` a
 every document has about the same tokens per byte, so a homogeneous group needs few documents and
 a mixed one (code with prose, several scripts) more. It is an approximation that is good for the
 samples the scanner keeps (hundreds of documents or more); for a handful of documents it is rough
-and for heavily skewed groups it tends to be a little optimistic.
+and for heavily skewed or mixed groups it tends to be a little optimistic (about 94% rather than 95%
+in the tests).
 
 Special cases:
 
-* ``n = 0``: only an empty group (``B = 0``) may have an empty sample: 0 tokens, exact; a
-  non-empty group with no sample raises :class:`ValueError`.
-* ``n = 1``: one document says nothing about the spread: ``relative_error = math.inf`` (the
-  estimate itself is still ``R * B``).
-* the sample covers the group (its bytes equal ``B``, or ``n = N``): the count is exact
-  (``exact=True``, ``relative_error = 0.0``); documents outside the sample are then empty and an
-  empty text has no tokens.
-* every sampled document is empty but ``B > 0``: no ratio can be measured: 0 tokens with
-  ``relative_error = math.inf``.
+* every stratum tokenized entirely (``n_h = N_h``: exact mode, or a shard holding no more of the
+  group than ``token_sample`` documents): the count is exact (``exact=True``,
+  ``relative_error = 0.0``); so is an empty tally (no document);
+* a stratum with no sampled document cannot be tallied unless it is empty
+  (:meth:`TokenTally.of_stratum` raises :class:`ValueError`);
+* one document sampled from a stratum of several says nothing about its spread:
+  ``relative_error = math.inf`` (the estimate itself is still ``R * B``);
+* every sampled document is empty (and the sample is not the whole group): no ratio can be
+  measured: 0 tokens with ``relative_error = math.inf``;
+* an estimate that rounds to 0 tokens has ``relative_error`` 0.0 when the residuals have no
+  variance, else ``math.inf``.
 
-**Sample size.** The bound shrinks as ``1/sqrt(n)``: ``relative_error ≈ c / sqrt(n)`` where ``c``
-depends on how much tokens per byte varies between the group's documents (and on how skewed
-their lengths are); measured with the test tokenizer on lognormal lengths (sigma 1): c ≈ 0.09
-for English prose, 0.15 for code, 0.3 for text mixing scripts within each document and 1.4 when
-each document is in another script (a multilingual subset), i.e. ±1% takes about 100, 250, 900
-and 20,000 documents. :func:`required_sample_size` turns an estimate and a target (0.01 for ±1%)
-into the ``n`` that reaches it. ``estimate_tokens(..., target_relative_error=0.01)`` tokenizes a
-large sample in growing random subsets and stops as soon as the bound reaches the target, so that
-a homogeneous group costs a few hundred documents and only a mixed one uses the whole sample.
+**Sample size.** The bound shrinks as ``1/sqrt(n)``: ``relative_error ≈ c / sqrt(n)`` (times the
+finite population correction) where ``c`` depends on how much tokens per byte varies between the
+group's documents (and on how skewed their lengths are); measured with the test tokenizer on
+lognormal lengths (sigma 1): c ≈ 0.09 for English prose, 0.15 for code, 0.3 for text mixing
+scripts within each document and 1.4 when each document is in another script (a multilingual
+subset), i.e. ±1% takes about 100, 250, 900 and 20,000 documents: ``(c / target) ** 2``.
 
-With ``exact=True`` the scanner tokenizes every document instead (:func:`exact_tokens`) and the
-result is a :class:`TokenEstimate` with ``exact=True`` and ``relative_error = 0.0``
-(:meth:`TokenEstimate.from_exact`).
+With exact tokens (``ScanOptions.exact_tokens``) the scanner tokenizes every document instead, in
+batches of about :data:`MAX_BATCH_CHARS` characters; every stratum is then whole and the tally is
+exact.
 
 **Tokenizers** come from a local ``tokenizer.json`` (the Hugging Face ``tokenizers`` format)
 through :meth:`Tokenizer.from_file`; nothing is ever downloaded. Tokens are counted without
@@ -84,9 +87,8 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import random
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,10 +101,6 @@ __all__ = [
     "Tokenizer",
     "TokenizerError",
     "clean_text",
-    "estimate_from_counts",
-    "estimate_tokens",
-    "exact_tokens",
-    "required_sample_size",
     "t_quantile_975",
     "utf8_bytes",
 ]
@@ -110,8 +108,6 @@ __all__ = [
 # Characters per call to the tokenizer: bounds the memory of the encodings of one batch (about
 # 100 bytes per token in ``tokenizers``) while keeping batches large enough for its thread pool.
 MAX_BATCH_CHARS = 1 << 20
-# First stage of an adaptive estimate (estimate_tokens(target_relative_error=...)).
-_FIRST_STAGE = 256
 
 # 97.5% quantiles of Student's t for 1..30 degrees of freedom.
 _T975 = (
@@ -145,10 +141,11 @@ class TokenEstimate:
     tokens: int
     """Estimated (or exact) token count of the group."""
     tokens_per_byte: float
-    """Ratio measured on the sample: sum of tokens / sum of UTF-8 bytes of the sampled documents."""
+    """Tokens per UTF-8 byte measured on the sample (``R``: each stratum's sums weighted by
+    ``N_h / n_h``); ``tokens / bytes`` when exact."""
     relative_error: float
     """Half-width of the ~95% confidence interval relative to ``tokens`` (0.004 = ±0.4%); 0.0 when
-    exact, ``math.inf`` when the sample cannot bound it (one document)."""
+    exact, ``math.inf`` when the sample cannot bound it (see the module docstring)."""
     sample_documents: int
     """Documents tokenized (all the group's when exact)."""
     exact: bool
@@ -162,13 +159,6 @@ class TokenEstimate:
     def high(self) -> float:
         """Upper end of the ~95% interval."""
         return self.tokens * (1.0 + self.relative_error) if math.isfinite(self.relative_error) else math.inf
-
-    @classmethod
-    def from_exact(cls, tokens: int, group_bytes: int, documents: int) -> TokenEstimate:
-        """The result of an exact count (every document tokenized)."""
-        if tokens < 0 or group_bytes < 0 or documents < 0:
-            raise ValueError("tokens, bytes and documents must be >= 0")
-        return cls(tokens, tokens / group_bytes if group_bytes else 0.0, 0.0, documents, True)
 
 
 class TokenizerError(Exception):
@@ -317,124 +307,6 @@ class Tokenizer:
             # Lone surrogates cannot cross into Rust; count the text as the scanner sees it.
             encodings = encode([clean_text(text) for text in batch], add_special_tokens=False)
         return [len(encoding) for encoding in encodings]
-
-
-def estimate_from_counts(
-    token_counts: Sequence[int],
-    byte_counts: Sequence[int],
-    group_bytes: int,
-    *,
-    group_documents: int | None = None,
-) -> TokenEstimate:
-    """The ratio estimate from the per-document token and byte counts of a sample (see the module
-    docstring). :func:`estimate_tokens` tokenizes a sample and calls this."""
-    n = len(token_counts)
-    if len(byte_counts) != n:
-        raise ValueError(f"{n} token counts but {len(byte_counts)} byte counts")
-    if group_bytes < 0:
-        raise ValueError(f"group_bytes must be >= 0, got {group_bytes}")
-    if group_documents is not None and group_documents < n:
-        raise ValueError(f"the sample has {n} documents, more than the group's {group_documents}")
-    if any(t < 0 for t in token_counts) or any(b < 0 for b in byte_counts):
-        raise ValueError("token and byte counts must be >= 0")
-    sum_t, sum_b = sum(token_counts), sum(byte_counts)
-    if n == 0:
-        if group_bytes:
-            raise ValueError(f"no sampled document for a group of {group_bytes} bytes: cannot estimate its tokens")
-        return TokenEstimate(0, 0.0, 0.0, 0, True)
-    if sum_b > group_bytes:
-        raise ValueError(f"the sample holds {sum_b} bytes, more than the group's {group_bytes}: it is not a sample of it")
-    if sum_b == group_bytes or (group_documents is not None and n == group_documents):
-        # The sample is the group, up to empty documents (which have no tokens).
-        return TokenEstimate(sum_t, sum_t / sum_b if sum_b else 0.0, 0.0, n, True)
-    if sum_b == 0:
-        return TokenEstimate(0, 0.0, math.inf, n, False)
-    ratio = sum_t / sum_b
-    tokens = (2 * sum_t * group_bytes + sum_b) // (2 * sum_b)  # round(ratio * group_bytes), in integers
-    if n == 1:
-        return TokenEstimate(tokens, ratio, math.inf, n, False)
-    residuals = math.fsum((t - ratio * b) ** 2 for t, b in zip(token_counts, byte_counts, strict=True))
-    se = math.sqrt(residuals / (n * (n - 1))) / (sum_b / n)
-    if group_documents is not None:
-        se *= math.sqrt(1.0 - n / group_documents)
-    # R = 0 only when no sampled document has a token: then every residual is 0 too.
-    relative = t_quantile_975(n - 1) * se / ratio if ratio > 0 else (0.0 if se == 0.0 else math.inf)
-    return TokenEstimate(tokens, ratio, relative, n, False)
-
-
-def estimate_tokens(
-    sample_texts: Sequence[str],
-    group_bytes: int,
-    tokenizer: Tokenizer,
-    *,
-    group_documents: int | None = None,
-    target_relative_error: float | None = None,
-    seed: int = 0,
-) -> TokenEstimate:
-    """Estimate a group's tokens from a uniform random sample of its documents' texts and the
-    exact UTF-8 byte count of all its texts (``group_bytes``).
-
-    ``group_documents``, the group's document count when known, enables the finite population
-    correction (and makes a sample of every document exact). With ``target_relative_error``, the
-    sample is tokenized in growing random subsets (256 documents, then doubling; the order drawn
-    with ``seed``) until the bound reaches the target or the sample is used up, so that a
-    homogeneous group costs few documents; ``sample_documents`` tells how many were used.
-
-    Raises ValueError for a non-empty group without a sample, or a sample larger than the group.
-    """
-    if target_relative_error is not None and not target_relative_error > 0:
-        raise ValueError(f"target_relative_error must be > 0, got {target_relative_error}")
-    texts = list(sample_texts)
-    if target_relative_error is None or len(texts) <= _FIRST_STAGE:
-        return estimate_from_counts(
-            tokenizer.count(texts), [utf8_bytes(text) for text in texts], group_bytes, group_documents=group_documents
-        )
-    # Any prefix of a random permutation of a uniform sample is a uniform sample.
-    random.Random(seed).shuffle(texts)
-    token_counts: list[int] = []
-    byte_counts: list[int] = []
-    size = _FIRST_STAGE
-    while True:
-        stage = texts[len(token_counts) : size]
-        token_counts += tokenizer.count(stage)
-        byte_counts += [utf8_bytes(text) for text in stage]
-        estimate = estimate_from_counts(token_counts, byte_counts, group_bytes, group_documents=group_documents)
-        if size >= len(texts) or estimate.relative_error <= target_relative_error:
-            return estimate
-        size *= 2
-
-
-def required_sample_size(estimate: TokenEstimate, target_relative_error: float) -> int | None:
-    """About how many sampled documents would bring ``estimate``'s bound down to the target (the
-    bound shrinks as 1/sqrt(n)); ``None`` when the estimate cannot tell (fewer than 2 documents)."""
-    if not target_relative_error > 0:
-        raise ValueError(f"target_relative_error must be > 0, got {target_relative_error}")
-    if estimate.exact or estimate.relative_error <= target_relative_error:
-        return estimate.sample_documents
-    if not math.isfinite(estimate.relative_error):
-        return None
-    return math.ceil(estimate.sample_documents * (estimate.relative_error / target_relative_error) ** 2)
-
-
-def exact_tokens(texts: Iterable[str], tokenizer: Tokenizer, batch_size: int = 1024) -> int:
-    """Tokens in all ``texts`` (no special tokens), tokenized in batches of up to ``batch_size``
-    texts (and about 1M characters), so that memory stays bounded for any number of texts."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if isinstance(texts, str):
-        raise TypeError("exact_tokens() takes an iterable of texts, not a single string")
-    total = 0
-    batch: list[str] = []
-    chars = 0
-    for text in texts:
-        batch.append(text)
-        chars += len(text) if isinstance(text, str) else 0
-        if len(batch) >= batch_size or chars >= MAX_BATCH_CHARS:
-            total += sum(tokenizer.count(batch))
-            batch, chars = [], 0
-    if batch:
-        total += sum(tokenizer.count(batch))
-    return total
 
 
 @dataclass
