@@ -23,6 +23,7 @@ from ..license_terms import LicenseTerms, license_matches
 from ..licenses import CATEGORIES, LicenseCategory
 from ..mixture import Basis, Source
 from ..quantities import Fraction, format_share
+from ._bounds import Bounds
 from ._shares import basis_label, shares_or_error
 from .base import Evaluation, Finding, KindOptions
 
@@ -91,11 +92,11 @@ def check(document: Document, options: Options) -> Evaluation:
             names = category_names.get(category, [])
             if evaluation.observed is None or share - limit > (evaluation.observed - (evaluation.threshold or 0)):
                 evaluation.observed, evaluation.threshold, evaluation.unit = share, limit, "share"
-            if share > limit:
+            if breach := Bounds("share", {"max": limit}).judge(share):
                 lines = [document.source_line(n) for n in names]
-                evaluation.findings.append(Finding(
-                    "error", f"{category} licences are {format_share(share)} of the mixture (by {basis}), more than {format_share(limit)}",
-                    next((ln for ln in lines if ln), None), tuple(names), share, limit, unit="share"))
+                evaluation.findings.append(breach.finding(
+                    f"{category} licences are {format_share(share)} of the mixture (by {basis}), {breach.says('more than')}",
+                    next((ln for ln in lines if ln), None), tuple(names), share))
     evaluation.summary = ", ".join(f"{c}: {len(category_names[c])}" for c in CATEGORIES if category_names.get(c))
     return evaluation
 

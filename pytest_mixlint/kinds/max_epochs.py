@@ -2,7 +2,7 @@
 
 Repeating data beyond about four epochs yields rapidly diminishing returns (Muennighoff et al.
 2023, "Scaling Data-Constrained Language Models"). Options: ``max`` (error above), ``warn_above``
-(warning above), ``require_epochs`` (default false: sources without ``epochs`` are not checked;
+(warning above, at most ``max``), ``require_epochs`` (default false: sources without ``epochs`` are not checked;
 true: they are findings).
 
 ```yaml
@@ -15,31 +15,27 @@ true: they are findings).
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from typing import Annotated
 
 from ..documents import Document
 from ..quantities import Real
-from .base import Evaluation, Finding, KindOptions
+from ._bounds import BoundedOptions, Quantity
+from .base import Evaluation, Finding
+
+EPOCHS = Quantity("epochs")
 
 
-class Options(KindOptions):
-    max: Real | None = None
-    warn_above: Real | None = None
+class Options(BoundedOptions):
+    max: Annotated[Real | None, EPOCHS.max] = None
+    warn_above: Annotated[Real | None, EPOCHS.warn_above] = None
     require_epochs: bool = False
-
-    @model_validator(mode="after")
-    def _bounds(self) -> Options:
-        if self.max is None and self.warn_above is None:
-            raise ValueError("give max and/or warn_above")
-        if self.max is not None and self.warn_above is not None and self.warn_above > self.max:
-            raise ValueError("warn_above must be at most max")
-        return self
 
 
 def check(document: Document, options: Options) -> Evaluation:
     sources = document.mixture.sources
     with_epochs = [s for s in sources if s.epochs is not None]
-    evaluation = Evaluation(threshold=options.max if options.max is not None else options.warn_above, unit="epochs")
+    bounds = options.bounds(EPOCHS)
+    evaluation = Evaluation(threshold=bounds.headline, unit="epochs")
     if options.require_epochs:
         for source in sources:
             if source.epochs is None:
@@ -55,11 +51,7 @@ def check(document: Document, options: Options) -> Evaluation:
     evaluation.sources = tuple(f"{s.name} {s.epochs:g} epochs" for s in sorted(with_epochs, key=lambda s: -(s.epochs or 0))[:5])
     for source in sorted(with_epochs, key=lambda s: -(s.epochs or 0)):
         epochs = source.epochs or 0.0
-        if options.max is not None and epochs > options.max:
-            evaluation.findings.append(Finding("error", f"source {source.name!r} is repeated {epochs:g} epochs, more than {options.max:g}",
-                                               source.line, (source.name,), epochs, options.max, unit="epochs"))
-        elif options.warn_above is not None and epochs > options.warn_above:
-            evaluation.findings.append(Finding("warning", f"source {source.name!r} is repeated {epochs:g} epochs, "
-                                               f"above the warning level {options.warn_above:g}",
-                                               source.line, (source.name,), epochs, options.warn_above, unit="epochs"))
+        if breach := bounds.judge(epochs):
+            evaluation.findings.append(breach.finding(f"source {source.name!r} is repeated {epochs:g} epochs, "
+                                                      f"{breach.says('more than')}", source.line, (source.name,), epochs))
     return evaluation

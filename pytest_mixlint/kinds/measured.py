@@ -5,9 +5,9 @@ split by ``group_by``; a card's configs) and compares, per source, the declared 
 measured share. Options: ``by`` (``bytes`` default, ``documents``, or ``tokens``, which needs a
 tokenizer: ``mixlint_tokenizer`` or the manifest's ``scan.tokenizer``), ``tolerance`` (largest
 allowed difference in share, absolute: ``2%`` means 10% declared may measure 8-12%),
-``warn_tolerance``, ``select`` (which sources; default all). The declared share is on ``by``
-when every source declares it, else on the document's basis (a manifest's weights are compared
-with what the data holds).
+``warn_tolerance`` (a warning above it; at most ``tolerance``), ``select`` (which sources;
+default all). The declared share is on ``by`` when every source declares it, else on the
+document's basis (a manifest's weights are compared with what the data holds).
 
 ```yaml
 - id: declared-matches-data
@@ -23,22 +23,24 @@ Estimated token counts carry their ~95% error bound, relative to the count, into
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from ..documents import Document
 from ..mixture import ShareError, Source
 from ..quantities import Fraction, format_share
 from ..select import Selector
+from ._bounds import BoundedOptions, Quantity
 from ._shares import shares_or_error
-from .base import Evaluation, Finding, KindOptions
+from .base import Evaluation, Finding
 
 MEASURES_DATA = True  # the document's data files are scanned before check() runs
+DIFFERENCE = Quantity("share")  # between a source's declared and measured share
 
 
-class Options(KindOptions):
+class Options(BoundedOptions):
     by: Literal["bytes", "documents", "tokens"] = "bytes"
-    tolerance: Fraction = 0.02
-    warn_tolerance: Fraction | None = None
+    tolerance: Annotated[Fraction, DIFFERENCE.max] = 0.02
+    warn_tolerance: Annotated[Fraction | None, DIFFERENCE.warn_above] = None
     select: Selector | None = None
 
 
@@ -58,7 +60,8 @@ def check(document: Document, options: Options) -> Evaluation:
     except ShareError as exc:  # e.g. every data file is empty
         return Evaluation(error=f"cannot compute the measured shares by {options.by}: {exc}", error_line=document.scan.line)
     basis = declared_basis or document.mixture.basis
-    evaluation = Evaluation(threshold=options.tolerance, unit="share",
+    bounds = options.bounds(DIFFERENCE)
+    evaluation = Evaluation(threshold=bounds.headline, unit="share",
                             summary=f"declared (by {basis}) vs measured (by {options.by})")
     largest = 0.0
     # The largest disagreement first: it is the headline of the failure.
@@ -74,17 +77,16 @@ def check(document: Document, options: Options) -> Evaluation:
             continue
         delta = abs(declared[source.name] - observed[source.name])
         largest = max(largest, delta)
+        estimate = _bound(measured_by_name[source.name], options.by)
         text = (f"source {source.name!r}: declared {format_share(declared[source.name])} (by {basis}), "
-                f"measured {format_share(observed[source.name])} (by {options.by}{_bound(measured_by_name[source.name], options.by)})")
-        if delta > options.tolerance:
-            evaluation.findings.append(Finding("error", f"{text}, more than {format_share(options.tolerance)} apart",
-                                               source.line, (source.name,), delta, options.tolerance, unit="share"))
-        elif options.warn_tolerance is not None and delta > options.warn_tolerance:
-            evaluation.findings.append(Finding("warning", f"{text}, more than {format_share(options.warn_tolerance)} apart",
-                                               source.line, (source.name,), delta, options.warn_tolerance, unit="share"))
+                f"measured {format_share(observed[source.name])} (by {options.by}{estimate})")
+        if breach := bounds.judge(delta):
+            evaluation.findings.append(breach.finding(f"{text}, more than {breach.shown} apart", source.line,
+                                                      (source.name,), delta))
     for group, documents in document.unmapped_groups.items():
-        evaluation.findings.append(Finding("warning", f"{documents:,} documents have group value {group!r}, which names no source",
-                                           document.scan.line, hint="list the value in a source's `groups:`"))
+        evaluation.findings.append(Finding("warning", f"{documents:,} documents have group value {group!r}, "
+                                           "which names no source", document.scan.line,
+                                           hint="list the value in a source's `groups:`"))
     evaluation.observed = largest
     return evaluation
 
