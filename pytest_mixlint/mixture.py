@@ -108,10 +108,6 @@ class Mixture:
             raise ShareError(f"all {basis} amounts are zero")
         return {name: amount / total for name, amount in amounts.items()}
 
-    def share_of(self, names: Iterable[str], by: Basis | None = None, with_epochs: bool = False) -> float:
-        shares = self.shares(by, with_epochs)
-        return math.fsum(shares[n] for n in names)
-
 
 def _names(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(repr(n) for n in names[:limit])

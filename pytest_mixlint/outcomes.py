@@ -10,6 +10,8 @@ import traceback
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+import msgspec
+
 from .documents import Document
 from .kinds import Evaluation, Finding
 from .kinds.base import UNITS, Unit
@@ -52,22 +54,12 @@ class Result:
                               "sources": list(f.sources), "hint": f.hint} for f in self.findings]}
 
     def to_json(self) -> dict[str, Any]:
-        # By hand: dataclasses.asdict deep-copies recursively and cost more than evaluating the rule.
-        return {"path": self.path, "rule": self.rule, "kind": self.kind, "severity": self.severity,
-                "outcome": self.outcome, "message": self.message, "line": self.line, "observed": self.observed,
-                "threshold": self.threshold, "unit": self.unit,
-                "findings": [{"level": f.level, "message": f.message, "line": f.line, "sources": list(f.sources),
-                              "observed": f.observed, "threshold": f.threshold, "hint": f.hint, "path": f.path,
-                              "unit": f.unit}
-                             for f in self.findings],
-                "sources": list(self.sources), "why": self.why, "origin": self.origin, "traceback": self.traceback}
+        """Plain JSON (what travels to the pytest-xdist controller on a test report)."""
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Result:
-        data = dict(data)
-        data["findings"] = [Finding(**{**f, "sources": tuple(f["sources"])}) for f in data.get("findings", [])]
-        data["sources"] = tuple(data.get("sources", ()))
-        return cls(**data)
+        return msgspec.convert(data, cls)
 
     def where(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
@@ -161,12 +162,13 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
         if spec.card:
             card_bytes, card_documents = _linked_card_sizes(spec.card, base_dir, display,
                                                             parsed.line(prefix + ("sources", i, "card")), notes, access)
+        # The fields both models have are copied as they are; the rest is what reading adds:
+        # the licence classified, defaults, lines.
         sources.append(Source(
-            name=spec.name,
+            **{name: getattr(spec, name) for name in _COPIED_SOURCE_FIELDS},
             license=classify_license(spec.license) if spec.license is not None else default_license or classify_license(None),
             domain=spec.domain or domains.domain_of(spec.name),
-            weight=spec.weight, epochs=spec.epochs, bytes=spec.bytes, tokens=spec.tokens,
-            documents=spec.documents, languages=tuple(spec.languages) or default_languages, tags=tuple(spec.tags),
+            languages=tuple(spec.languages) or default_languages, tags=tuple(spec.tags),
             data_files=tuple(spec.data_files), groups=tuple(spec.groups) or (spec.name,), line=parsed.line(prefix + ("sources", i)),
             license_line=parsed.line(prefix + ("sources", i, "license")) if spec.license is not None else default_license_line,
             card_bytes=card_bytes, card_documents=card_documents,
@@ -177,10 +179,15 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
                              "scan", f"the {kind}'s directory", access)
     ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
     mixture = Mixture(model.name, sources, model.basis, percent_weights=list(forms) == [True])
-    scan = ScanSettings(model.scan.text_field, model.scan.group_by, tuple(model.scan.data_files),
-                        parsed.line(prefix + ("scan",)), model.scan.tokenizer, model.scan.tokens, model.scan.token_sample,
-                        parsed.line(prefix + ("scan", "tokenizer")))
+    scan = ScanSettings(**{**model.scan.model_dump(), "data_files": tuple(model.scan.data_files)},
+                        line=parsed.line(prefix + ("scan",)), tokenizer_line=parsed.line(prefix + ("scan", "tokenizer")))
     return Document(display, kind, mixture, parsed, ignores, notes, base_dir, scan)
+
+
+# The source fields a manifest states as the mixture holds them: every field both models have,
+# but those reading turns into something else (a licence classified, lists made tuples, defaults).
+_READ_SOURCE_FIELDS = {"license", "domain", "languages", "tags", "data_files", "groups"}
+_COPIED_SOURCE_FIELDS = tuple(sorted(set(SourceModel.model_fields) & {f.name for f in fields(Source)} - _READ_SOURCE_FIELDS))
 
 
 def _weight_forms(parsed: Parsed, prefix: tuple[str | int, ...]) -> dict[bool, int]:
