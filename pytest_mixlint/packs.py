@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -279,16 +279,13 @@ class _Loader:
         if problems or header is None or kind is None or options is None:
             self.problems += problems
             return None
-        base = inherited if kind_name is None else None
-        return Rule(
-            id=header.id, kind=kind, options=options,
-            severity=header.severity or (base.severity if base else "error"),
-            why=header.why or (base.why if base else None),
-            applies_to=tuple(header.applies_to) if header.applies_to is not None else (base.applies_to if base else ("manifest", "card")),
-            paths=tuple(header.paths) if header.paths is not None else (base.paths if base else ()),
-            origin=f"{display}:{line}" if line else display,
-            composition=header.composition or (base.composition if base else "declared"),
-        )
+        # An override (no kind) keeps what it does not say of the inherited rule; a new rule
+        # starts from Rule's defaults. Either way the keys written here win.
+        start = inherited if kind_name is None and inherited is not None else Rule(header.id, kind, options)
+        common = set(RuleHeader.model_fields) - {"id", "kind"}  # the header also holds the kind's options
+        written: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
+                                   for key, value in header.model_dump(include=common, exclude_none=True).items()}
+        return replace(start, kind=kind, options=options, origin=f"{display}:{line}" if line else display, **written)
 
 
 def _rule_problems(exc: ValidationError, parsed: Parsed, display: str, kind: Kind, loc: tuple[str | int, ...],
@@ -299,7 +296,7 @@ def _rule_problems(exc: ValidationError, parsed: Parsed, display: str, kind: Kin
 
 
 def _relative_to(where: Problem) -> str:
-    if where.path == "--mixlint-rules":
+    if where.path.startswith("--"):  # --mixlint-rules, or the mixlint command's --rules
         return "the current directory"
     if where.path.startswith("mixlint_rules in "):
         return "the ini file"
