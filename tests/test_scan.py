@@ -356,3 +356,26 @@ def test_no_progress_bar_off_a_terminal():
     assert _progress_bar(10**9, None, io.StringIO()) is None  # not a terminal
     assert _progress_bar(10**9, False) is None
     assert _progress_bar(10**9, True, io.StringIO()) is not None
+
+
+def test_many_files_are_routed_on_threads_as_one_by_one(tmp_path):
+    """Past 64 files, the first look at each (DuckDB or the readers; a .zst's integrity) runs on
+    threads: the counts and the refusals are those of a one-thread scan."""
+    import zstandard
+
+    paths = []
+    for i in range(70):
+        lines = [b'{"text": "doc %d of file %d"}' % (j, i) for j in range(3)]
+        if i == 5:  # the text is a number: the readers refuse it at its line
+            lines[0] = b'{"text": 5}'
+        data = zstandard.ZstdCompressor().compress(b"\n".join(lines) + b"\n")
+        if i == 9:  # an interrupted download
+            data = data[:-4]
+        path = tmp_path / f"part-{i:03d}.jsonl.zst"
+        path.write_bytes(data)
+        paths.append(str(path))
+    threaded, serial = scan_files(paths, ScanOptions(), workers=2), scan_files(paths, ScanOptions(), workers=1)
+    assert {p: c.to_json() for p, c in threaded.files.items()} == {p: c.to_json() for p, c in serial.files.items()}
+    assert sorted(str(e) for e in threaded.errors) == sorted(str(e) for e in serial.errors)
+    assert len(threaded.files) == 68 and {os.path.basename(e.path) for e in threaded.errors} == {"part-005.jsonl.zst",
+                                                                                                   "part-009.jsonl.zst"}

@@ -8,7 +8,7 @@ import contextlib
 import multiprocessing
 import os
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -125,13 +125,11 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
     bar = _progress_bar(sum(sizes.values()), progress, stream)
     streamed: list[str] = []  # by our readers, in worker processes
     by_kind: dict[str, list[str]] = {}  # by DuckDB, in this process, on every core
-    for path, _ in pending:
-        kind = fast_kind(path, options)
+    paths = [path for path, _ in pending]
+    for path, (kind, error) in zip(paths, _routes(paths, options, workers), strict=True):
         if kind is None:  # the readers check a whole file themselves before they read it
             streamed.append(path)
-            continue
-        error = preflight(path, *format_of(path), options)
-        if error is not None:  # cut short, a bomb: DuckDB would not notice
+        elif error is not None:  # cut short, a bomb: DuckDB would not notice
             failed[path] = error
         else:
             by_kind.setdefault(kind, []).append(path)
@@ -178,6 +176,23 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
             result.errors.append(failed[path])
         else:
             result.files[path] = partial[path]
+
+
+def _route(path: str, options: ScanOptions) -> tuple[str | None, ScanError | None]:
+    """Which engine counts a file (fast.fast_kind: None for the readers), and, for DuckDB, what
+    its integrity check found."""
+    kind = fast_kind(path, options)
+    return kind, (preflight(path, *format_of(path), options) if kind is not None else None)
+
+
+def _routes(paths: list[str], options: ScanOptions, workers: int) -> list[tuple[str | None, ScanError | None]]:
+    """_route for every file, on threads when there are many: each reads and decompresses the
+    start of its file (about 0.2 ms for a .zst: 10,000 small files would wait 2 s on one core),
+    which releases the GIL."""
+    if workers == 1 or len(paths) < 64:
+        return [_route(path, options) for path in paths]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda path: _route(path, options), paths))
 
 
 def _one_tokenizer_thread() -> None:

@@ -49,9 +49,11 @@ def file_size(path: str) -> int:
         return 0
 
 
-def open_json(path: str, compression: str | None, limits: Limits) -> BinaryIO:
+def open_json(path: str, compression: str | None, limits: Limits, buffer: int = BLOCK) -> BinaryIO:
     """The decompressed bytes of a JSON shard. A ``.zst`` file's expansion is bounded before it
-    is opened (integrity.py, from its block headers); a ``.gz`` file's while it is inflated."""
+    is opened (integrity.py, from its block headers); a ``.gz`` file's while it is inflated.
+    ``buffer``: bytes a ``.zst`` stream decompresses ahead; a look at a file's first document
+    passes a small one, else it would decompress 8 MB of every file (all of a small one) twice."""
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned stream
     if compression == "gzip":
         allowed = limits.expansion_allowed(file_size(path))
@@ -61,7 +63,7 @@ def open_json(path: str, compression: str | None, limits: Limits) -> BinaryIO:
 
         # zstd --long=31 files need a 2 GiB window (zstd's largest; the default limit is 128 MiB)
         decompressor = zstandard.ZstdDecompressor(max_window_size=1 << WINDOW_LOG_MAX)
-        return io.BufferedReader(decompressor.stream_reader(raw, closefd=True), BLOCK)  # type: ignore[return-value]
+        return io.BufferedReader(decompressor.stream_reader(raw, closefd=True), buffer)  # type: ignore[return-value]
     return raw
 
 

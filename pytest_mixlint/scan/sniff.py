@@ -13,6 +13,7 @@ from .shards import BOM, may_hold_an_array, open_json
 
 HEAD_BYTES = 4096  # enough to see where the first document starts
 FIRST_DOCUMENT_BYTES = 1 << 20  # read at most this much to find the first document's text
+SNIFF_BUFFER = 64 << 10  # decompressed ahead while looking: a first document is usually a few kB
 
 
 def is_json_array(path: str, compression: str | None, options: ScanOptions) -> bool:
@@ -30,7 +31,7 @@ def is_json_array(path: str, compression: str | None, options: ScanOptions) -> b
 def _opens_an_array(path: str, compression: str | None, size: int, mtime_ns: int, limits: Limits) -> bool:
     # Keyed by size and time: read once per file, as DuckDB's engine and the readers both ask.
     try:
-        with open_json(path, compression, limits) as stream:
+        with open_json(path, compression, limits, SNIFF_BUFFER) as stream:
             head = stream.read(HEAD_BYTES)
     except Exception:  # unreadable: the reader that counts it says why
         return False
@@ -46,7 +47,7 @@ def first_text_is_a_string(path: str, compression: str | None, options: ScanOpti
     import msgspec
 
     try:
-        with open_json(path, compression, options.limits) as stream:
+        with open_json(path, compression, options.limits, SNIFF_BUFFER) as stream:
             read = 0
             while read < FIRST_DOCUMENT_BYTES:
                 line = stream.readline(FIRST_DOCUMENT_BYTES - read)
