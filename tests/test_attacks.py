@@ -11,7 +11,6 @@ import datetime
 import gzip
 import json
 import os
-import sys
 
 import pyarrow as pa
 import pyarrow.ipc as ipc

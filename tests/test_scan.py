@@ -4,6 +4,7 @@ the cache, and bad data as located errors."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 
 import pytest
@@ -375,7 +376,22 @@ def test_many_files_are_routed_on_threads_as_one_by_one(tmp_path):
         path.write_bytes(data)
         paths.append(str(path))
     threaded, serial = scan_files(paths, ScanOptions(), workers=2), scan_files(paths, ScanOptions(), workers=1)
-    assert {p: c.to_json() for p, c in threaded.files.items()} == {p: c.to_json() for p, c in serial.files.items()}
+    assert threaded.files == serial.files
     assert sorted(str(e) for e in threaded.errors) == sorted(str(e) for e in serial.errors)
     assert len(threaded.files) == 68 and {os.path.basename(e.path) for e in threaded.errors} == {"part-005.jsonl.zst",
                                                                                                    "part-009.jsonl.zst"}
+
+
+def test_cache_entries_round_trip_and_refuse_what_counts_cannot_be():
+    from pytest_mixlint.scan.cache import _counts, _to_builtins
+    from pytest_mixlint.scan.counts import Counts, GroupCounts
+    from pytest_mixlint.scan.tokens import TokenTally
+
+    counts = GroupCounts({None: Counts(3, 12, 10), "web": Counts(2, 8, 8, TokenTally.of_stratum([2], [8], 2))})
+    assert _counts(json.loads(json.dumps(_to_builtins(counts)))) == counts
+    good = {"documents": 1, "bytes": 4, "characters": 4, "tokens": None}
+    for groups in ({"": [1, 4, 4]}, [[None, {**good, "documents": True}]], [[None, {**good, "bytes": 3}]],
+                   [[None, {**good, "bytes": 17}]], [[None, {**good, "characters": -1, "bytes": -1}]],
+                   [[None, {**good, "tokens": {"documents": 1, "sampled": 2}}]],
+                   [[None, {**good, "tokens": {"documents": 1, "sampled": 1, "weighted_tokens": float("nan")}}]]):
+        assert _counts(groups) is None, groups

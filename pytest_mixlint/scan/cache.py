@@ -29,10 +29,11 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from ..access import inside
-from .counts import Counts, GroupCounts, ScanOptions
-from .tokens import TokenTally
+from .counts import Counts, Group, GroupCounts, ScanOptions
 
-FORMAT = 3  # 3: signed entries
+FORMAT = 4  # 3: signed entries; 4: [[group or null, counts], ...] as msgspec writes the dataclasses
+# An entry's counts: a list of pairs, as a group may be null (an ungrouped scan) and JSON keys cannot.
+_Entry = list[tuple[Group, Counts]]
 _EDGE = 64 << 10
 Verify = Literal["stat", "content"]
 
@@ -96,7 +97,7 @@ class ShardCache:
 
     def put(self, key: str, counts: GroupCounts) -> None:
         entry = self._entry(key)
-        groups = counts.to_json()
+        groups = _to_builtins(counts)
         try:
             if not self._contained(entry):  # before anything is made: a link could lead the mkdir out too
                 return
@@ -146,35 +147,27 @@ class ShardCache:
 
 def _counts(groups: Any) -> GroupCounts | None:
     """Counts read back, if they are counts at all (anything else: recompute)."""
-    if not isinstance(groups, dict):
+    import msgspec
+
+    try:
+        parsed = msgspec.convert(groups, _Entry)
+    except msgspec.ValidationError:
         return None
-    parsed: dict[str | None, Counts] = {}
-    for name, values in groups.items():
-        if not (isinstance(name, str) and isinstance(values, list) and len(values) in (3, 4)):
-            return None
-        documents, size, characters = values[:3]
-        if not all(type(v) is int and v >= 0 for v in (documents, size, characters)):
-            return None
-        if not characters <= size <= 4 * characters:  # UTF-8: 1 to 4 bytes a character
-            return None
-        tally = None
-        if len(values) == 4:
-            tally = _tally(values[3])
-            if tally is None:
-                return None
-        parsed[None if name == "" else name[1:]] = Counts(documents, size, characters, tally)
-    return GroupCounts(parsed)
+    return GroupCounts(dict(parsed)) if all(_plausible(counts) for _, counts in parsed) else None
 
 
-def _tally(data: Any) -> TokenTally | None:
-    if not (isinstance(data, list) and len(data) == 8):
-        return None
-    numbers = data[:7]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in numbers):
-        return None
-    if not (type(data[0]) is int and type(data[1]) is int and 0 <= data[1] <= data[0] and isinstance(data[7], bool)):
-        return None
-    return TokenTally.from_json(data)
+def _plausible(counts: Counts) -> bool:
+    if not (counts.documents >= 0 and 0 <= counts.characters <= counts.bytes <= 4 * counts.characters):
+        return False  # UTF-8: 1 to 4 bytes a character
+    tally = counts.tokens
+    return tally is None or (0 <= tally.sampled <= tally.documents and all(
+        math.isfinite(v) for v in (tally.weighted_tokens, tally.weighted_bytes, tally.var_a, tally.var_b, tally.var_c)))
+
+
+def _to_builtins(counts: GroupCounts) -> Any:
+    import msgspec
+
+    return msgspec.to_builtins(list(counts.groups.items()))
 
 
 def signing_key() -> bytes:

@@ -96,10 +96,6 @@ class GroupCounts:
         for group, counts in other.groups.items():
             self.groups.setdefault(group, Counts()).add(counts)
 
-    def to_json(self) -> dict[str, list[Any]]:
-        return {("" if g is None else f"={g}"): [c.documents, c.bytes, c.characters]
-                + ([c.tokens.to_json()] if c.tokens is not None else []) for g, c in self.groups.items()}
-
 
 class ScanError(Exception):
     """Bad data: a located problem in a data file (the scan of other files goes on)."""

@@ -390,12 +390,3 @@ class TokenTally:
         else:
             relative = t_quantile_975(self.sampled - 1) * math.sqrt(variance) / (ratio * group_bytes)
         return TokenEstimate(tokens, ratio, relative, self.sampled, False)
-
-    def to_json(self) -> list[Any]:
-        return [self.documents, self.sampled, self.weighted_tokens, self.weighted_bytes,
-                self.var_a, self.var_b, self.var_c, self.unbounded]
-
-    @classmethod
-    def from_json(cls, data: list[Any]) -> TokenTally:
-        documents, sampled, wt, wb, a, b, c, unbounded = data
-        return cls(int(documents), int(sampled), float(wt), float(wb), float(a), float(b), float(c), bool(unbounded))
