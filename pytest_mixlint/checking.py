@@ -168,14 +168,44 @@ class Run:
     def evaluate(self, check: DocumentCheck, rule: Rule) -> Result:
         assert check.document is not None
         measurement = self.measurement(check) if rule.needs_measurement else None
-        return evaluate(rule, check.document, measurement, strict=self.settings.strict)
+        return self._baselined(evaluate(rule, check.document, measurement, strict=self.settings.strict))
 
     def load_error(self, check: DocumentCheck) -> Result:
-        return load_error(check.display, check.problems)
+        return self._baselined(load_error(check.display, check.problems))
 
     def unchecked(self, check: DocumentCheck) -> Result:
         assert check.unchecked_line is not None
-        return unchecked(check.display, check.unchecked_line, self.settings.strict)
+        return self._baselined(unchecked(check.display, check.unchecked_line, self.settings.strict))
+
+    def _baselined(self, result: Result) -> Result:
+        baseline = self.settings.baseline
+        return baseline.apply(result) if baseline is not None else result
+
+    # --- after the run (what only the whole run knows) ------------------------------------------------
+
+    def finish(self, record: RunRecord, invocation_dir: Path) -> list[str]:
+        """Write the baseline if asked; return what the run's end must say (the baseline written,
+        stale entries). Raises OSError when the baseline cannot be written."""
+        from .baseline import recorded, render_baseline
+
+        lines = []
+        target = self.settings.command_line.write_baseline
+        if target:
+            keys = recorded(record.all_results())
+            path = invocation_dir / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_baseline(keys), encoding="utf-8")
+            lines.append(f"baseline written to {target}: {len(keys)} finding{'s' if len(keys) != 1 else ''}")
+        stale = self.stale_baseline(record)
+        record.stale_baseline = [key.to_json() for key in stale]
+        for key in stale:
+            lines.append(f"stale baseline entry: {key.path}: [{key.rule}] {key.message} (no longer found: remove it "
+                         "from the baseline, or write it again)")
+        return lines
+
+    def stale_baseline(self, record: RunRecord) -> list[Any]:
+        baseline = self.settings.baseline
+        return baseline.stale(record.all_results()) if baseline is not None else []
 
     def payload(self, check: DocumentCheck) -> dict[str, Any]:
         """The file's part of the run record: its composition (declared, and measured when a rule

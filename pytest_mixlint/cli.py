@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -66,7 +65,8 @@ def _settings(args: argparse.Namespace, paths: Sequence[str]) -> tuple[Settings,
         invocation_dir=cwd, paths=tuple(paths), rules=tuple(getattr(args, "rules", None) or ()),
         select=tuple(split_values(getattr(args, "select", None))), ignore=tuple(split_values(getattr(args, "ignore", None))),
         strict=bool(getattr(args, "strict", False)), no_cache=bool(getattr(args, "no_cache", False)),
-        tokenizer=getattr(args, "tokenizer", None), tokens=getattr(args, "tokens", None))
+        tokenizer=getattr(args, "tokenizer", None), tokens=getattr(args, "tokens", None),
+        baseline=getattr(args, "baseline", None), write_baseline=getattr(args, "write_baseline", None))
     return read_settings(CommandIni(found), command_line, found.rootdir), found
 
 
@@ -102,17 +102,22 @@ def _files(paths: Sequence[str], found: IniFile) -> list[Path]:
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
     """Run the rules on the documents under the paths, as ``pytest --mixlint`` does."""
-    from .report import json_report, markdown, terminal
+    from .report import formats, terminal
     from .report.failure import explain
     from .report.text import printable
 
     settings, found = _settings(args, args.paths)
-    run = _run(settings, found, own_files=[str(Path.cwd() / args.output)] if args.output else [])
+    own = [str(Path.cwd() / path) for path in (args.output, args.write_baseline) if path]
+    run = _run(settings, found, own_files=own)
     record = run.check(_files(args.paths, found))
-    if args.format == "json":
-        text = json_report.render(record)
-    elif args.format == "markdown":
-        text = markdown.render(record)
+    try:
+        closing = run.finish(record, Path.cwd())
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.write_baseline}: {exc.strerror or exc}") from None
+    for line in closing:
+        _say(f"mixlint: {line}", sys.stderr)
+    if args.format != "text":
+        text = formats.render(record, args.format, str(found.rootdir))
     else:
         lines: list[str] = [] if args.quiet else [f"mixlint: {line}" for line in run.header()]
         failures = [r for r in record.all_results() if r.outcome in ("failed", "error")]
@@ -126,7 +131,9 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
             terminal.write_summary(record, lines.append, args.verbose)
         text = "\n".join(printable(line) for line in lines) + "\n"
     _write(text, args.output, out)
-    return FAILED if record.totals()["failed"] or record.totals()["errors"] else OK
+    totals = record.totals()
+    stale = bool(record.stale_baseline) and settings.strict  # --strict: the baseline must shrink
+    return FAILED if totals["failed"] or totals["errors"] or stale else OK
 
 
 # --- show and diff -----------------------------------------------------------------------------------
@@ -246,52 +253,53 @@ def _amount(value: Any) -> str:
 
 
 def diff(args: argparse.Namespace, out: TextIO) -> int:
-    """The composition before (A) and after (B), source by source, on one basis."""
-    from .quantities import format_share
-    from .report.tables import table
+    """The composition before (A) and after (B), source by source (or by domain, or by licence
+    category). A side may be recipe:NAME (a published mix) or git:REF: the other side's document
+    at that revision, which is then the before side (as in a compare rule against git:REF)."""
+    import msgspec
+
+    from .against import GIT_PREFIX, RECIPE_PREFIX, AgainstError, load_against
+    from .comparison import compare
+    from .mixture import ShareError
+    from .report.tables import comparison_table
     from .report.text import markdown, printable
 
-    settings, found = _settings(args, [args.before, args.after])
+    sides = [args.before, args.after]
+    git = [side for side in sides if side.startswith(GIT_PREFIX)]
+    if git and (len(git) == 2 or any(side.startswith(RECIPE_PREFIX) for side in sides)):
+        raise UsageError("git:REF is read for the other side's document: give that document's path as the other side")
+    if git:
+        sides = [git[0], next(side for side in sides if side != git[0])]
+    files = [side for side in sides if not side.startswith((GIT_PREFIX, RECIPE_PREFIX))]
+    settings, found = _settings(args, files)
     run = _run(settings, found, with_rules=False)
-    sides = []
-    for path in (args.before, args.after):
+    read: dict[str, Any] = {}
+    for path in files:
         check = _documents(run, [path], found)[0]
         if check.problems:
             raise UsageError("; ".join(str(p) for p in check.problems))
-        sides.append(check.document.mixture)
-    before, after = sides
-    # The basis asked for, else the first both documents have: A's, B's, then any.
-    candidates = [args.by] if args.by else list(dict.fromkeys([before.basis, after.basis, *BASIS_COLUMNS]))
-    shares: list[dict[str, float]] = []
-    for basis in candidates:
-        try:
-            shares = [before.shares(basis), after.shares(basis)]
-            break
-        except ValueError as exc:  # ShareError
-            reason = str(exc)
-    else:
-        if args.by:
-            raise UsageError(f"no shares by {args.by}: {reason}")
-        has = [", ".join(b for b in BASIS_COLUMNS if all(s.amount(b) is not None for s in m.sources)) or "no sizes"
-               for m in sides]
-        raise UsageError(f"no basis in common to compare shares on: {args.before} has {has[0]}; {args.after} has {has[1]}")
-    names = list(dict.fromkeys([s.name for s in before.sources] + [s.name for s in after.sources]))
-    changes = []
-    for name in names:
-        old, new = shares[0].get(name), shares[1].get(name)
-        status = "added" if old is None else "removed" if new is None else "changed" if not math.isclose(old, new) else "same"
-        changes.append({"source": name, "before": old, "after": new,
-                        "delta": (new or 0.0) - (old or 0.0), "status": status})
+        read[path] = check.document
+    for side in sides:
+        if side not in read:
+            try:
+                anchor = read[files[0]] if git else None
+                read[side] = load_against(side, anchor, anchor.file if anchor else "", domains=settings.domains,
+                                          access=run.access)
+            except AgainstError as exc:
+                raise UsageError(f"{side}: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else "")) from None
+    before, after = (read[side] for side in sides)
+    labels = tuple(side if side.startswith((GIT_PREFIX, RECIPE_PREFIX)) else read[side].path for side in sides)
+    try:
+        comparison = compare(before.mixture, after.mixture, labels, args.by, args.group_by,  # type: ignore[arg-type]
+                             with_epochs=args.with_epochs)
+    except ShareError as exc:
+        raise UsageError(str(exc)) from None
     if args.format == "json":
-        text = json.dumps({"mixlint_diff": 1, "before": args.before, "after": args.after, "basis": basis,
-                           "changes": changes}, indent=2) + "\n"
+        text = json.dumps({"mixlint_diff": 1, **msgspec.to_builtins(comparison)}, indent=2) + "\n"
+    elif args.format == "markdown":
+        text = comparison_table(comparison, "github", markdown) + "\n"
     else:
-        escape = markdown if args.format == "markdown" else printable
-        rows = [[escape(c["source"]), format_share(c["before"]), format_share(c["after"]),
-                 f"{c['delta'] * 100:+.1f} pt", c["status"]] for c in sorted(changes, key=lambda c: -abs(c["delta"]))]
-        text = (f"{escape(args.before)} -> {escape(args.after)}, shares by {basis}\n\n"
-                + table(rows, ["source", "before", "after", "change", "status"], "github" if args.format == "markdown" else "simple")
-                + "\n")
+        text = comparison_table(comparison, "simple", printable) + "\n"
     _write(text, None, out)
     return OK
 
@@ -406,7 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
                               description=check.__doc__)
     sub.add_argument("paths", nargs="*", metavar="PATH", help="files and directories (default: testpaths, else .)")
     _add_run_flags(sub, all_flags)
-    sub.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default text)")
+    sub.add_argument("--format", choices=("text", "json", "markdown", "github", "sarif"), default="text",
+                     help="output format (default text; github: workflow commands, one annotation per finding; "
+                          "sarif: SARIF 2.1.0)")
     sub.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of standard output")
     sub.add_argument("--verbose", "-v", action="store_true", help="every document's tables, messages unabridged")
     sub.add_argument("--quiet", "-q", action="store_true", help="no header")
@@ -421,9 +431,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=show)
 
     sub = commands.add_parser("diff", help="compare the composition of two documents", description=diff.__doc__)
-    sub.add_argument("before", metavar="A", help="the document before")
-    sub.add_argument("after", metavar="B", help="the document after")
-    sub.add_argument("--by", choices=BASIS_COLUMNS, help="the basis of the shares (default: A's)")
+    sub.add_argument("before", metavar="A", help="the document before, or git:REF or recipe:NAME")
+    sub.add_argument("after", metavar="B", help="the document after, or git:REF (A at that revision: then it is the before side)")
+    sub.add_argument("--by", choices=BASIS_COLUMNS, help="the basis of the shares (default: the first both sides have)")
+    sub.add_argument("--group-by", choices=("name", "domain", "license_category"), default="name",
+                     help="one row per source (default), domain or licence category")
+    sub.add_argument("--with-epochs", action="store_true", help="amounts times epochs: what training sees")
     sub.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
     sub.set_defaults(handler=diff)
 

@@ -73,6 +73,10 @@ FLAGS = [
     Flag("tokenizer", "a local tokenizer.json (or its directory) to count tokens of measured data with",
          metavar="PATH"),
     Flag("tokens", "estimate tokens from a sample (default) or tokenize every document", choices=TOKEN_MODES),
+    Flag("baseline", "accept the findings recorded in FILE (they pass as baselined); new findings fail, recorded "
+                     "ones that no longer occur are listed as stale", metavar="FILE"),
+    Flag("write-baseline", "record this run's findings in FILE (sorted JSON, to commit) for --baseline",
+         metavar="FILE"),
 ]
 
 

@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
-from .documents import Document
+from .comparison import Comparison
+from .documents import Document, Ignore
 from .kinds import Evaluation, Finding
 from .kinds.base import UNITS, Unit
 from .packs import Rule
+from .paths import name_matches
 from .problems import Problem
 
 if TYPE_CHECKING:  # the scan stack is imported only when data is measured
     from .scan.measure import Measurement
 
-Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed"]
+Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed", "baselined"]
 LOAD_RULE = "mixlint-load"
 UNCHECKED_RULE = "mixlint-unchecked"
 
@@ -43,6 +45,7 @@ class Result:
     why: str | None = None
     origin: str = ""
     traceback: str | None = None  # when the rule's kind raised: shown with --tb=long or -v
+    comparison: Comparison | None = None  # before/after (kind compare)
 
     def report_entry(self) -> dict[str, Any]:
         """The result as the JSON report's SPEC lists it: every finding, located."""
@@ -51,7 +54,8 @@ class Result:
                 "message": self.message, "line": self.line,
                 "findings": [{"level": f.level, "message": f.message, "line": f.line, "path": f.path,
                               "source": f.sources[0] if len(f.sources) == 1 else None,
-                              "sources": list(f.sources), "hint": f.hint} for f in self.findings]}
+                              "sources": list(f.sources), "hint": f.hint} for f in self.findings],
+                **({"comparison": msgspec.to_builtins(self.comparison)} if self.comparison is not None else {})}
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (what travels to the pytest-xdist controller on a test report)."""
@@ -102,7 +106,7 @@ def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -
 def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
     base = dict(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
                 observed=evaluation.observed, threshold=evaluation.threshold, unit=_unit(evaluation.unit),
-                sources=evaluation.sources, why=rule.why, origin=rule.origin)
+                sources=evaluation.sources, why=rule.why, origin=rule.origin, comparison=evaluation.comparison)
     if evaluation.error:
         # A warning rule never fails, even when it cannot be evaluated.
         outcome = "warned" if rule.severity == "warning" else "error"
@@ -138,19 +142,69 @@ def _unit(unit: Any) -> Unit:
 
 def _apply_ignores(result: Result, rule: Rule, document: Document) -> Result:
     entries = [i for i in document.ignores if i.rule == rule.id]
-    if not entries:
+    whole = next((e for e in entries if e.source is None), None)
+    if whole is not None:
+        if result.outcome in ("failed", "warned", "error"):
+            result.message = f"{result.message} [suppressed at line {whole.line}: {whole.reason}]"
+            result.outcome = "suppressed"
+            return result
+        if result.outcome == "passed":
+            return _unused(result, rule, whole, "the rule passes")
         return result
-    entry = entries[0]
-    if result.outcome in ("failed", "warned", "error"):
-        result.message = f"{result.message} [suppressed at line {entry.line}: {entry.reason}]"
+    by_source = [e for e in entries if e.source is not None]
+    if not by_source:
+        return result
+    if result.outcome not in ("failed", "warned", "error"):
+        return _unused(result, rule, by_source[0], "the rule passes") if result.outcome == "passed" else result
+    # A finding is suppressed when every source it is about matches an entry's glob.
+    used: set[int] = set()
+    kept = []
+    for finding in result.findings:
+        matching = [i for i, e in enumerate(by_source) if finding.sources and all(name_matches(s, e.source or "")
+                                                                                 for s in finding.sources)]
+        used.update(matching[:1])
+        if not matching:
+            kept.append(finding)
+    unused = [e for i, e in enumerate(by_source) if i not in used]
+    if not kept:
+        entry = by_source[min(used)]
+        result.message = f"{result.message} [suppressed for {entry.source!r} at line {entry.line}: {entry.reason}]"
         result.outcome = "suppressed"
-    elif result.outcome == "passed":
-        result.outcome = "warned"
-        result.findings = [Finding("warning", f"unused ignore of {rule.id!r}: the rule passes", entry.line,
-                                   hint="remove the ignore entry")]
-        result.message = f"unused ignore of {rule.id!r} (line {entry.line}): the rule passes; remove the entry"
-        result.line = entry.line
+        return result
+    if len(kept) < len(result.findings):
+        result = narrowed(result, kept, f"{len(result.findings) - len(kept)} more suppressed by source")
+    for entry in unused:  # said in the findings; the outcome stays the kept findings'
+        result.findings.append(Finding("warning", f"unused ignore of {rule.id!r} for sources {entry.source!r}: no "
+                                       "finding is about them", entry.line, hint="remove the ignore entry"))
     return result
+
+
+def _unused(result: Result, rule: Rule, entry: Ignore, why: str) -> Result:
+    about = f" for sources {entry.source!r}" if entry.source else ""
+    result.outcome = "warned"
+    result.findings = [Finding("warning", f"unused ignore of {rule.id!r}{about}: {why}", entry.line,
+                               hint="remove the ignore entry")]
+    result.message = f"unused ignore of {rule.id!r}{about} (line {entry.line}): {why}; remove the entry"
+    result.line = entry.line
+    return result
+
+
+def narrowed(result: Result, kept: list[Finding], note: str) -> Result:
+    """``result`` judged on ``kept``, some of its findings (the others were accepted: by a
+    baseline, an ignore entry); ``note`` says what happened to the others."""
+    first = kept[0]
+    if result.outcome == "error" or any(f.level == "error" for f in kept):
+        outcome: Outcome = "error" if result.outcome == "error" else "failed"
+    elif result.outcome == "failed" and not any(f.level == "error" for f in result.findings):
+        outcome = "failed"  # warnings only, failed by --strict: still
+    else:
+        outcome = "warned"
+    more = f" (and {len(kept) - 1} more)" if len(kept) > 1 else ""
+    return replace(result, outcome=outcome, findings=list(kept), line=first.line or result.line,
+                   message=f"{first.message}{more} [{note}]",
+                   observed=first.observed if first.observed is not None else result.observed,
+                   threshold=first.threshold if first.observed is not None else result.threshold,
+                   sources=tuple(dict.fromkeys(s for f in kept for s in f.sources)) or result.sources)
 
 
 def ignore_notes(document: Document, known: set[str], applicable: set[str]) -> list[Problem]:
@@ -158,14 +212,16 @@ def ignore_notes(document: Document, known: set[str], applicable: set[str]) -> l
     packs), a rule that does not apply to this document, or a second entry for the same rule."""
     notes, seen = [], set()
     for entry in document.ignores:
-        if entry.rule in seen:
-            notes.append(Problem(document.path, entry.line, f"second ignore entry for {entry.rule!r}", "keep one entry per rule"))
+        if (entry.rule, entry.source) in seen:
+            about = f" and sources {entry.source!r}" if entry.source else ""
+            notes.append(Problem(document.path, entry.line, f"second ignore entry for {entry.rule!r}{about}",
+                                 "keep one entry per rule (and source)"))
         elif entry.rule not in known:
             notes.append(Problem(document.path, entry.line, f"ignore entry names unknown rule {entry.rule!r}", "check the rule id"))
         elif entry.rule not in applicable:
             notes.append(Problem(document.path, entry.line, f"ignore entry names rule {entry.rule!r}, which does not apply "
                                  f"to this {document.kind}", "remove the entry"))
-        seen.add(entry.rule)
+        seen.add((entry.rule, entry.source))
     return notes
 
 

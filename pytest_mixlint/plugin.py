@@ -30,7 +30,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(f"--mixlint-{flag.name}", action=flag.action, dest=f"mixlint_{flag.name.replace('-', '_')}",
                         help=flag.help, **extra)
     group.addoption("--mixlint-report", action="append", default=[], metavar="PATH",
-                    help="write a report: PATH ending in .json (machine-readable) or .md (Markdown); repeatable")
+                    help="write a report: PATH ending in .json (machine-readable), .md (Markdown) or .sarif "
+                         "(SARIF 2.1.0, for code scanning); repeatable")
+    group.addoption("--mixlint-format", choices=("text", "github"), default="text",
+                    help="github: also print a GitHub Actions annotation (::error file=...) per finding")
     for name, key in INI_KEYS.items():
         parser.addini(name, type=key.type, default=key.default, help=key.help)  # type: ignore[arg-type]
 

@@ -20,11 +20,10 @@ from .options import split_values
 from .outcomes import LOAD_RULE, UNCHECKED_RULE, Result
 from .packs import Rule
 from .plugin import MARKER, SESSION_KEY
-from .report import RunRecord, failure, json_report, markdown, terminal
+from .report import RunRecord, failure, formats, terminal
 from .report.text import printable
 from .settings import CommandLine, SettingsError, read_settings
 
-REPORT_FORMATS = (".json", ".md")
 
 
 class PytestIni:
@@ -56,15 +55,17 @@ class PytestIni:
 def start(config: pytest.Config) -> None:
     """Build the run (a usage error if its configuration cannot be used) and its reporter."""
     for path in config.getoption("mixlint_report"):
-        if not path.endswith(REPORT_FORMATS):
-            raise pytest.UsageError(f"--mixlint-report={path}: the report format comes from the extension: .json or .md")
+        if formats.format_of(path) is None:
+            raise pytest.UsageError(f"--mixlint-report={path}: the report format comes from the extension: "
+                                    f"{', '.join(formats.EXTENSIONS)}")
     invocation = Path(config.invocation_params.dir)
     command_line = CommandLine(
         invocation_dir=invocation, paths=tuple(config.args), rules=tuple(config.getoption("mixlint_rules")),
         select=tuple(split_values(config.getoption("mixlint_select"))),
         ignore=tuple(split_values(config.getoption("mixlint_ignore"))), strict=config.getoption("mixlint_strict"),
         no_cache=config.getoption("mixlint_no_cache"), tokenizer=config.getoption("mixlint_tokenizer"),
-        tokens=config.getoption("mixlint_tokens"), flag_prefix="--mixlint-")
+        tokens=config.getoption("mixlint_tokens"), baseline=config.getoption("mixlint_baseline"),
+        write_baseline=config.getoption("mixlint_write_baseline"), flag_prefix="--mixlint-")
     rootdir = Path(str(config.rootpath))
     try:
         settings = read_settings(PytestIni(config), command_line, rootdir)
@@ -167,6 +168,10 @@ class MixlintItem(pytest.Item):
         else:
             result = run.load_error(check)
         self.result_line = result.line
+        # pytest's --junitxml writes these as <properties> of the test case.
+        self.user_properties += [(name, value) for name, value in (
+            ("severity", result.severity), ("outcome", result.outcome), ("observed", result.observed),
+            ("threshold", result.threshold), ("unit", result.unit)) if value is not None]
         self.mixlint_payload = {"result": result.to_json(), "document": self.parent.take_payload()}
         _raise_outcome(result)
 
@@ -211,6 +216,7 @@ class MixlintReporter:
         self.run = run
         self.record = RunRecord(packs=run.rules.packs, rules=len(run.selected_ids))
         self.report_errors: list[str] = []
+        self.closing: list[str] = []  # the baseline written, stale entries
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         payload = getattr(report, "mixlint", None)
@@ -220,9 +226,17 @@ class MixlintReporter:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(session.config, "workerinput"):  # xdist worker: the controller writes reports
             return
+        try:
+            self.closing = self.run.finish(self.record, Path(session.config.invocation_params.dir))
+        except OSError as exc:
+            self.report_errors.append(f"cannot write the baseline: {exc.strerror or exc}")
+        if self.record.stale_baseline and self.run.settings.strict and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # --mixlint-strict: the baseline must shrink
+        if self.report_errors and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         for path in session.config.getoption("mixlint_report"):
             target = Path(session.config.invocation_params.dir) / path
-            text = json_report.render(self.record) if path.endswith(".json") else markdown.render(self.record)
+            text = formats.render(self.record, formats.format_of(path) or "json", str(session.config.rootpath))
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
@@ -252,6 +266,11 @@ class MixlintReporter:
             terminalreporter.write_line(printable(f"mixlint: {path}: {unused_policy_message(run.rules)}"), yellow=True)
         for hint in run.discovery.named_file_hints():  # again at the end: -q hides the header
             terminalreporter.write_line(printable(f"mixlint: {hint}"), yellow=True)
+        for line in self.closing:
+            terminalreporter.write_line(printable(f"mixlint: {line}"), yellow=line.startswith("stale"))
+        if config.getoption("mixlint_format") == "github":  # escaped for the runner, not for a terminal
+            for line in formats.render(self.record, "github").splitlines():
+                terminalreporter.write_line(line)
         for error in self.report_errors:
             terminalreporter.write_line(f"mixlint: {error}", red=True)
         if not self.report_errors:

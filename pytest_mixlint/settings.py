@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .domains import DomainPatterns
 from .limits import INI as LIMIT_KEYS
@@ -30,6 +30,10 @@ from .options import (
     split_values,
 )
 from .paths import check_patterns
+from .problems import MixlintError
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
 
 
 class SettingsError(Exception):
@@ -68,6 +72,8 @@ class CommandLine:
     no_cache: bool = False
     tokenizer: str | None = None
     tokens: str | None = None
+    baseline: str | None = None  # paths relative to invocation_dir
+    write_baseline: str | None = None
     flag_prefix: str = "--"  # how its flags are spelled in messages: "--mixlint-" in pytest
 
 
@@ -110,6 +116,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     cache_verify: str = "stat"
     tokens: TokenDefaults = field(default_factory=TokenDefaults)
+    baseline: Baseline | None = None
 
     @property
     def ini_shown(self) -> str:
@@ -153,6 +160,14 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
         patterns[name] = tuple(ini.lines(name) or default)
         attempt(name, lambda values=patterns[name]: check_patterns(list(values)))
     tokens = attempt("", lambda: _tokens(ini, command_line, rootdir, shown))
+    baseline = None
+    if command_line.baseline:
+        from .baseline import load_baseline
+
+        try:
+            baseline = load_baseline(command_line.invocation_dir / command_line.baseline, command_line.baseline)
+        except MixlintError as exc:
+            problems += [f"{command_line.flag_prefix}baseline: {p}" for p in exc.problems]
     if problems:
         raise SettingsError(problems)
     assert isinstance(domains, DomainPatterns) and isinstance(limits, Limits) and isinstance(tokens, TokenDefaults)
@@ -160,7 +175,7 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
                     rules=_rule_references(ini, command_line, rootdir, shown),
                     manifests=patterns["mixlint_manifests"], cards=patterns["mixlint_cards"], domains=domains,
                     strict=strict, allow_outside_root=allow_outside_root, limits=limits, cache_verify=verify,
-                    tokens=tokens)
+                    tokens=tokens, baseline=baseline)
 
 
 def _flag(ini: Ini, name: str) -> bool:

@@ -138,7 +138,7 @@ def test_check_gives_what_pytest_gives_on_the_examples(tmp_path, monkeypatch):
     theirs = json.loads((tmp_path / "p.json").read_text())
     assert status == completed.returncode == 1
     assert ours["documents"] == theirs["documents"] and ours["totals"] == theirs["totals"]
-    assert len(ours["documents"]) == 9
+    assert len(ours["documents"]) == 10
 
 
 # --- show -----------------------------------------------------------------------------------------------
@@ -198,13 +198,18 @@ def test_diff_shows_each_change(repo):
 def test_diff_json_names_added_and_removed_sources(repo):
     (repo / "new.mixture.yaml").write_text("mixlint: 1\nsources:\n  - {name: web, weight: 1}\n  - {name: math, weight: 1}\n")
     status, out = run("diff", "good.mixture.yaml", "new.mixture.yaml", "--format", "json")
-    changes = {c["source"]: c["status"] for c in json.loads(out)["changes"]}
+    changes = {c["group"]: c["status"] for c in json.loads(out)["changes"]}
     assert status == 0 and changes == {"web": "changed", "github": "removed", "math": "added"}
 
 
-def test_diff_without_a_common_basis_is_a_usage_error(capsys):
-    status, _ = run("diff", str(EXAMPLES / "mixes" / "llama-1.mixture.yaml"), str(EXAMPLES / "mixes" / "redpajama-1t.mixture.yaml"))
-    assert status == 2 and "no basis in common" in capsys.readouterr().err
+def test_diff_without_a_common_basis_compares_each_side_on_its_own():
+    status, out = run("diff", str(EXAMPLES / "mixes" / "llama-1.mixture.yaml"), str(EXAMPLES / "mixes" / "redpajama-1t.mixture.yaml"))
+    assert status == 0 and "shares by weight -> tokens" in out  # a sampling recipe against a corpus
+
+
+def test_diff_on_a_basis_one_side_lacks_is_a_usage_error(capsys):
+    status, _ = run("diff", "recipe:llama-1", "recipe:redpajama-1t", "--by", "tokens")
+    assert status == 2 and "no shares by tokens" in capsys.readouterr().err
 
 
 # --- explain, rules, schema --------------------------------------------------------------------------------

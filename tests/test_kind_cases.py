@@ -45,7 +45,7 @@ def test_case(spec, case, tmp_path):
     (tmp_path / name).write_text(textwrap.dedent(text))
     rule = {"id": "the-rule", "kind": spec["kind"], **(case.get("rule") or {})}
     (tmp_path / "pack.yaml").write_text(yaml.safe_dump({"mixlint-rules": 1, "rules": [rule]}))
-    for extra_name, extra_text in (case.get("files") or {}).items():
+    for extra_name, extra_text in {**(spec.get("files") or {}), **(case.get("files") or {})}.items():
         (tmp_path / extra_name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / extra_name).write_text(textwrap.dedent(extra_text))
 

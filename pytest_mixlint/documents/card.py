@@ -80,10 +80,13 @@ def is_card(path: str) -> bool:
     return _OPENING_FENCE.match(head.decode("utf-8", "replace").removeprefix("\ufeff")) is not None
 
 
-def load_card(path: str, display: str, domains: DomainPatterns, access: FileAccess = FileAccess()) -> Document | None:
+def load_card(path: str, display: str, domains: DomainPatterns, access: FileAccess = FileAccess(),
+              text: str | None = None) -> Document | None:
     """The dataset card, or None for a README that is not one (no front matter, or front matter
-    of a model card or a docs page)."""
-    parsed = front_matter(read_text(path, display, access, confined=access.holds(path)), display)
+    of a model card or a docs page). ``text``: the card's content as read elsewhere (git)."""
+    if text is None:
+        text = read_text(path, display, access, confined=access.holds(path))
+    parsed = front_matter(text, display)
     if parsed is None or not is_dataset_card(parsed.data):
         return None
     return card_document(parsed, display, os.path.dirname(os.path.abspath(path)), domains, access)

@@ -50,6 +50,8 @@ class IgnoreModel(BaseModel):
 
     rule: NonEmpty
     reason: NonEmpty
+    source: NonEmpty | None = Field(None, description="a glob on source names: suppress only the rule's findings "
+                                                      "about these sources")
 
 
 class ScanModel(BaseModel):
@@ -103,8 +105,11 @@ _HINTS = {
 }
 
 
-def load_manifest(path: str, display: str, domains: DomainPatterns, access: FileAccess = FileAccess()) -> Document:
-    text = read_text(path, display, access, confined=access.holds(path))
+def load_manifest(path: str, display: str, domains: DomainPatterns, access: FileAccess = FileAccess(),
+                  text: str | None = None) -> Document:
+    """The manifest at ``path``; ``text``: its content as read elsewhere (git)."""
+    if text is None:
+        text = read_text(path, display, access, confined=access.holds(path))
     parsed = parse_text(text, display, syntax_of(path))
     if parsed.data is None or (isinstance(parsed.data, str) and not parsed.data.strip()):
         raise MixlintError(Problem(display, 1, "empty manifest", _HINTS["mixlint"] + " and lists `sources`"))
@@ -177,7 +182,7 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
                                  f"source {spec.name!r}", f"the {kind}'s directory", access)
     notes += unmatched_notes(display, base_dir, model.scan.data_files, parsed.line(prefix + ("scan", "data_files")),
                              "scan", f"the {kind}'s directory", access)
-    ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i))) for i, e in enumerate(model.ignore)]
+    ignores = [Ignore(e.rule, e.reason, parsed.line(prefix + ("ignore", i)), e.source) for i, e in enumerate(model.ignore)]
     mixture = Mixture(model.name, sources, model.basis, percent_weights=list(forms) == [True])
     scan = ScanSettings(**{**model.scan.model_dump(), "data_files": tuple(model.scan.data_files)},
                         line=parsed.line(prefix + ("scan",)), tokenizer_line=parsed.line(prefix + ("scan", "tokenizer")))

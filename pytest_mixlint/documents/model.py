@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..access import FileAccess
+from ..domains import DomainPatterns
 from ..mixture import Mixture
 from ..options import TokenMode
 from ..problems import Problem
@@ -15,13 +17,13 @@ DocumentKind = Literal["manifest", "card"]
 
 @dataclass(frozen=True)
 class Ignore:
-    """An accountable suppression written in a manifest or card: ``{rule, reason}``."""
+    """An accountable suppression written in a manifest or card: ``{rule, reason}``, or
+    ``{rule, source, reason}`` for the rule's findings about some sources only."""
 
     rule: str
     reason: str
     line: int | None
-
-
+    source: str | None = None  # a glob on source names: only findings about them are suppressed
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class Document:
     # before rules run, so that rule kinds stay pure functions of the document).
     measured: Mixture | None = None
     unmapped_groups: dict[str, int] = field(default_factory=dict)  # group value -> documents naming no source
+    # How it was read (set by load_document), so that a document it refers to (a compare rule's
+    # other side) is read alike: its file, the run's domain patterns, what the run may open.
+    file: str = ""
+    domains: DomainPatterns = field(default_factory=DomainPatterns)
+    access: FileAccess = field(default_factory=FileAccess)
 
     @property
     def name(self) -> str | None:

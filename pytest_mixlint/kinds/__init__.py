@@ -36,6 +36,7 @@ BUILTIN = {
     "max-epochs": "max_epochs",
     "diversity": "diversity",
     "measured": "measured",
+    "compare": "compare",
 }
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from ..comparison import Comparison
 
 Level = Literal["error", "warning"]
 # What an observed value and its threshold measure, so that every report prints them in their
@@ -57,3 +60,4 @@ class Evaluation:
     error: str | None = None
     error_line: int | None = None
     sources: tuple[str, ...] = ()
+    comparison: Comparison | None = None  # a before/after table every report shows (kind compare)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..kinds import Finding
 from ..outcomes import LOAD_RULE, Result
-from .tables import format_value
+from .tables import comparison_table, format_value
 
 # Past these, the failure text says how many more there are (the JSON report has every one).
 SHOWN_FINDINGS = 20
@@ -28,6 +28,8 @@ def explain(result: Result) -> str:
     if result.why:
         lines.append(f"  why: {result.why}")
     lines.append(f"  rule: {result.rule} (kind {result.kind}, severity {result.severity}) from {result.origin}")
+    if result.comparison is not None:
+        lines += ["", *(f"  {line}".rstrip() for line in comparison_table(result.comparison, "simple").splitlines())]
     return "\n".join(lines)
 
 

@@ -92,7 +92,7 @@ class DocumentRecord:
 
 # Every outcome, named as the totals name them; each item of the run is counted once.
 TOTALS = {"passed": "passed", "failed": "failed", "warned": "warned", "error": "errors",
-          "skipped": "skipped", "suppressed": "suppressed"}
+          "skipped": "skipped", "suppressed": "suppressed", "baselined": "baselined"}
 
 
 @dataclass
@@ -100,6 +100,7 @@ class RunRecord:
     packs: list[PackInfo] = field(default_factory=list)  # the packs in effect, in order
     rules: int = 0  # rules selected for the run
     documents: dict[str, DocumentRecord] = field(default_factory=dict)
+    stale_baseline: list[dict[str, Any]] = field(default_factory=list)  # recorded findings no longer found
 
     def add(self, result: dict[str, Any], document: dict[str, Any] | None) -> None:
         parsed = Result.from_json(result)
@@ -123,10 +124,13 @@ class RunRecord:
         return [self.documents[p] for p in sorted(self.documents)]
 
     def totals(self) -> dict[str, int]:
+        """Items by outcome; ``baselined`` only in a run that has some (a run with a baseline)."""
         counts = dict.fromkeys(TOTALS.values(), 0)
         for record in self.documents.values():
             for result in record.results:
                 counts[TOTALS[result.outcome]] += 1
+        if not counts["baselined"]:
+            del counts["baselined"]
         return counts
 
     def all_results(self) -> list[Result]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .record import RunRecord
-from .tables import RESULT_HEADERS, composition_headers, composition_rows, result_rows, table
+from .tables import RESULT_HEADERS, comparison_table, composition_headers, composition_rows, result_rows, table
 
 # Past this many documents only those with something to say get their tables (unless -v).
 FULL_DETAIL_DOCUMENTS = 10
@@ -28,6 +28,9 @@ def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bo
         shown = document.results if detailed else noteworthy
         if shown:
             write_line(table(result_rows(shown, None if verbose else 70), RESULT_HEADERS, "simple"))
+        for result in shown:  # what a compare rule saw: before and after
+            if result.comparison is not None and (verbose or result.outcome in ("failed", "warned", "error")):
+                write_line(f"{result.rule}: {comparison_table(result.comparison, 'simple')}")
         for note in document.notes:
             write_line(f"note: {note}")
     warned = [r for r in run.all_results() if r.outcome == "warned"]

@@ -1,0 +1,166 @@
+"""The other side of a comparison: a file, the same document at a git revision, or a recipe.
+
+``against`` is written as in a ``compare`` rule or on ``mixlint diff``'s command line:
+
+- ``PATH``: a manifest or dataset card (a rule's path is relative to its pack);
+- ``git:REF``: the same document at a git revision (a branch, tag or commit: ``git:origin/main``),
+  read with ``git cat-file`` from the repository that holds it; nothing is checked out;
+- ``recipe:NAME``: a published mixture shipped with the plugin (``pytest_mixlint/recipes``), with
+  its citation in the file.
+
+Each is read by the same loaders as the document itself, so both sides mean the same thing. What
+cannot be read is an :class:`AgainstError` whose hint says how to fix it (a shallow clone, a ref
+not fetched, a document new at this revision).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+from .access import FileAccess
+from .documents import Document, DocumentKind, load_document
+from .domains import DomainPatterns
+from .limits import Limits
+from .problems import MixlintError
+
+GIT_PREFIX, RECIPE_PREFIX = "git:", "recipe:"
+RECIPE_SUFFIX = ".mixture.yaml"
+GIT_TIMEOUT_S = 30.0
+
+
+class AgainstError(Exception):
+    """The other side cannot be read: ``message`` says what, ``hint`` how to fix it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _recipes() -> Path:
+    return Path(str(resources.files("pytest_mixlint") / "recipes"))
+
+
+def recipe_names() -> list[str]:
+    return sorted(p.name.removesuffix(RECIPE_SUFFIX) for p in _recipes().glob(f"*{RECIPE_SUFFIX}"))
+
+
+def recipe_path(name: str) -> Path:
+    path = _recipes() / f"{name}{RECIPE_SUFFIX}"
+    if not name or "/" in name or os.sep in name or not path.is_file():
+        close = difflib.get_close_matches(name, recipe_names(), n=1)
+        raise AgainstError(f"no recipe named {name!r}",
+                           f"did you mean recipe:{close[0]}?" if close else f"recipes: {', '.join(recipe_names())}")
+    return path
+
+
+def check_spec(spec: str) -> str:
+    """A usable ``against`` written form (raises ValueError with the fix): a recipe must exist and
+    a git ref must be a name git takes, not an option."""
+    if spec.startswith(RECIPE_PREFIX):
+        try:
+            recipe_path(spec.removeprefix(RECIPE_PREFIX))
+        except AgainstError as exc:
+            raise ValueError(f"{exc.message} ({exc.hint})") from None
+    elif spec.startswith(GIT_PREFIX):
+        ref = spec.removeprefix(GIT_PREFIX)
+        if not ref or ref.startswith("-") or any(c.isspace() or c in ":\0" for c in ref):
+            raise ValueError(f"{spec!r} does not name a git revision; write git:main, git:origin/main or git:v1.2")
+    elif not spec.strip():
+        raise ValueError("give a path, git:REF or recipe:NAME")
+    return spec
+
+
+def load_against(spec: str, document: Document | None, document_file: str, base_dir: str = ".",
+                 domains: DomainPatterns | None = None, access: FileAccess = FileAccess()) -> Document:
+    """The document ``spec`` names, read like ``document`` (whose file is ``document_file``; only
+    git:REF needs it); a path is relative to ``base_dir``. Raises AgainstError."""
+    try:
+        if spec.startswith(RECIPE_PREFIX):
+            name = spec.removeprefix(RECIPE_PREFIX)
+            return _load(str(recipe_path(name)), spec, "manifest", domains, FileAccess())
+        if spec.startswith(GIT_PREFIX):
+            if document is None:
+                raise AgainstError(f"{spec} names a revision of a document, and there is none", "give the document's path")
+            ref = spec.removeprefix(GIT_PREFIX)
+            text = read_at_revision(document_file, ref, access.max_bytes)
+            return _load(document_file, f"{document.path} at {ref}", document.kind, domains, access, text)
+        path = os.path.join(base_dir, spec)
+        return _load(path, spec, _kind_of(path), domains, access)
+    except MixlintError as exc:
+        first = exc.problems[0]
+        raise AgainstError(f"{spec} cannot be read: {first.located}", first.hint) from None
+
+
+def _kind_of(path: str) -> DocumentKind:
+    return "card" if os.path.basename(path).lower().endswith(".md") else "manifest"
+
+
+def _load(path: str, display: str, kind: DocumentKind, domains: DomainPatterns | None, access: FileAccess,
+          text: str | None = None) -> Document:
+    loaded = load_document(path, display, kind, domains, access, text)
+    if loaded is None:
+        raise AgainstError(f"{display} is not a dataset card (no dataset front matter)",
+                           "compare against a mixture manifest or a dataset card")
+    return loaded
+
+
+def read_at_revision(path: str, ref: str, max_bytes: int = Limits().file_bytes) -> str:
+    """The content of the file at ``path`` as of git revision ``ref``, from the repository that
+    holds it. Raises AgainstError naming the fix."""
+    folder = os.path.dirname(os.path.abspath(path))
+    top = _git(["rev-parse", "--show-toplevel"], folder, "the document is not in a git repository",
+               "compare against a file or a recipe:NAME instead of git:REF").strip()
+    relative = Path(os.path.relpath(os.path.realpath(path), os.path.realpath(top))).as_posix()
+    if _git_ok(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top) is None:
+        shallow = (_git_ok(["rev-parse", "--is-shallow-repository"], top) or "").strip() == "true"
+        if shallow:
+            raise AgainstError(f"git revision {ref!r} is not in this clone, which is shallow",
+                               "fetch the history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`")
+        raise AgainstError(f"git revision {ref!r} not found",
+                           f"fetch it (`git fetch origin {ref.removeprefix('origin/')}`) or name a branch, tag or commit "
+                           "that exists here (`git:origin/main`)")
+    obj = f"{ref}:{relative}"
+    size = _git_ok(["cat-file", "-s", obj], top)
+    if size is None:
+        raise AgainstError(f"{relative} does not exist at {ref}",
+                           "a document new at this revision has nothing to compare against: compare it with a file "
+                           "or recipe:NAME, or limit the rule with `paths:`")
+    if int(size) > max_bytes:
+        raise AgainstError(f"{relative} at {ref} has {int(size):,} bytes, more than the {max_bytes:,} allowed",
+                           "raise mixlint_max_file_bytes")
+    data = _git_bytes(["cat-file", "blob", obj], top, f"cannot read {relative} at {ref}", None)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AgainstError(f"{relative} at {ref} is not UTF-8 text", "save the file as UTF-8") from None
+
+
+def _git(args: list[str], cwd: str, failure: str, hint: str | None) -> str:
+    return _git_bytes(args, cwd, failure, hint).decode("utf-8", "replace")
+
+
+def _git_bytes(args: list[str], cwd: str, failure: str, hint: str | None) -> bytes:
+    """git's output; AgainstError(failure + git's last line of error, hint) when it fails."""
+    try:
+        completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_S,
+                                   env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}, check=False)
+    except FileNotFoundError:
+        raise AgainstError("git is not installed (git:REF is read with git)", "install git, or compare against a file") from None
+    except subprocess.TimeoutExpired:
+        raise AgainstError(f"git {args[0]} took more than {GIT_TIMEOUT_S:g} s", hint) from None
+    if completed.returncode != 0:
+        said = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AgainstError(f"{failure}" + (f" (git: {said[-1]})" if said else ""), hint)
+    return completed.stdout
+
+
+def _git_ok(args: list[str], cwd: str) -> str | None:
+    """git's output, or None when it fails."""
+    try:
+        return _git(args, cwd, "", None)
+    except AgainstError:
+        return None

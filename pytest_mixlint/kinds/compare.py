@@ -1,0 +1,117 @@
+"""``compare``: each source's (or group's) share against another mixture, within bounds.
+
+``against`` is the other mixture: a path (relative to the rule pack), ``git:REF`` (the same
+document at a git revision: ``git:origin/main`` on a pull request) or ``recipe:NAME`` (a published
+mix shipped with the plugin: llama-1, the-pile, redpajama-1t, dolma-1.7, gpt-3). Options: ``by``
+(basis; default the first both sides have), ``group_by`` (``name``, the default, ``domain`` or
+``license_category``), ``with_epochs``, ``select`` (which sources are compared), and the bounds on
+each group's change: ``max_delta`` (error when a share moves more than this, in share points:
+``2%`` means 8% may become 6-10%), ``warn_delta``, ``max_relative_delta`` (error when a share
+moves more than this fraction of itself: ``50%`` means 8% may become 4-12%). A source or group
+on one side only is a change (added: its whole share; removed: all of it). The failure shows
+the before/after table.
+
+```yaml
+- id: no-drift-from-main
+  kind: compare
+  against: git:origin/main
+  group_by: domain
+  max_delta: 2%
+```
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+from pydantic import PrivateAttr, field_validator
+
+from ..comparison import Change, GroupBy, compare
+from ..documents import Document
+from ..mixture import Basis, ShareError
+from ..quantities import Fraction, format_share
+from ..select import Selector
+from ._bounds import BoundedOptions, Quantity
+from .base import Evaluation
+
+DELTA = Quantity("share")  # a group's change, in share points
+RELATIVE = Quantity("share")  # a group's change relative to its share before
+
+
+class Options(BoundedOptions):
+    against: str
+    by: Basis | None = None
+    group_by: GroupBy = "name"
+    with_epochs: bool = False
+    select: Selector | None = None
+    max_delta: Annotated[Fraction | None, DELTA.max] = None
+    warn_delta: Annotated[Fraction | None, DELTA.warn_above] = None
+    max_relative_delta: Annotated[Fraction | None, RELATIVE.max] = None
+    _pack_dir: str = PrivateAttr(".")  # a path is relative to the rule pack that writes it
+
+    @field_validator("against")
+    @classmethod
+    def _usable(cls, value: str) -> str:
+        from ..against import check_spec
+
+        return check_spec(value)
+
+    def model_post_init(self, context: Any) -> None:
+        self._pack_dir = os.path.abspath((context or {}).get("base_dir", "."))
+
+
+def check(document: Document, options: Options) -> Evaluation:
+    from ..against import AgainstError, load_against
+
+    try:
+        other = load_against(options.against, document, document.file, options._pack_dir, document.domains,
+                             document.access)
+    except AgainstError as exc:
+        return Evaluation(error=f"cannot compare against {options.against}: {exc.message}"
+                          + (f" (hint: {exc.hint})" if exc.hint else ""))
+    try:
+        comparison = compare(other.mixture, document.mixture, (options.against, document.path), options.by,
+                             options.group_by, options.select, options.with_epochs)
+    except ShareError as exc:
+        return Evaluation(error=f"cannot compare with {options.against}: {exc}")
+    what = {"name": "source", "domain": "domain", "license_category": "licence category"}[options.group_by]
+    delta_bounds, relative_bounds = options.bounds(DELTA), options.bounds(RELATIVE)
+    changed = comparison.changed
+    largest = max((abs(c.delta) for c in changed), default=0.0)
+    evaluation = Evaluation(observed=largest, threshold=delta_bounds.headline or relative_bounds.headline, unit="share",
+                            summary=f"{len(changed)} of {len(comparison.changes)} {what}s changed against "
+                                    f"{options.against} (by {comparison.basis}), at most {_points(largest)}",
+                            comparison=comparison)
+    for change in changed:
+        line = document.source_line(change.group) if options.group_by == "name" else document.line("sources")
+        sources = tuple(s.name for s in document.mixture.sources if _in_group(s, change, options.group_by)) or (change.group,)
+        text = f"{what} {change.group!r} {_moved(change)} (by {comparison.basis}) against {options.against}"
+        if breach := delta_bounds.judge(abs(change.delta)):
+            evaluation.findings.append(breach.finding(f"{text}: {breach.says('more than')}", line, sources, abs(change.delta)))
+        elif breach := relative_bounds.judge(change.relative):
+            evaluation.findings.append(breach.finding(f"{text}: {_relative(change)} of its share, {breach.says('more than')}",
+                                                      line, sources, change.relative))
+    return evaluation
+
+
+def _in_group(source: object, change: Change, group_by: GroupBy) -> bool:
+    from ..comparison import group_of
+
+    return group_of(source, group_by) == change.group  # type: ignore[arg-type]
+
+
+def _moved(change: Change) -> str:
+    if change.status == "added":
+        return f"is new: {format_share(change.after)}"
+    if change.status == "removed":
+        return f"is gone: it was {format_share(change.before)}"
+    return f"went from {format_share(change.before)} to {format_share(change.after)}, {_points(change.delta, signed=True)}"
+
+
+def _points(delta: float, signed: bool = False) -> str:
+    return f"{delta * 100:{'+' if signed else ''}.1f} points"
+
+
+def _relative(change: Change) -> str:
+    return "all" if change.relative == float("inf") else format_share(change.relative)
