@@ -26,6 +26,8 @@ DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("*freelaw*", "legal"), ("*legal*", "legal"), ("*law*", "legal"), ("*uspto*", "legal"),
 )
 
+KNOWN_DOMAINS = frozenset(domain for _, domain in DEFAULT_PATTERNS)
+
 
 @dataclass(frozen=True)
 class DomainPatterns:

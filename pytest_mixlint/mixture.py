@@ -42,6 +42,7 @@ class Source:
     # (0.0 when every document was tokenized).
     tokens_relative_error: float | None = None
     line: int | None = None
+    data_files_line: int | None = None  # where its data_files are written (a problem with them is there)
     license_line: int | None = None  # where the licence is written (for a card: its `license:`)
     # Sizes a linked dataset card declares for this source (consistency checks compare them).
     card_bytes: int | None = None

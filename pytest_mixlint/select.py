@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .coercion import SomeStrings
 from .license_terms import LicenseTerms, license_matches
@@ -29,6 +30,22 @@ class Selector(BaseModel):
     any: Annotated[list[Selector], Field(min_length=1)] | None = None
     all: Annotated[list[Selector], Field(min_length=1)] | None = None
     not_: Selector | None = Field(None, alias="not")
+
+    @field_validator("domain")
+    @classmethod
+    def _known_domain(cls, values: list[str] | None) -> list[str] | None:
+        """A domain one letter from a known one (``kode``) is a typo that would select nothing
+        and leave the gate open; a custom domain (``legal-contracts``) is fine."""
+        from .domains import KNOWN_DOMAINS
+
+        for value in values or []:
+            if value.lower() not in KNOWN_DOMAINS:
+                close = difflib.get_close_matches(value.lower(), sorted(KNOWN_DOMAINS), n=1, cutoff=0.75)
+                if close:
+                    raise ValueError(f"unknown domain {value!r}: did you mean {close[0]!r}? (a domain of your own "
+                                     "must not be this close to a built-in one: "
+                                     f"{', '.join(sorted(KNOWN_DOMAINS))})")
+        return values
 
     @model_validator(mode="after")
     def _not_empty(self) -> Selector:

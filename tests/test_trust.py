@@ -555,3 +555,23 @@ def test_weight_percentages_are_fractions():
     assert parse_weight("60%") == pytest.approx(0.6) and parse_weight(4.5) == 4.5
     with pytest.raises(ValueError, match="not a weight"):
         parse_weight("six%")
+
+
+def test_a_card_without_data_files_never_reads_its_markdown_as_data(pytester):
+    """The most common card shape (only a licence), in a repository holding docs but no data:
+    README.md and CHANGELOG.md are not data; the measured rule has nothing to measure."""
+    pytester.path.joinpath("README.md").write_text("---\nlicense: cc-by-nc-4.0\ntask_categories: [text-generation]\n---\n# x\n")
+    pytester.path.joinpath("CHANGELOG.md").write_text("# changes\n")
+    pytester.path.joinpath("mixlint.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: d, kind: measured}\n")
+    result = run(pytester)
+    result.assert_outcomes(skipped=1)
+    assert "unsupported data file format" not in result.stdout.str()
+
+
+def test_data_files_that_match_nothing_are_reported_where_they_are_written(pytester):
+    pytester.path.joinpath("m.mixture.yaml").write_text(
+        "mixlint: 1\nsources:\n  - name: web\n    weight: 1\n    data_files: [data/web/*.jsonl.zst]\n")
+    pytester.path.joinpath("mixlint.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: d, kind: measured}\n")
+    _, report = report_of(pytester)
+    (result,) = report["documents"][0]["results"]
+    assert result["line"] == 5 and "matches no file" in result["message"]

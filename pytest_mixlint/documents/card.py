@@ -323,7 +323,8 @@ def _config_sources(parsed: Parsed, display: str, domains: DomainPatterns, licen
         # (a pre-2023 bare name has neither: its data is not in the repository's files).
         patterns = tuple(f if "://" in f else posixpath.normpath(posixpath.join(data_dir or ".", f)) for f in files)
         base = sources.get(name) or replace(card, name=name, domain=domains.domain_of(name), line=parsed.line(("configs", i)))
-        sources[name] = replace(base, data_files=patterns, data_dir=None if patterns else data_dir)  # sizes stay
+        sources[name] = replace(base, data_files=patterns, data_dir=None if patterns else data_dir,  # sizes stay
+                                data_files_line=parsed.line(("configs", i, "data_files")))
     notes += _overlapping_configs(list(sources.values()), display)
     if not sources:  # no configs and no dataset_info: the Hub shows one config, `default`
         sources[DEFAULT_CONFIG] = replace(card, domain=domains.domain_of(DEFAULT_CONFIG), line=parsed.line(()), data_dir=".")

@@ -175,6 +175,7 @@ def manifest_document(model: ManifestModel, parsed: Parsed, display: str, base_d
             domain=spec.domain or domains.domain_of(spec.name),
             languages=tuple(spec.languages) or default_languages, tags=tuple(spec.tags),
             data_files=tuple(spec.data_files), groups=tuple(spec.groups) or (spec.name,), line=parsed.line(prefix + ("sources", i)),
+            data_files_line=parsed.line(prefix + ("sources", i, "data_files")),
             license_line=parsed.line(prefix + ("sources", i, "license")) if spec.license is not None else default_license_line,
             card_bytes=card_bytes, card_documents=card_documents,
         ))

@@ -58,7 +58,7 @@ def measure_document(document: Document, root: str, cache: ShardCache | None = N
     hub_files: dict[str, list[str]] = {}
     for source in document.mixture.sources:
         if source.data_files:
-            own[source.name] = _resolve(document, source.data_files, source.line, problems, walker)
+            own[source.name] = _resolve(document, source.data_files, source.data_files_line or source.line, problems, walker)
         elif source.data_dir is not None:  # a card config: the Hub's default patterns there
             directory = os.path.normpath(os.path.join(document.base_dir, source.data_dir))
             if directory not in hub_files:  # configs that share a directory resolve it once
@@ -198,7 +198,8 @@ def _default_card_files(directory: str, walker: Walker, not_data: Collection[str
     """The data files of a card config without ``data_files``, as the Hub (``datasets``) finds
     them under ``directory``: its default patterns, the ``train`` split when there is one (as the
     card's sizes), files of one dataset module only (the extensions most files have), so that
-    README.md, mixlint.yaml or a report are never read as data. The files are found by our walker
+    README.md, mixlint.yaml or a report are never read as data. Markdown files are documentation
+    here (the card, a changelog), though recent ``datasets`` has a module that would read them. The files are found by our walker
     (bounded, inside the root), the patterns and the module by ``datasets``."""
     from datasets.data_files import DataFilesDict, DataFilesList
 
@@ -215,10 +216,13 @@ def _default_card_files(directory: str, walker: Walker, not_data: Collection[str
     excluded = {os.path.realpath(path) for path in not_data}
     resolved = DataFilesDict({
         split: DataFilesList(files := [f for pattern in split_patterns for f in walker.find(directory, pattern).files
-                                       if os.path.realpath(f) not in excluded and not is_mixlint_report(f)],
+                                       if os.path.realpath(f) not in excluded and not is_mixlint_report(f)
+                                       and not f.lower().endswith(".md")],
                              [()] * len(files))
         for split, split_patterns in patterns.items()})
     resolved = _one_module(resolved)
+    if resolved is None:  # no file of a format the Hub reads (README.md, CHANGELOG.md): no data
+        return []
     splits = [resolved["train"]] if "train" in resolved else list(resolved.values())
     return sorted({identity(f): f for files in splits for f in files}.values())
 
@@ -243,14 +247,18 @@ def _hub_default_patterns(resolve: Any) -> dict[str, list[str]]:
 
 
 def _one_module(resolved: Any) -> Any:
-    """Keep the files of the dataset module ``datasets`` infers (as its loader does)."""
+    """Keep the files of the dataset module ``datasets`` infers (as its loader does); None when
+    no file has a format it reads."""
     try:
         from datasets.load import infer_module_for_data_files
         from datasets.packaged_modules import _MODULE_TO_EXTENSIONS
     except ImportError:  # pragma: no cover
         return resolved
-    module, _ = infer_module_for_data_files(resolved)
-    return resolved.filter(extensions=_MODULE_TO_EXTENSIONS[module]) if module else resolved
+    try:
+        module, _ = infer_module_for_data_files(resolved)
+    except Exception:  # datasets' "no supported data files" (its class varies across versions)
+        return None
+    return resolved.filter(extensions=_MODULE_TO_EXTENSIONS[module]) if module else None
 
 
 def _data_problems(errors: list[ScanError], root: str) -> list[Problem]:
