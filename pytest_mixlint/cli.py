@@ -86,7 +86,8 @@ def _files(paths: Sequence[str], found: IniFile) -> list[Path]:
 
     cwd = Path.cwd()
     if not paths:
-        testpaths = as_lines(found.values.get("testpaths"))
+        # As pytest: the ini's testpaths that exist when run from the rootdir, else the current directory.
+        testpaths = [p for p in as_lines(found.values.get("testpaths")) if (cwd / p).exists()]
         paths = testpaths if testpaths and cwd.resolve() == found.rootdir.resolve() else ["."]
     resolved = []
     for path in paths:
@@ -275,7 +276,11 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
     run = _run(settings, found, with_rules=False)
     read: dict[str, Any] = {}
     for path in files:
-        check = _documents(run, [path], found)[0]
+        checks = _documents(run, [path], found)
+        if len(checks) > 1:
+            raise UsageError(f"{path} holds {len(checks)} documents ({', '.join(c.display for c in checks[:3])}"
+                             f"{', ...' if len(checks) > 3 else ''}): name one")
+        check = checks[0]
         if check.problems:
             raise UsageError("; ".join(str(p) for p in check.problems))
         read[path] = check.document
@@ -403,14 +408,14 @@ def _add_run_flags(parser: argparse.ArgumentParser, names: Sequence[str]) -> Non
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mixlint", description="Lint the data mixtures of LLM pretraining: mixture manifests and dataset cards.",
+        prog="mixlint", allow_abbrev=False, description="Lint the data mixtures of LLM pretraining: mixture manifests and dataset cards.",
         epilog="Settings come from the mixlint_* keys of pytest's configuration file. Exit codes: 0 nothing failed, "
                "1 something failed, 2 the command or the configuration cannot be used.")
     parser.add_argument("--version", action="version", version=f"mixlint {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     all_flags = [flag.name for flag in FLAGS]
 
-    sub = commands.add_parser("check", help="run the rules on the documents under PATH (as pytest --mixlint)",
+    sub = commands.add_parser("check", allow_abbrev=False, help="run the rules on the documents under PATH (as pytest --mixlint)",
                               description=check.__doc__)
     sub.add_argument("paths", nargs="*", metavar="PATH", help="files and directories (default: testpaths, else .)")
     _add_run_flags(sub, all_flags)
@@ -422,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--quiet", "-q", action="store_true", help="no header")
     sub.set_defaults(handler=check)
 
-    sub = commands.add_parser("show", help="print each document's composition", description=show.__doc__)
+    sub = commands.add_parser("show", allow_abbrev=False, help="print each document's composition", description=show.__doc__)
     sub.add_argument("paths", nargs="+", metavar="PATH", help="manifests, cards, or directories holding them")
     sub.add_argument("--measured", action="store_true", help="measure the data files too and add measured columns")
     sub.add_argument("--format", choices=("table", "json", "markdown"), default="table",
@@ -430,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_flags(sub, ["no-cache", "tokenizer", "tokens"])
     sub.set_defaults(handler=show)
 
-    sub = commands.add_parser("diff", help="compare the composition of two documents", description=diff.__doc__)
+    sub = commands.add_parser("diff", allow_abbrev=False, help="compare the composition of two documents", description=diff.__doc__)
     sub.add_argument("before", metavar="A", help="the document before, or git:REF or recipe:NAME")
     sub.add_argument("after", metavar="B", help="the document after, or git:REF (A at that revision: then it is the before side)")
     sub.add_argument("--by", choices=BASIS_COLUMNS, help="the basis of the shares (default: the first both sides have)")
@@ -440,17 +445,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
     sub.set_defaults(handler=diff)
 
-    sub = commands.add_parser("explain", help="explain a rule in effect or a rule kind", description=explain.__doc__)
+    sub = commands.add_parser("explain", allow_abbrev=False, help="explain a rule in effect or a rule kind", description=explain.__doc__)
     sub.add_argument("name", metavar="RULE-ID|KIND")
     _add_run_flags(sub, ["rules"])
     sub.set_defaults(handler=explain)
 
-    sub = commands.add_parser("rules", help="list the rules in effect and where each is defined", description=rules.__doc__)
+    sub = commands.add_parser("rules", allow_abbrev=False, help="list the rules in effect and where each is defined", description=rules.__doc__)
     _add_run_flags(sub, ["rules", "select", "ignore"])
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=rules)
 
-    sub = commands.add_parser("schema", help="print a JSON Schema", description=schema.__doc__)
+    sub = commands.add_parser("schema", allow_abbrev=False, help="print a JSON Schema", description=schema.__doc__)
     sub.add_argument("name", choices=("manifest", "rules", "report"))
     sub.set_defaults(handler=schema)
     return parser
