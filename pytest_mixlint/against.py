@@ -74,10 +74,10 @@ def check_spec(spec: str) -> str:
     return spec
 
 
-def load_against(spec: str, document: Document | None, document_file: str, base_dir: str = ".",
-                 domains: DomainPatterns | None = None, access: FileAccess = FileAccess()) -> Document:
-    """The document ``spec`` names, read like ``document`` (whose file is ``document_file``; only
-    git:REF needs it); a path is relative to ``base_dir``. Raises AgainstError."""
+def load_against(spec: str, document: Document | None, base_dir: str = ".", domains: DomainPatterns | None = None,
+                 access: FileAccess = FileAccess()) -> Document:
+    """The document ``spec`` names, read as ``domains`` and ``access`` say; git:REF reads
+    ``document`` at that revision; a path is relative to ``base_dir``. Raises AgainstError."""
     try:
         if spec.startswith(RECIPE_PREFIX):
             name = spec.removeprefix(RECIPE_PREFIX)
@@ -86,8 +86,8 @@ def load_against(spec: str, document: Document | None, document_file: str, base_
             if document is None:
                 raise AgainstError(f"{spec} names a revision of a document, and there is none", "give the document's path")
             ref = spec.removeprefix(GIT_PREFIX)
-            text = read_at_revision(document_file, ref, access.max_bytes)
-            return _load(document_file, f"{document.path} at {ref}", document.kind, domains, access, text)
+            text = read_at_revision(document.file, ref, access.max_bytes)
+            return _load(document.file, f"{document.path} at {ref}", document.kind, domains, access, text)
         path = os.path.join(base_dir, spec)
         return _load(path, spec, _kind_of(path), domains, access)
     except MixlintError as exc:

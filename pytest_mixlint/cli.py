@@ -288,8 +288,7 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
         if side not in read:
             try:
                 anchor = read[files[0]] if git else None
-                read[side] = load_against(side, anchor, anchor.file if anchor else "", domains=settings.domains,
-                                          access=run.access)
+                read[side] = load_against(side, anchor, domains=settings.domains, access=run.access)
             except AgainstError as exc:
                 raise UsageError(f"{side}: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else "")) from None
     before, after = (read[side] for side in sides)

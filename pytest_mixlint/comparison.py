@@ -16,6 +16,7 @@ from .mixture import BASES, Basis, Mixture, ShareError, Source
 from .select import Selector
 
 GroupBy = Literal["name", "domain", "license_category"]
+ROW_NOUN: dict[GroupBy, str] = {"name": "source", "domain": "domain", "license_category": "licence category"}
 Status = Literal["added", "removed", "changed", "same"]
 NO_DOMAIN = "(no domain)"
 

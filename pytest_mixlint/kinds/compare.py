@@ -27,7 +27,7 @@ from typing import Annotated, Any
 
 from pydantic import PrivateAttr, field_validator
 
-from ..comparison import Change, GroupBy, compare
+from ..comparison import ROW_NOUN, Change, GroupBy, compare, group_of
 from ..documents import Document
 from ..mixture import Basis, ShareError
 from ..quantities import Fraction, format_share
@@ -65,8 +65,7 @@ def check(document: Document, options: Options) -> Evaluation:
     from ..against import AgainstError, load_against
 
     try:
-        other = load_against(options.against, document, document.file, options._pack_dir, document.domains,
-                             document.access)
+        other = load_against(options.against, document, options._pack_dir, document.domains, document.access)
     except AgainstError as exc:
         return Evaluation(error=f"cannot compare against {options.against}: {exc.message}"
                           + (f" (hint: {exc.hint})" if exc.hint else ""))
@@ -75,7 +74,7 @@ def check(document: Document, options: Options) -> Evaluation:
                              options.group_by, options.select, options.with_epochs)
     except ShareError as exc:
         return Evaluation(error=f"cannot compare with {options.against}: {exc}")
-    what = {"name": "source", "domain": "domain", "license_category": "licence category"}[options.group_by]
+    what = ROW_NOUN[options.group_by]
     delta_bounds, relative_bounds = options.bounds(DELTA), options.bounds(RELATIVE)
     changed = comparison.changed
     largest = max((abs(c.delta) for c in changed), default=0.0)
@@ -85,7 +84,8 @@ def check(document: Document, options: Options) -> Evaluation:
                             comparison=comparison)
     for change in changed:
         line = document.source_line(change.group) if options.group_by == "name" else document.line("sources")
-        sources = tuple(s.name for s in document.mixture.sources if _in_group(s, change, options.group_by)) or (change.group,)
+        sources = tuple(s.name for s in document.mixture.sources
+                        if group_of(s, options.group_by) == change.group) or (change.group,)  # a removed source
         text = f"{what} {change.group!r} {_moved(change)} (by {comparison.basis}) against {options.against}"
         if breach := delta_bounds.judge(abs(change.delta)):
             evaluation.findings.append(breach.finding(f"{text}: {breach.says('more than')}", line, sources, abs(change.delta)))
@@ -93,12 +93,6 @@ def check(document: Document, options: Options) -> Evaluation:
             evaluation.findings.append(breach.finding(f"{text}: {_relative(change)} of its share, {breach.says('more than')}",
                                                       line, sources, change.relative))
     return evaluation
-
-
-def _in_group(source: object, change: Change, group_by: GroupBy) -> bool:
-    from ..comparison import group_of
-
-    return group_of(source, group_by) == change.group  # type: ignore[arg-type]
 
 
 def _moved(change: Change) -> str:

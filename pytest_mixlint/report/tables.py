@@ -8,7 +8,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ..comparison import Comparison
+from ..comparison import ROW_NOUN, Comparison
 from ..outcomes import Result
 from ..quantities import format_number, format_share
 from .record import DocumentRecord
@@ -95,13 +95,10 @@ def table(rows: list[list[str]], headers: list[str], fmt: str) -> str:
     return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)
 
 
-_ROW_NAMES = {"name": "source", "domain": "domain", "license_category": "licence category"}
-
-
 def comparison_table(comparison: Comparison, fmt: str, escape: Callable[[str], str] = str) -> str:
     """Before and after, one row per source or group: the table of ``mixlint diff``, of a compare
     rule's failure and of every report. ``escape`` makes user text safe for the output."""
     rows = [[escape(c.group), format_share(c.before), format_share(c.after), f"{c.delta * 100:+.1f} pt", c.status]
             for c in comparison.changes]
     title = f"{escape(comparison.before)} -> {escape(comparison.after)}, shares by {comparison.basis}"
-    return title + "\n\n" + table(rows, [_ROW_NAMES[comparison.group_by], "before", "after", "change", "status"], fmt)
+    return title + "\n\n" + table(rows, [ROW_NOUN[comparison.group_by], "before", "after", "change", "status"], fmt)
