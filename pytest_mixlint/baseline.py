@@ -49,7 +49,7 @@ def keys_of(result: Result) -> list[Key]:
     """The keys of a result's findings, when the result is one a baseline can accept."""
     if result.outcome not in ("failed", "warned", "error", BASELINED):
         return []
-    return [key_of(result, f) for f in result.findings]
+    return [key_of(result, f) for f in (*result.findings, *result.accepted)]
 
 
 @dataclass(frozen=True)

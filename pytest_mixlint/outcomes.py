@@ -46,6 +46,8 @@ class Result:
     origin: str = ""
     traceback: str | None = None  # when the rule's kind raised: shown with --tb=long or -v
     comparison: Comparison | None = None  # before/after (kind compare)
+    # Findings that were found but not judged: accepted by the baseline, or suppressed by source.
+    accepted: list[Finding] = field(default_factory=list)
 
     def report_entry(self) -> dict[str, Any]:
         """The result as the JSON report's SPEC lists it: every finding, located."""
@@ -200,7 +202,9 @@ def narrowed(result: Result, kept: list[Finding], note: str) -> Result:
     else:
         outcome = "warned"
     more = f" (and {len(kept) - 1} more)" if len(kept) > 1 else ""
-    return replace(result, outcome=outcome, findings=list(kept), line=first.line or result.line,
+    accepted = [f for f in result.findings if f not in kept]
+    return replace(result, outcome=outcome, findings=list(kept), accepted=result.accepted + accepted,
+                   line=first.line or result.line,
                    message=f"{first.message}{more} [{note}]",
                    observed=first.observed if first.observed is not None else result.observed,
                    threshold=first.threshold if first.observed is not None else result.threshold,

@@ -346,3 +346,16 @@ def test_the_example_workflow_runs_locally(two_commits, tmp_path):
     completed = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", gate["run"]], cwd=two_commits,
                                capture_output=True, text=True, env=env)
     assert completed.returncode == 0, completed.stdout
+
+
+def test_a_partly_baselined_result_leaves_no_stale_entry(adopted, capsys):
+    """A result with a recorded finding and a new one fails on the new one; the recorded one is
+    still found, so it is not stale."""
+    text = (adopted / "mix.mixture.yaml").read_text()
+    (adopted / "mix.mixture.yaml").write_text(text + "  - {name: papers, domain: academic, weight: 1, license: cc-by-nc-sa-4.0}\n")
+    status, out = run("check", "-q", "--baseline", "baseline.json", "--format", "json")
+    report = json.loads(out)
+    assert status == 1 and "stale_baseline" not in report
+    assert "stale" not in capsys.readouterr().err
+    (licences,) = [r for r in report["documents"][0]["results"] if r["rule"] == "licences"]
+    assert "[1 more baselined in baseline.json]" in licences["message"] and len(licences["findings"]) == 1
