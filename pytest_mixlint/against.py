@@ -79,6 +79,10 @@ def load_against(spec: str, document: Document | None, base_dir: str = ".", doma
     """The document ``spec`` names, read as ``domains`` and ``access`` say; git:REF reads
     ``document`` at that revision; a path is relative to ``base_dir``. Raises AgainstError."""
     try:
+        check_spec(spec)
+    except ValueError as exc:
+        raise AgainstError(str(exc)) from None
+    try:
         if spec.startswith(RECIPE_PREFIX):
             name = spec.removeprefix(RECIPE_PREFIX)
             return _load(str(recipe_path(name)), spec, "manifest", domains, FileAccess())
@@ -115,28 +119,43 @@ def read_at_revision(path: str, ref: str, max_bytes: int = Limits().file_bytes) 
     top = _git(["rev-parse", "--show-toplevel"], folder, "the document is not in a git repository",
                "compare against a file or a recipe:NAME instead of git:REF").strip()
     relative = Path(os.path.relpath(os.path.realpath(path), os.path.realpath(top))).as_posix()
-    if _git_ok(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top) is None:
-        shallow = (_git_ok(["rev-parse", "--is-shallow-repository"], top) or "").strip() == "true"
-        if shallow:
-            raise AgainstError(f"git revision {ref!r} is not in this clone, which is shallow",
-                               "fetch the history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`")
-        raise AgainstError(f"git revision {ref!r} not found",
-                           f"fetch it (`git fetch origin {ref.removeprefix('origin/')}`) or name a branch, tag or commit "
-                           "that exists here (`git:origin/main`)")
+    if not _exists(ref, top):
+        raise AgainstError(*_missing_revision(ref, top))
     obj = f"{ref}:{relative}"
     size = _git_ok(["cat-file", "-s", obj], top)
     if size is None:
         raise AgainstError(f"{relative} does not exist at {ref}",
-                           "a document new at this revision has nothing to compare against: compare it with a file "
-                           "or recipe:NAME, or limit the rule with `paths:`")
+                           "a document new since then has nothing to compare against: suppress the rule in it "
+                           "(`ignore: [{rule: RULE-ID, reason: new mix}]`) until it is merged, or limit the rule "
+                           "with `paths:`")
     if int(size) > max_bytes:
         raise AgainstError(f"{relative} at {ref} has {int(size):,} bytes, more than the {max_bytes:,} allowed",
                            "raise mixlint_max_file_bytes")
     data = _git_bytes(["cat-file", "blob", obj], top, f"cannot read {relative} at {ref}", None)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # as the working tree's copy is read: a BOM is no content
     except UnicodeDecodeError:
         raise AgainstError(f"{relative} at {ref} is not UTF-8 text", "save the file as UTF-8") from None
+
+
+def _exists(ref: str, top: str) -> bool:
+    return _git_ok(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], top) is not None
+
+
+def _missing_revision(ref: str, top: str) -> tuple[str, str]:
+    """What to say of a revision this clone does not have, and the fix that works here: the
+    remote-tracking name when that exists (git:origin/main for git:main in a CI checkout), a
+    fetch that creates the ref asked for, or the whole history of a shallow clone."""
+    branch = ref.removeprefix("origin/")
+    for other in (f"origin/{ref}", branch):
+        if other != ref and _exists(other, top):
+            return f"git revision {ref!r} not found", f"this clone has {other!r}: write git:{other}"
+    fetch = f"git fetch origin {branch}:refs/remotes/origin/{branch}"
+    if (_git_ok(["rev-parse", "--is-shallow-repository"], top) or "").strip() == "true":
+        return (f"git revision {ref!r} is not in this clone, which is shallow",
+                f"fetch the history (`fetch-depth: 0` in actions/checkout) or the branch (`{fetch}`), "
+                f"and compare against git:origin/{branch}")
+    return f"git revision {ref!r} not found", f"fetch it (`{fetch}`) and compare against git:origin/{branch}"
 
 
 def _git(args: list[str], cwd: str, failure: str, hint: str | None) -> str:

@@ -11,7 +11,7 @@ once. The same repository gives the same results through both.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .access import FileAccess, inside, within
 from .discovery import Discovery, describe_rules, looks_like_manifest, unused_policy_message
 from .documents import Document, DocumentKind, load_document
-from .outcomes import Result, evaluate, ignore_notes, load_error, unchecked
+from .outcomes import Result, evaluate, ignore_notes, judged, load_error, unchecked
 from .packs import Rule, RuleSet, load_rules
 from .problems import MixlintError, Problem
 from .settings import Settings, SettingsError
 
 if TYPE_CHECKING:  # imported when data is measured (the scan stack brings DuckDB, pyarrow, msgspec)
+    from .baseline import Baseline
     from .report import RunRecord
     from .scan.cache import ShardCache
     from .scan.measure import Measurement
@@ -168,44 +169,61 @@ class Run:
     def evaluate(self, check: DocumentCheck, rule: Rule) -> Result:
         assert check.document is not None
         measurement = self.measurement(check) if rule.needs_measurement else None
-        return self._baselined(evaluate(rule, check.document, measurement, strict=self.settings.strict))
+        return evaluate(rule, check.document, measurement, self.settings.strict, self._accept)
 
     def load_error(self, check: DocumentCheck) -> Result:
-        return self._baselined(load_error(check.display, check.problems))
+        return judged(load_error(check.display, check.problems), self.settings.strict, self._accept)
 
     def unchecked(self, check: DocumentCheck) -> Result:
         assert check.unchecked_line is not None
-        return self._baselined(unchecked(check.display, check.unchecked_line, self.settings.strict))
+        return judged(unchecked(check.display, check.unchecked_line), self.settings.strict, self._accept)
 
-    def _baselined(self, result: Result) -> Result:
-        baseline = self.settings.baseline
-        return baseline.apply(result) if baseline is not None else result
+    @property
+    def _accept(self) -> Callable[[Result], Result] | None:
+        return self.settings.baseline.apply if self.settings.baseline is not None else None
 
     # --- after the run (what only the whole run knows) ------------------------------------------------
 
-    def finish(self, record: RunRecord, invocation_dir: Path) -> list[str]:
-        """Write the baseline if asked; return what the run's end must say (the baseline written,
-        stale entries). Raises OSError when the baseline cannot be written."""
+    def finish(self, record: RunRecord, invocation_dir: Path) -> Closing:
+        """What only the whole run knows: the baseline written if asked, stale baseline entries
+        (in ``record`` for the reports). A baseline that cannot be written fails the run, as a
+        report that cannot be written does."""
         from .baseline import recorded, render_baseline
 
-        lines = []
+        closing = Closing()
         target = self.settings.command_line.write_baseline
         if target:
-            keys = recorded(record.all_results())
+            previous = self._previous_baseline(invocation_dir / target, target)
+            keys = recorded(record.all_results(), self.rootdir, previous)
             path = invocation_dir / target
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render_baseline(keys), encoding="utf-8")
-            lines.append(f"baseline written to {target}: {len(keys)} finding{'s' if len(keys) != 1 else ''}")
-        stale = self.stale_baseline(record)
-        record.stale_baseline = [key.to_json() for key in stale]
-        for key in stale:
-            lines.append(f"stale baseline entry: {key.path}: [{key.rule}] {key.message} (no longer found: remove it "
-                         "from the baseline, or write it again)")
-        return lines
-
-    def stale_baseline(self, record: RunRecord) -> list[Any]:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(render_baseline(keys), encoding="utf-8")
+                closing.lines.append(f"baseline written to {target}: {len(keys)} finding{'s' if len(keys) != 1 else ''}")
+            except OSError as exc:
+                closing.lines.append(f"cannot write the baseline {target}: {exc.strerror or exc}")
+                closing.fails = True
         baseline = self.settings.baseline
-        return baseline.stale(record.all_results()) if baseline is not None else []
+        stale = baseline.stale(record.all_results(), self.rootdir) if baseline is not None else []
+        record.stale_baseline = stale
+        closing.lines += [f"stale baseline entry: {key.path}: [{key.rule}] {key.message} (no longer found: remove it "
+                          "from the baseline, or write it again)" for key in stale]
+        if stale and self.settings.strict:  # the baseline must shrink
+            closing.lines.append(f"{len(stale)} stale baseline entr{'ies' if len(stale) > 1 else 'y'}: "
+                                 f"the run fails ({self.settings.command_line.flag_prefix}strict)")
+            closing.fails = True
+        return closing
+
+    def _previous_baseline(self, path: Path, shown: str) -> Baseline | None:
+        """The baseline being rewritten, if it is one: its entries outside this run are kept."""
+        from .baseline import load_baseline
+
+        if not path.is_file():
+            return None
+        try:
+            return load_baseline(path, shown)
+        except MixlintError:
+            return None
 
     def payload(self, check: DocumentCheck) -> dict[str, Any]:
         """The file's part of the run record: its composition (declared, and measured when a rule
@@ -250,6 +268,14 @@ class Run:
         else:
             for rule in check.rules:
                 yield self.evaluate(check, rule)
+
+
+@dataclass
+class Closing:
+    """The end of a run: lines to show, and whether they fail it."""
+
+    lines: list[str] = field(default_factory=list)
+    fails: bool = False
 
 
 def leads_out(directory: Path, rootdir: Path) -> bool:

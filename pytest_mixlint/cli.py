@@ -108,14 +108,11 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     from .report.text import printable
 
     settings, found = _settings(args, args.paths)
-    own = [str(Path.cwd() / path) for path in (args.output, args.write_baseline) if path]
+    own = [str(Path.cwd() / path) for path in (args.output, args.baseline, args.write_baseline) if path]
     run = _run(settings, found, own_files=own)
     record = run.check(_files(args.paths, found))
-    try:
-        closing = run.finish(record, Path.cwd())
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.write_baseline}: {exc.strerror or exc}") from None
-    for line in closing:
+    closing = run.finish(record, Path.cwd())
+    for line in closing.lines:
         _say(f"mixlint: {line}", sys.stderr)
     if args.format != "text":
         text = formats.render(record, args.format, str(found.rootdir))
@@ -133,8 +130,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
         text = "\n".join(printable(line) for line in lines) + "\n"
     _write(text, args.output, out)
     totals = record.totals()
-    stale = bool(record.stale_baseline) and settings.strict  # --strict: the baseline must shrink
-    return FAILED if totals["failed"] or totals["errors"] or stale else OK
+    return FAILED if totals["failed"] or totals["errors"] or closing.fails else OK
 
 
 # --- show and diff -----------------------------------------------------------------------------------
@@ -207,9 +203,9 @@ BASIS_COLUMNS = ("weight", "tokens", "bytes", "documents")
 def _composition_tables(record: Any, fmt: str) -> str:
     from .quantities import format_share
     from .report.tables import short_license, table
-    from .report.text import markdown, printable
+    from .report.text import markdown, one_line
 
-    escape: Callable[[str], str] = markdown if fmt == "github" else printable
+    escape: Callable[[str], str] = markdown if fmt == "github" else one_line
     blocks = []
     for document in record.sorted_documents():
         components = document.components
@@ -263,7 +259,7 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
     from .comparison import compare
     from .mixture import ShareError
     from .report.tables import comparison_table
-    from .report.text import markdown, printable
+    from .report.text import markdown
 
     sides = [args.before, args.after]
     git = [side for side in sides if side.startswith(GIT_PREFIX)]
@@ -303,7 +299,7 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
     elif args.format == "markdown":
         text = comparison_table(comparison, "github", markdown) + "\n"
     else:
-        text = comparison_table(comparison, "simple", printable) + "\n"
+        text = comparison_table(comparison, "simple") + "\n"
     _write(text, None, out)
     return OK
 
@@ -389,9 +385,10 @@ def _write(text: str, path: str | None, out: TextIO) -> None:
 
 
 def _say(text: str, stream: TextIO) -> None:
-    from .report.text import printable
+    """One line on ``stream``: what users wrote cannot start a line of its own (report/text.py)."""
+    from .report.text import one_line
 
-    stream.write(printable(text) + "\n")
+    stream.write(one_line(text) + "\n")
 
 
 def _add_run_flags(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
@@ -465,7 +462,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return int(args.handler(args, out or sys.stdout))
     except SettingsError as exc:
-        _say("mixlint: the configuration cannot be used:\n" + "\n".join(f"  {line}" for line in exc.problems), sys.stderr)
+        _say("mixlint: the configuration cannot be used:", sys.stderr)
+        for line in exc.problems:
+            _say(f"  {line}", sys.stderr)
     except UsageError as exc:
         _say(f"mixlint {args.command}: {exc}", sys.stderr)
     except KeyboardInterrupt:

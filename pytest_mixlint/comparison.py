@@ -16,7 +16,8 @@ from .mixture import BASES, Basis, Mixture, ShareError, Source
 from .select import Selector
 
 GroupBy = Literal["name", "domain", "license_category"]
-ROW_NOUN: dict[GroupBy, str] = {"name": "source", "domain": "domain", "license_category": "licence category"}
+ROW_NOUN: dict[GroupBy, tuple[str, str]] = {"name": ("source", "sources"), "domain": ("domain", "domains"),
+                                            "license_category": ("licence category", "licence categories")}
 Status = Literal["added", "removed", "changed", "same"]
 NO_DOMAIN = "(no domain)"
 
@@ -47,6 +48,16 @@ class Change:
         if not self.before:
             return 0.0 if not self.after else math.inf
         return abs(self.delta) / self.before
+
+
+def points(delta: float, signed: bool = False, near: float | None = None) -> str:
+    """A change in share points: ``+5.0 pt``; with a second decimal where one would hide it (a
+    change of 0.02 points, or 2.05 against a bound of 2.0: ``near``)."""
+    sign = "+" if signed else ""
+    shown = f"{delta * 100:{sign}.1f}"
+    if (delta and abs(delta * 100) < 0.05) or (near is not None and f"{abs(delta) * 100:.1f}" == f"{near * 100:.1f}"):
+        shown = f"{delta * 100:{sign}.2f}" if abs(delta * 100) >= 0.005 else f"{delta * 100:{sign}.2g}"
+    return f"{shown} pt"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
@@ -57,6 +58,7 @@ class Result:
                 "findings": [{"level": f.level, "message": f.message, "line": f.line, "path": f.path,
                               "source": f.sources[0] if len(f.sources) == 1 else None,
                               "sources": list(f.sources), "hint": f.hint} for f in self.findings],
+                **({"baselined": len(self.accepted)} if self.accepted else {}),
                 **({"comparison": msgspec.to_builtins(self.comparison)} if self.comparison is not None else {})}
 
     def to_json(self) -> dict[str, Any]:
@@ -71,12 +73,21 @@ class Result:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-def evaluate(rule: Rule, document: Document, measurement: Measurement | None = None, strict: bool = False) -> Result:
+def evaluate(rule: Rule, document: Document, measurement: Measurement | None = None, strict: bool = False,
+             accept: Callable[[Result], Result] | None = None) -> Result:
     """The outcome of ``rule`` on ``document``. A rule that needs the data files is given the
-    document's ``measurement`` (``measure_document``); ``strict`` makes warnings failures."""
+    document's ``measurement`` (``measure_document``); ``accept`` takes out what a baseline
+    accepts; then ``strict`` makes warnings failures."""
     result = _evaluate(rule, document, measurement)
     if result.line is None:  # every result is located, at least at the document
         result.line = document.line()
+    return judged(result, strict, accept)
+
+
+def judged(result: Result, strict: bool, accept: Callable[[Result], Result] | None = None) -> Result:
+    """The last two steps of every result, in this order: the baseline, then --strict."""
+    if accept is not None:
+        result = accept(result)
     if strict and result.outcome == "warned":
         result.outcome = "failed"
     return result
@@ -145,66 +156,69 @@ def _unit(unit: Any) -> Unit:
 def _apply_ignores(result: Result, rule: Rule, document: Document) -> Result:
     entries = [i for i in document.ignores if i.rule == rule.id]
     whole = next((e for e in entries if e.source is None), None)
-    if whole is not None:
+    if whole is not None:  # per-source entries beside it are redundant: ignore_notes says so
         if result.outcome in ("failed", "warned", "error"):
             result.message = f"{result.message} [suppressed at line {whole.line}: {whole.reason}]"
             result.outcome = "suppressed"
             return result
-        if result.outcome == "passed":
-            return _unused(result, rule, whole, "the rule passes")
-        return result
+        return _unused(result, rule, [whole], "the rule passes") if result.outcome == "passed" else result
     by_source = [e for e in entries if e.source is not None]
-    if not by_source:
+    if not by_source or result.outcome in ("skipped", "suppressed"):
         return result
-    if result.outcome not in ("failed", "warned", "error"):
-        return _unused(result, rule, by_source[0], "the rule passes") if result.outcome == "passed" else result
+    if result.outcome == "passed":
+        return _unused(result, rule, by_source, "the rule passes")
     # A finding is suppressed when every source it is about matches an entry's glob.
     used: set[int] = set()
     kept = []
     for finding in result.findings:
-        matching = [i for i, e in enumerate(by_source) if finding.sources and all(name_matches(s, e.source or "")
-                                                                                 for s in finding.sources)]
-        used.update(matching[:1])
+        matching = [i for i, e in enumerate(by_source)
+                    if finding.sources and all(name_matches(s, e.source or "") for s in finding.sources)]
+        used.update(matching)
         if not matching:
             kept.append(finding)
     unused = [e for i, e in enumerate(by_source) if i not in used]
     if not kept:
+        if unused:  # the rest is suppressed; an entry that suppresses nothing is still said
+            return _unused(result, rule, unused, "no finding is about these sources (the others are suppressed)")
         entry = by_source[min(used)]
         result.message = f"{result.message} [suppressed for {entry.source!r} at line {entry.line}: {entry.reason}]"
         result.outcome = "suppressed"
         return result
     if len(kept) < len(result.findings):
         result = narrowed(result, kept, f"{len(result.findings) - len(kept)} more suppressed by source")
-    for entry in unused:  # said in the findings; the outcome stays the kept findings'
-        result.findings.append(Finding("warning", f"unused ignore of {rule.id!r} for sources {entry.source!r}: no "
-                                       "finding is about them", entry.line, hint="remove the ignore entry"))
+    result.findings += [_unused_finding(rule, e, "no finding is about them") for e in unused]
     return result
 
 
-def _unused(result: Result, rule: Rule, entry: Ignore, why: str) -> Result:
+def _unused_finding(rule: Rule, entry: Ignore, why: str) -> Finding:
     about = f" for sources {entry.source!r}" if entry.source else ""
+    return Finding("warning", f"unused ignore of {rule.id!r}{about}: {why}", entry.line, hint="remove the ignore entry")
+
+
+def _unused(result: Result, rule: Rule, entries: list[Ignore], why: str) -> Result:
+    """The rule's item warns: ignore entries that suppress nothing must go (each is a finding)."""
     result.outcome = "warned"
-    result.findings = [Finding("warning", f"unused ignore of {rule.id!r}{about}: {why}", entry.line,
-                               hint="remove the ignore entry")]
-    result.message = f"unused ignore of {rule.id!r}{about} (line {entry.line}): {why}; remove the entry"
-    result.line = entry.line
+    result.findings = [_unused_finding(rule, e, why) for e in entries]
+    first = entries[0]
+    about = f" for sources {first.source!r}" if first.source else ""
+    more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+    result.message = f"unused ignore of {rule.id!r}{about} (line {first.line}): {why}; remove the entry{more}"
+    result.line = first.line
     return result
 
 
-def narrowed(result: Result, kept: list[Finding], note: str) -> Result:
-    """``result`` judged on ``kept``, some of its findings (the others were accepted: by a
-    baseline, an ignore entry); ``note`` says what happened to the others."""
+def narrowed(result: Result, kept: list[Finding], note: str, accepted: bool = False) -> Result:
+    """``result`` judged on ``kept``, some of its findings; ``note`` says what happened to the
+    others: ``accepted`` by a baseline (they are still found: not stale), or suppressed."""
     first = kept[0]
-    if result.outcome == "error" or any(f.level == "error" for f in kept):
-        outcome: Outcome = "error" if result.outcome == "error" else "failed"
-    elif result.outcome == "failed" and not any(f.level == "error" for f in result.findings):
-        outcome = "failed"  # warnings only, failed by --strict: still
+    if result.outcome == "error":
+        outcome: Outcome = "error"
     else:
-        outcome = "warned"
+        outcome = "failed" if any(f.level == "error" for f in kept) else "warned"
     more = f" (and {len(kept) - 1} more)" if len(kept) > 1 else ""
-    accepted = [f for f in result.findings if f not in kept]
-    return replace(result, outcome=outcome, findings=list(kept), accepted=result.accepted + accepted,
-                   line=first.line or result.line,
+    others = [f for f in result.findings if f not in kept]
+    return replace(result, outcome=outcome, findings=list(kept),
+                   accepted=result.accepted + (others if accepted else []), line=first.line or result.line,
                    message=f"{first.message}{more} [{note}]",
                    observed=first.observed if first.observed is not None else result.observed,
                    threshold=first.threshold if first.observed is not None else result.threshold,
@@ -215,8 +229,13 @@ def ignore_notes(document: Document, known: set[str], applicable: set[str]) -> l
     """Ignore entries that cannot take effect: an unknown rule (a typo, or a rule removed from the
     packs), a rule that does not apply to this document, or a second entry for the same rule."""
     notes, seen = [], set()
+    whole = {entry.rule: entry.line for entry in document.ignores if entry.source is None}
     for entry in document.ignores:
-        if (entry.rule, entry.source) in seen:
+        if entry.source is not None and entry.rule in whole:
+            notes.append(Problem(document.path, entry.line, f"ignore entry for {entry.rule!r} and sources {entry.source!r} "
+                                 f"is redundant: the rule is ignored as a whole at line {whole[entry.rule]}",
+                                 "remove one of the entries"))
+        elif (entry.rule, entry.source) in seen:
             about = f" and sources {entry.source!r}" if entry.source else ""
             notes.append(Problem(document.path, entry.line, f"second ignore entry for {entry.rule!r}{about}",
                                  "keep one entry per rule (and source)"))
@@ -259,10 +278,10 @@ def load_error(path: str, problems: list[Problem]) -> Result:
                             for p in problems])
 
 
-def unchecked(path: str, line: int, strict: bool) -> Result:
+def unchecked(path: str, line: int) -> Result:
     """A file that starts like a manifest but no pattern makes one: it is not checked, and says so."""
     message = (f"{path} looks like a mixture manifest (`mixlint: 1`) but is not checked: name it *.mixture.yaml "
                "(or .yml, .json, .toml), or add a pattern to the mixlint_manifests ini option")
     return Result(path=path, rule=UNCHECKED_RULE, kind="discovery", severity="warning",
-                  outcome="failed" if strict else "warned", message=message, line=line,
+                  outcome="warned", message=message, line=line,
                   findings=[Finding("warning", message, line)])

@@ -70,7 +70,9 @@ def start(config: pytest.Config) -> None:
     try:
         settings = read_settings(PytestIni(config), command_line, rootdir)
         run = Run(settings, _cache_dir(config, rootdir),
-                  own_files=[str(invocation / path) for path in config.getoption("mixlint_report")],
+                  own_files=[str(invocation / path) for path in [*config.getoption("mixlint_report"),
+                                                                 config.getoption("mixlint_baseline"),
+                                                                 config.getoption("mixlint_write_baseline")] if path],
                   progress=sys.__stderr__)  # pytest captures sys.stderr while items run
     except SettingsError as exc:
         raise pytest.UsageError("mixlint: the configuration cannot be used:\n" +
@@ -226,12 +228,10 @@ class MixlintReporter:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(session.config, "workerinput"):  # xdist worker: the controller writes reports
             return
-        try:
-            self.closing = self.run.finish(self.record, Path(session.config.invocation_params.dir))
-        except OSError as exc:
-            self.report_errors.append(f"cannot write the baseline: {exc.strerror or exc}")
-        if self.record.stale_baseline and self.run.settings.strict and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # --mixlint-strict: the baseline must shrink
+        closing = self.run.finish(self.record, Path(session.config.invocation_params.dir))
+        self.closing = closing.lines
+        if closing.fails and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.report_errors and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         for path in session.config.getoption("mixlint_report"):

@@ -78,7 +78,7 @@ def two_commits(tmp_path, monkeypatch):
 def test_compare_against_main_fails_when_code_falls_from_8_to_3_percent(two_commits):
     status, out = run("check", "-q")
     assert status == 1
-    assert "domain 'code' went from 8.0% to 3.0%, -5.0 points (by weight) against git:main: more than 2.0%" in out
+    assert "domain 'code' went from 8.0% to 3.0%, -5.0 pt (by weight) against git:main: more than 2.0 pt" in out
     table = out[out.index("git:main -> mix.mixture.yaml, shares by weight"):]
     assert re.search(r"code\s+8\.0%\s+3\.0%\s+-5\.0 pt\s+changed", table)
 
@@ -87,7 +87,7 @@ def test_compare_against_main_passes_within_its_bound(two_commits):
     (two_commits / "policy.yaml").write_text(POLICY.format(max_delta="6%"))
     status, out = run("check", "--format", "json")
     (result,) = json.loads(out)["documents"][0]["results"]
-    assert status == 0 and result["message"] == "2 of 3 domains changed against git:main (by weight), at most 5.0 points"
+    assert status == 0 and result["message"] == "2 of 3 domains changed against git:main (by weight), at most 5.0 pt"
     assert [(c["group"], c["status"]) for c in result["comparison"]["changes"]] == [
         ("books", "changed"), ("code", "changed"), ("web", "same")]
 
@@ -106,7 +106,10 @@ def test_a_missing_revision_is_a_located_error_with_the_fix(two_commits):
     status, out = run("check", "-q")
     assert status == 1
     assert "cannot compare against git:origin/main: git revision 'origin/main' not found" in out
-    assert "git fetch origin main" in out
+    assert "this clone has 'main': write git:main" in out
+    (two_commits / "policy.yaml").write_text(POLICY.format(max_delta="2%").replace("git:main", "git:release"))
+    status, out = run("check", "-q")
+    assert "git fetch origin release:refs/remotes/origin/release" in out
 
 
 def test_a_shallow_clone_names_fetch_depth(two_commits, tmp_path, monkeypatch):
@@ -120,7 +123,7 @@ def test_a_shallow_clone_names_fetch_depth(two_commits, tmp_path, monkeypatch):
 def test_a_document_new_since_the_revision_says_so(two_commits):
     shutil.copy(two_commits / "mix.mixture.yaml", two_commits / "new.mixture.yaml")
     status, out = run("check", "-q", "new.mixture.yaml")
-    assert status == 1 and "new.mixture.yaml does not exist at main" in out and "paths:" in out
+    assert status == 1 and "new.mixture.yaml does not exist at main" in out and "ignore: [{rule: RULE-ID" in out
 
 
 def test_pytest_gives_the_same_result_and_the_table(two_commits):
@@ -276,7 +279,7 @@ def test_sarif_is_valid_and_located(two_commits):
     assert rules["no-drift"]["properties"]["origin"] == "policy.yaml:3"
     located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                 r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")) for r in tool_run["results"]}
-    assert ("min-code", "mix.mixture.yaml", 6) in located and ("no-drift", "mix.mixture.yaml", 4) in located
+    assert ("min-code", "mix.mixture.yaml", 6) in located and ("no-drift", "mix.mixture.yaml", 6) in located
     assert all(r["partialFingerprints"]["mixlintFinding/v1"] for r in tool_run["results"])
     assert tool_run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
 
@@ -287,7 +290,7 @@ def test_pytest_writes_sarif_markdown_and_junit_properties(two_commits):
                              "--mixlint-format=github"],
                             cwd=two_commits, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 1
-    assert "::error file=mix.mixture.yaml,line=4,title=no-drift::domain 'code' went from 8.0%25 to 3.0%25" in result.stdout
+    assert "::error file=mix.mixture.yaml,line=6,title=no-drift::domain 'code' went from 8.0%25 to 3.0%25" in result.stdout
     jsonschema.validate(json.loads((two_commits / "out.sarif").read_text()), _sarif_schema())
     markdown = (two_commits / "out.md").read_text()
     assert markdown.splitlines()[2].startswith("❌ 1 document: **1** failed")
@@ -302,23 +305,24 @@ def test_pytest_writes_sarif_markdown_and_junit_properties(two_commits):
 
 def test_the_pre_commit_hook_checks_the_changed_documents(two_commits):
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "mixlint" and hook["language"] == "python"
+    assert hook["id"] == "mixlint" and hook["language"] == "python" and hook["pass_filenames"] is False
     pattern = re.compile(hook["files"])
-    assert all(pattern.search(p) for p in ("mix.mixture.yaml", "data/README.md", "a/mixture.toml"))
-    assert not any(pattern.search(p) for p in ("policy.yaml", "README.md.bak", "docs/notes.md"))
+    assert all(pattern.search(p) for p in ("mix.mixture.yaml", "data/README.md", "a/mixture.toml", "mixlint.yaml"))
+    assert not any(pattern.search(p) for p in ("data/train.yaml", "README.md.bak", "docs/notes.md"))
     try:  # pre-commit's own validation of the file, where pre-commit is installed
         from pre_commit.clientlib import load_manifest
     except ImportError:
         pass
     else:
         load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
-    # What pre-commit runs: the entry with the changed files that match.
+    # What pre-commit runs when a changed file matches: the entry alone, with the hook's args.
     changed = git(two_commits, "diff", "--name-only", "main").split()
-    command = hook["entry"].split() + [p for p in changed if pattern.search(p)]
+    assert any(pattern.search(p) for p in changed)
+    command = hook["entry"].split() + hook.get("args", [])
     completed = subprocess.run([sys.executable, "-m", "pytest_mixlint", *command[1:]], cwd=two_commits,
                                capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert command[:2] == ["mixlint", "check"] and completed.returncode == 1
-    assert "against git:main: more than 2.0%" in completed.stdout
+    assert "against git:main: more than 2.0 pt" in completed.stdout
 
 
 def test_the_example_workflow_runs_locally(two_commits, tmp_path):
@@ -340,7 +344,10 @@ def test_the_example_workflow_runs_locally(two_commits, tmp_path):
     assert statuses["Gate the mix"][0] == 1 and "::error file=mix.mixture.yaml" in statuses["Gate the mix"][1]
     assert statuses["Summary"][0] == 0 and "| code " in summary.read_text()
     assert (two_commits / "mixlint.sarif").is_file()
-    # Adopted with a baseline (written once, committed): the same run passes.
+    # A repository that already fails a rule adopts the gate with a baseline (written once,
+    # committed): the same run passes. (A compare rule's findings are never baselined.)
+    (two_commits / "policy.yaml").write_text(POLICY.format(max_delta="6%") + BASELINE_POLICY.split("rules:\n")[1])
+    assert run("check", "-q")[0] == 1
     run("check", "-q", "--write-baseline", "mixlint-baseline.json")
     gate = next(s for s in job["steps"] if s.get("name") == "Gate the mix")
     completed = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", gate["run"]], cwd=two_commits,
@@ -359,3 +366,85 @@ def test_a_partly_baselined_result_leaves_no_stale_entry(adopted, capsys):
     assert "stale" not in capsys.readouterr().err
     (licences,) = [r for r in report["documents"][0]["results"] if r["rule"] == "licences"]
     assert "[1 more baselined in baseline.json]" in licences["message"] and len(licences["findings"]) == 1
+
+
+def test_strict_fails_a_new_warning_beside_baselined_errors(adopted):
+    (adopted / "policy.yaml").write_text(BASELINE_POLICY.replace("min: 5%}", "min: 5%, warn_below: 50%}"))
+    text = (adopted / "mix.mixture.yaml").read_text()
+    assert run("check", "-q", "--baseline", "baseline.json")[0] == 0  # the code share is the recorded error
+    (adopted / "mix.mixture.yaml").write_text(text.replace("weight: 4.5", "weight: 40"))  # now a warning only
+    status, out = run("check", "-q", "--baseline", "baseline.json", "--strict")
+    assert status == 1 and "min-code" in out
+
+
+def test_only_what_the_run_looked_at_can_be_stale(adopted, capsys):
+    (adopted / "mix.mixture.yaml").write_text((adopted / "mix.mixture.yaml").read_text().replace("cc-by-nc-4.0", "MIT"))
+    assert run("check", "-q", "--baseline", "baseline.json", "--select", "min-code", "--strict")[0] == 0
+    assert "stale" not in capsys.readouterr().err  # licences did not run: its entry is not judged
+    (adopted / "mix.mixture.yaml").rename(adopted / "renamed.mixture.yaml")
+    status, _ = run("check", "-q", "--baseline", "baseline.json", "--strict")
+    err = capsys.readouterr().err
+    assert status == 1 and "stale baseline entry: mix.mixture.yaml: [licences]" in err and "the run fails" in err
+
+
+def test_writing_the_baseline_from_some_files_keeps_the_others(adopted, capsys):
+    (adopted / "other.mixture.yaml").write_text("mixlint: 1\nsources:\n  - {name: web, domain: web, weight: 1, license: MIT}\n")
+    run("check", "-q", "other.mixture.yaml", "--write-baseline", "baseline.json")
+    # other.mixture.yaml's own finding, and the two of mix.mixture.yaml this run did not look at
+    assert "baseline written to baseline.json: 3 findings" in capsys.readouterr().err
+    assert run("check", "-q", "--baseline", "baseline.json")[0] == 0
+
+
+def test_compare_findings_are_never_baselined(two_commits):
+    run("check", "-q", "--write-baseline", "b.json")
+    assert json.loads((two_commits / "b.json").read_text())["findings"] == []
+    assert run("check", "-q", "--baseline", "b.json")[0] == 1
+
+
+@pytest.mark.parametrize("content", ["<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> main\n"])
+def test_a_baseline_with_conflict_markers_says_so(adopted, capsys, content):
+    (adopted / "baseline.json").write_text(content)
+    assert run("check", "--baseline", "baseline.json")[0] == 2
+    assert "baseline.json:1: the baseline has merge-conflict markers" in capsys.readouterr().err
+
+
+def test_no_name_can_start_a_line_of_text_output(two_commits):
+    """In GitHub Actions' log a line starting with :: is a workflow command."""
+    text = (two_commits / "mix.mixture.yaml").read_text().replace("name: books", 'name: "b\\n::error file=x::fake"')
+    (two_commits / "mix.mixture.yaml").write_text(text)
+    for argv in (["check"], ["check", "-v"], ["diff", "mix.mixture.yaml", "git:main"], ["show", "mix.mixture.yaml"]):
+        _, out = run(*argv)
+        assert not any(line.startswith("::") for line in out.splitlines()), argv
+    result = subprocess.run([sys.executable, "-m", "pytest", "--mixlint", "-p", "no:cacheprovider", "-rA",
+                             "--mixlint-format=github"], cwd=two_commits, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    commands = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert commands and all(line.startswith(("::error file=mix.mixture.yaml,", "::warning file=mix.mixture.yaml,"))
+                            for line in commands)
+
+
+def test_the_baseline_and_reports_are_never_data(adopted):
+    """A card whose data the Hub finds by its default patterns, with the baseline at the root."""
+    (adopted / "mix.mixture.yaml").unlink()
+    (adopted / "README.md").write_text("---\nlicense: mit\nconfigs:\n  - config_name: default\n---\n")
+    (adopted / "data.jsonl").write_text('{"text": "hello"}\n')
+    (adopted / "policy.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: d, kind: measured}\n")
+    (adopted / "baseline.json").write_text('{"mixlint_baseline": 1, "findings": []}\n')
+    status, out = run("check", "--baseline", "baseline.json", "--format", "json")
+    (result,) = json.loads(out)["documents"][0]["results"]
+    assert status == 0 and result["outcome"] == "passed", result["message"]
+
+
+def test_git_reads_a_document_with_a_byte_order_mark(two_commits):
+    (two_commits / "m.mixture.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(
+        {"mixlint": 1, "sources": [{"name": "web", "weight": 1}]}).encode())
+    git(two_commits, "add", "-A")
+    git(two_commits, "commit", "-q", "-m", "json")
+    status, out = run("diff", "m.mixture.json", "git:HEAD")
+    assert status == 0 and "web" in out
+
+
+def test_the_recipes_ship_with_the_package():
+    from pytest_mixlint.against import recipe_names
+
+    assert {"llama-1", "the-pile", "redpajama-1t", "dolma-1.7", "gpt-3"} <= set(recipe_names())

@@ -23,11 +23,11 @@ the before/after table.
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Annotated, Self
 
-from pydantic import PrivateAttr, field_validator
+from pydantic import PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from ..comparison import ROW_NOUN, Change, GroupBy, compare, group_of
+from ..comparison import ROW_NOUN, Change, GroupBy, compare, group_of, points
 from ..documents import Document
 from ..mixture import Basis, ShareError
 from ..quantities import Fraction, format_share
@@ -57,8 +57,18 @@ class Options(BoundedOptions):
 
         return check_spec(value)
 
-    def model_post_init(self, context: Any) -> None:
-        self._pack_dir = os.path.abspath((context or {}).get("base_dir", "."))
+    @model_validator(mode="after")
+    def _a_file_that_exists(self, info: ValidationInfo) -> Self:
+        """A path is checked when the pack is read: `gti:main` or `main` is a typo to say at its
+        line, not an error of every document's item."""
+        from ..against import GIT_PREFIX, RECIPE_PREFIX
+
+        self._pack_dir = os.path.abspath((info.context or {}).get("base_dir", "."))
+        path = os.path.join(self._pack_dir, self.against)
+        if not self.against.startswith((GIT_PREFIX, RECIPE_PREFIX)) and not os.path.isfile(path):
+            raise ValueError(f"against: {self.against!r} is not a file (looked in {self._pack_dir}); a git revision "
+                             "is written git:REF (git:origin/main), a published mix recipe:NAME (recipe:llama-1)")
+        return self
 
 
 def check(document: Document, options: Options) -> Evaluation:
@@ -74,37 +84,39 @@ def check(document: Document, options: Options) -> Evaluation:
                              options.group_by, options.select, options.with_epochs)
     except ShareError as exc:
         return Evaluation(error=f"cannot compare with {options.against}: {exc}")
-    what = ROW_NOUN[options.group_by]
+    what, whats = ROW_NOUN[options.group_by]
     delta_bounds, relative_bounds = options.bounds(DELTA), options.bounds(RELATIVE)
     changed = comparison.changed
     largest = max((abs(c.delta) for c in changed), default=0.0)
     evaluation = Evaluation(observed=largest, threshold=delta_bounds.headline or relative_bounds.headline, unit="share",
-                            summary=f"{len(changed)} of {len(comparison.changes)} {what}s changed against "
-                                    f"{options.against} (by {comparison.basis}), at most {_points(largest)}",
+                            summary=f"{len(changed)} of {len(comparison.changes)} {whats} changed against "
+                                    f"{options.against} (by {comparison.basis}), at most {points(largest)}",
                             comparison=comparison)
     for change in changed:
-        line = document.source_line(change.group) if options.group_by == "name" else document.line("sources")
+        # The sources behind the row (a removed one is only in the other document), at the first one's line.
         sources = tuple(s.name for s in document.mixture.sources
-                        if group_of(s, options.group_by) == change.group) or (change.group,)  # a removed source
-        text = f"{what} {change.group!r} {_moved(change)} (by {comparison.basis}) against {options.against}"
+                        if group_of(s, options.group_by) == change.group) or (change.group,)
+        line = document.source_line(sources[0]) or document.line("sources")
+        where = f"{what} {change.group!r}"
         if breach := delta_bounds.judge(abs(change.delta)):
-            evaluation.findings.append(breach.finding(f"{text}: {breach.says('more than')}", line, sources, abs(change.delta)))
+            limit = "more than" if breach.level == "error" else "above the warning level"
+            text = (f"{where} {_moved(change, breach.threshold)} (by {comparison.basis}) against {options.against}: "
+                    f"{limit} {points(breach.threshold)}")
+            evaluation.findings.append(breach.finding(text, line, sources, abs(change.delta)))
         elif breach := relative_bounds.judge(change.relative):
-            evaluation.findings.append(breach.finding(f"{text}: {_relative(change)} of its share, {breach.says('more than')}",
-                                                      line, sources, change.relative))
+            text = (f"{where} {_moved(change)} (by {comparison.basis}) against {options.against}: "
+                    f"{_relative(change)} of its share, {breach.says('more than')}")
+            evaluation.findings.append(breach.finding(text, line, sources, change.relative))
     return evaluation
 
 
-def _moved(change: Change) -> str:
+def _moved(change: Change, near: float | None = None) -> str:
     if change.status == "added":
         return f"is new: {format_share(change.after)}"
     if change.status == "removed":
         return f"is gone: it was {format_share(change.before)}"
-    return f"went from {format_share(change.before)} to {format_share(change.after)}, {_points(change.delta, signed=True)}"
-
-
-def _points(delta: float, signed: bool = False) -> str:
-    return f"{delta * 100:{'+' if signed else ''}.1f} points"
+    return (f"went from {format_share(change.before)} to {format_share(change.after)}, "
+            f"{points(change.delta, signed=True, near=near)}")
 
 
 def _relative(change: Change) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..kinds import Finding
 from ..outcomes import LOAD_RULE, Result
 from .tables import comparison_table, format_value
+from .text import one_line
 
 # Past these, the failure text says how many more there are (the JSON report has every one).
 SHOWN_FINDINGS = 20
@@ -12,8 +13,9 @@ SHOWN_SOURCES = 10
 
 
 def explain(result: Result) -> str:
+    """Each line is one line whatever the names in it hold (report/text.one_line)."""
     if result.rule == LOAD_RULE:
-        return _explain_load_error(result)
+        return "\n".join(map(one_line, _explain_load_error(result)))
     lines = [f"{result.where()}: {result.message}"]
     if len(result.findings) > 1:
         lines += _finding_lines(result)
@@ -28,16 +30,17 @@ def explain(result: Result) -> str:
     if result.why:
         lines.append(f"  why: {result.why}")
     lines.append(f"  rule: {result.rule} (kind {result.kind}, severity {result.severity}) from {result.origin}")
-    if result.comparison is not None:
-        lines += ["", *(f"  {line}".rstrip() for line in comparison_table(result.comparison, "simple").splitlines())]
+    lines = [one_line(line) for line in lines]
+    if result.comparison is not None:  # its cells are one line each already
+        lines += ["", *(f"  {line}".rstrip() for line in comparison_table(result.comparison, "simple", one_line).splitlines())]
     return "\n".join(lines)
 
 
-def _explain_load_error(result: Result) -> str:
+def _explain_load_error(result: Result) -> list[str]:
     # The first line is what pytest's short summary shows: the reason, not just that it failed.
     first = result.findings[0].message if result.findings else "cannot be read"
     more = f" (and {len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
-    return "\n".join([f"{result.where()}: cannot be checked: {first}{more}"] + _finding_lines(result))
+    return [f"{result.where()}: cannot be checked: {first}{more}"] + _finding_lines(result)
 
 
 def _finding_lines(result: Result) -> list[str]:

@@ -45,7 +45,7 @@ def _command(level: str, path: str, line: int | None, rule: str, message: str) -
 
 def render(run: RunRecord) -> str:
     lines = [line for result in run.all_results() for line in workflow_commands(result)]
-    lines += [_command("warning", entry["path"], None, entry["rule"],
-                       f"stale baseline entry: {entry['message']} (no longer found: remove it from the baseline)")
-              for entry in run.stale_baseline]
+    lines += [_command("warning", key.path, None, key.rule,
+                       f"stale baseline entry: {key.message} (no longer found: remove it from the baseline)")
+              for key in run.stale_baseline]
     return "".join(f"{line}\n" for line in lines)

@@ -25,7 +25,7 @@ def to_json(run: RunRecord) -> dict[str, Any]:
             "results": [r.report_entry() for r in d.results],
         } for d in run.sorted_documents()],
         "totals": run.totals(),
-        **({"stale_baseline": run.stale_baseline} if run.stale_baseline else {}),
+        **({"stale_baseline": [key.to_json() for key in run.stale_baseline]} if run.stale_baseline else {}),
     }
 
 

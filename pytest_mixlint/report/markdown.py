@@ -21,7 +21,7 @@ _ICON = {"passed": "✅ passed", "failed": "❌ failed", "warned": "⚠️ warne
          "baselined": "📌 baselined"}
 PIE_SLICES = 8  # the largest sources; the rest is one slice
 # What a Mermaid pie label keeps of a name (the table has it whole): no quote, fence, markup or link.
-_PIE_UNSAFE = re.compile(r"[^A-Za-z0-9 _.+()-]")
+_PIE_UNSAFE = re.compile(r"[^\w .+()-]")  # \w: letters and digits of every script
 
 
 def render(run: RunRecord) -> str:
@@ -79,7 +79,13 @@ def _pie(document: DocumentRecord) -> list[str]:
     if len(shares) < 2:
         return []
     shown, rest = shares[:PIE_SLICES], sum(share for _, share in shares[PIE_SLICES:])
-    slices = [(_PIE_UNSAFE.sub("_", name)[:40] or "_", share) for name, share in shown]
+    slices, labels = [], set()
+    for name, share in shown:
+        label = _PIE_UNSAFE.sub("_", name)[:40] or "_"
+        while label in labels:  # Mermaid keeps one slice per label
+            label += "'"
+        labels.add(label)
+        slices.append((label, share))
     if rest:
         slices.append((f"{len(shares) - PIE_SLICES} more", rest))
     basis = f" by {document.basis}" if document.basis else ""

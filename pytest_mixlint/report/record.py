@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..documents import Document
 from ..mixture import BASES, Basis, Mixture, ShareError
 from ..outcomes import Result
 from ..packs import PackInfo
 from ..problems import Problem
+
+if TYPE_CHECKING:
+    from ..baseline import Key
 
 MEASURED_BASES: tuple[Basis, ...] = ("tokens", "bytes", "documents")  # what a scan counts, in the order shown
 
@@ -100,7 +103,7 @@ class RunRecord:
     packs: list[PackInfo] = field(default_factory=list)  # the packs in effect, in order
     rules: int = 0  # rules selected for the run
     documents: dict[str, DocumentRecord] = field(default_factory=dict)
-    stale_baseline: list[dict[str, Any]] = field(default_factory=list)  # recorded findings no longer found
+    stale_baseline: list[Key] = field(default_factory=list)  # recorded findings no longer found
 
     def add(self, result: dict[str, Any], document: dict[str, Any] | None) -> None:
         parsed = Result.from_json(result)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..baseline import key_of
+from ..kinds import Finding
 from ..outcomes import Result
 from .record import RunRecord
 
@@ -64,8 +65,14 @@ def _rule(result: Result) -> dict[str, Any]:
 
 
 def _results(result: Result, rule_index: int) -> list[dict[str, Any]]:
-    findings = result.findings or []
-    level = _LEVEL[result.outcome]
+    """One SARIF result per finding, and per finding a baseline accepted (suppressed, as the
+    whole of a baselined result is), so that code scanning sees every alert in every run."""
+    entries = _finding_results(result, rule_index, result.findings, result.outcome)
+    return entries + _finding_results(result, rule_index, result.accepted, "baselined")
+
+
+def _finding_results(result: Result, rule_index: int, findings: list[Finding], outcome: str) -> list[dict[str, Any]]:
+    level = _LEVEL[outcome]
     entries = []
     for finding in findings:
         message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
@@ -78,12 +85,12 @@ def _results(result: Result, rule_index: int) -> list[dict[str, Any]]:
         if finding.observed is not None:
             entry["properties"] = {"observed": finding.observed, "threshold": finding.threshold, "unit": finding.unit}
         entries.append(entry)
-    if not findings:
+    if not findings and outcome == result.outcome:
         entries.append(_entry(result, rule_index, level, result.message, result.path, result.line))
     for entry in entries:
-        if result.outcome == "suppressed":
+        if outcome == "suppressed":
             entry["suppressions"] = [{"kind": "inSource", "justification": result.message}]
-        elif result.outcome == "baselined":
+        elif outcome == "baselined":
             entry["suppressions"] = [{"kind": "external", "justification": "recorded in the mixlint baseline"}]
             entry["baselineState"] = "unchanged"
     return entries

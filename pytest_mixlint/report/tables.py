@@ -8,10 +8,11 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ..comparison import ROW_NOUN, Comparison
+from ..comparison import ROW_NOUN, Comparison, points
 from ..outcomes import Result
 from ..quantities import format_number, format_share
 from .record import DocumentRecord
+from .text import one_line
 
 COMPOSITION_HEADERS = ["source", "domain", "licence", "category", "share"]
 RESULT_HEADERS = ["rule", "outcome", "observed", "threshold", "message"]
@@ -32,7 +33,8 @@ def composition_rows(document: DocumentRecord, limit: int | None = None) -> list
     """Source, domain, licence, category, declared share (and a measured share per basis)."""
     components = sorted(document.components, key=lambda c: -(c["share"] or 0))
     bases = _measured_bases(document)
-    rows = [[c["name"], c["domain"] or "-", short_license(c["license"]), c["license_category"], format_share(c["share"])]
+    rows = [[one_line(c["name"]), one_line(c["domain"] or "-"), one_line(short_license(c["license"])), c["license_category"],
+             format_share(c["share"])]
             + [_measured_share(c, basis) for basis in bases]
             for c in components[:limit]]
     if limit is not None and len(components) > limit:
@@ -68,8 +70,8 @@ def short_license(expression: str | None, width: int = LICENSE_WIDTH) -> str:
 
 
 def result_rows(results: list[Result], width: int | None = 70) -> list[list[str]]:
-    return [[r.rule, r.outcome, format_value(r.observed, r.unit), format_value(r.threshold, r.unit), _clip(r.message, width)]
-            for r in results]
+    return [[r.rule, r.outcome, format_value(r.observed, r.unit), format_value(r.threshold, r.unit),
+             _clip(one_line(r.message), width)] for r in results]
 
 
 def format_value(value: float | None, unit: str | None) -> str:
@@ -95,10 +97,10 @@ def table(rows: list[list[str]], headers: list[str], fmt: str) -> str:
     return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)
 
 
-def comparison_table(comparison: Comparison, fmt: str, escape: Callable[[str], str] = str) -> str:
+def comparison_table(comparison: Comparison, fmt: str, escape: Callable[[str], str] = one_line) -> str:
     """Before and after, one row per source or group: the table of ``mixlint diff``, of a compare
     rule's failure and of every report. ``escape`` makes user text safe for the output."""
-    rows = [[escape(c.group), format_share(c.before), format_share(c.after), f"{c.delta * 100:+.1f} pt", c.status]
+    rows = [[escape(c.group), format_share(c.before), format_share(c.after), points(c.delta, signed=True), c.status]
             for c in comparison.changes]
     title = f"{escape(comparison.before)} -> {escape(comparison.after)}, shares by {comparison.basis}"
-    return title + "\n\n" + table(rows, [ROW_NOUN[comparison.group_by], "before", "after", "change", "status"], fmt)
+    return title + "\n\n" + table(rows, [ROW_NOUN[comparison.group_by][0], "before", "after", "change", "status"], fmt)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .record import RunRecord
 from .tables import RESULT_HEADERS, comparison_table, composition_headers, composition_rows, result_rows, table
+from .text import one_line
 
 # Past this many documents only those with something to say get their tables (unless -v).
 FULL_DETAIL_DOCUMENTS = 10
@@ -18,7 +19,8 @@ def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bo
         noteworthy = [r for r in document.results if r.outcome not in ("passed", "skipped")]
         if not detailed and not noteworthy and not document.notes:
             continue
-        title = document.path + (f" ({document.kind}: {document.name})" if document.name else f" ({document.kind})" if document.kind else "")
+        title = one_line(document.path + (f" ({document.kind}: {document.name})" if document.name
+                                          else f" ({document.kind})" if document.kind else ""))
         if document is not documents[0]:
             write_line("")
         write_line(title)
@@ -28,17 +30,17 @@ def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bo
         shown = document.results if detailed else noteworthy
         if shown:
             write_line(table(result_rows(shown, None if verbose else 70), RESULT_HEADERS, "simple"))
-        for result in shown:  # what a compare rule saw: before and after
-            if result.comparison is not None and (verbose or result.outcome in ("failed", "warned", "error")):
+        for result in shown:  # what a compare rule saw (a failure's text has it already)
+            if result.comparison is not None and (verbose or result.outcome == "warned"):
                 write_line(f"{result.rule}: {comparison_table(result.comparison, 'simple')}")
         for note in document.notes:
-            write_line(f"note: {note}")
+            write_line(one_line(f"note: {note}"))
     warned = [r for r in run.all_results() if r.outcome == "warned"]
     if warned:
         write_line("")
         write_line("warnings (these pass; --mixlint-strict makes them fail):")
         for result in warned:
-            write_line(f"  {result.where()}: [{result.rule}] {result.message}")
+            write_line(one_line(f"  {result.where()}: [{result.rule}] {result.message}"))
     write_line("")
     write_line(f"mixlint: {totals_line(run)}")
 

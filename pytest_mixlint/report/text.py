@@ -26,6 +26,13 @@ def printable(text: str) -> str:
                        text)
 
 
+def one_line(text: str) -> str:
+    """``text`` as one printable line: a line break a name holds is shown as ``\\n``, so that no
+    value can start a line of its own (in GitHub Actions' log, a line starting ``::`` is a
+    workflow command)."""
+    return printable(text).replace("\n", "\\n")
+
+
 def markdown(text: str) -> str:
     """``text`` as literal Markdown on one line: every special character escaped, line breaks
     folded, HTML tags inert."""

@@ -228,14 +228,15 @@ def _default_card_files(directory: str, walker: Walker, not_data: Collection[str
 
 
 def is_mixlint_report(path: str) -> bool:
-    """A JSON report an earlier run wrote where the Hub's default patterns look for data."""
+    """A JSON report or baseline mixlint wrote where the Hub's default patterns look for data."""
     if not path.endswith(".json"):
         return False
     try:
         with open(path, "rb") as handle:
-            return b'"mixlint_report"' in handle.read(64)
+            head = handle.read(64)
     except OSError:
         return False
+    return b'"mixlint_report"' in head or b'"mixlint_baseline"' in head
 
 
 def _hub_default_patterns(resolve: Any) -> dict[str, list[str]]:
