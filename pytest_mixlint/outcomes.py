@@ -7,8 +7,8 @@ nothing of pytest; a rule that needs the data files gets the document's ``Measur
 from __future__ import annotations
 
 import traceback
-from dataclasses import asdict, dataclass, field, replace
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
@@ -47,7 +47,7 @@ class Result:
     origin: str = ""
     traceback: str | None = None  # when the rule's kind raised: shown with --tb=long or -v
     comparison: Comparison | None = None  # before/after (kind compare)
-    # Findings that were found but not judged: accepted by the baseline, or suppressed by source.
+    # Findings found but accepted by the baseline: not judged, but not stale either.
     accepted: list[Finding] = field(default_factory=list)
 
     def report_entry(self) -> dict[str, Any]:

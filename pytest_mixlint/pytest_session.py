@@ -25,7 +25,6 @@ from .report.text import printable
 from .settings import CommandLine, SettingsError, read_settings
 
 
-
 class PytestIni:
     """The ini keys as pytest read them (settings.Ini)."""
 
