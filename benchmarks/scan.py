@@ -1313,8 +1313,14 @@ CACHE_TARGET = 50.0
 RSS_TARGET_MB = 1000.0
 
 
+def _spec(argument: str) -> Any:
+    """A job as passed on the command line: JSON, or ``@FILE`` holding it (10,000 paths exceed
+    the kernel's limit on arguments)."""
+    return json.loads(Path(argument[1:]).read_text() if argument.startswith("@") else argument)
+
+
 def worker_main(spec_json: str) -> int:
-    spec = json.loads(spec_json)
+    spec = _spec(spec_json)
     t_start = time.perf_counter()
     if spec["engine"] == "__check__":
         try:
@@ -1525,7 +1531,9 @@ def probe_main(spec_json: str) -> int:
 
 
 def run_worker(spec: dict[str, Any], env: dict[str, str], timeout: float, probe: bool = False) -> Run:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--_probe" if probe else "--_worker", json.dumps(spec)]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="mixlint-job-", delete=False) as handle:
+        json.dump(spec, handle)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--_probe" if probe else "--_worker", f"@{handle.name}"]
     busy0, own0 = busy_cpu_s(), _own_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(REPO_ROOT), text=True)
@@ -1549,6 +1557,7 @@ def run_worker(spec: dict[str, Any], env: dict[str, str], timeout: float, probe:
     stop.set()
     sampler.join()
     reap_orphans()
+    os.unlink(handle.name)
     other = max(0.0, (busy_cpu_s() - busy0) - (_own_cpu() - own0))
     lines = [ln for ln in out.splitlines() if ln.startswith("@@RESULT@@")]
     if proc.returncode != 0 or not lines:
