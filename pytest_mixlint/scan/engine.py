@@ -186,13 +186,19 @@ def _route(path: str, options: ScanOptions) -> tuple[str | None, ScanError | Non
 
 
 def _routes(paths: list[str], options: ScanOptions, workers: int) -> list[tuple[str | None, ScanError | None]]:
-    """_route for every file, on threads when there are many: each reads and decompresses the
-    start of its file (about 0.2 ms for a .zst: 10,000 small files would wait 2 s on one core),
-    which releases the GIL."""
-    if workers == 1 or len(paths) < 64:
+    """_route for every file; compressed JSON on threads when there are many: each decompresses
+    the start of its file (about 0.2 ms for a .zst: 10,000 small files would wait 2 s on one
+    core), which releases the GIL. The rest holds the GIL: threads only add their overhead
+    (10,000 plain JSONL files: 1.5 s on 2 threads, 1.05 s on one)."""
+    threaded = [path for path in paths if path.lower().endswith(COMPRESSED_SUFFIXES)]
+    if workers == 1 or len(threaded) < 64:
         return [_route(path, options) for path in paths]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda path: _route(path, options), paths))
+        routes = dict(zip(threaded, pool.map(lambda path: _route(path, options), threaded), strict=True))
+    return [routes[path] if path in routes else _route(path, options) for path in paths]
+
+
+COMPRESSED_SUFFIXES = (".zst", ".zstd", ".gz")
 
 
 def _one_tokenizer_thread() -> None:
