@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from ..lfs import lfs_pointer
 from .cache import ShardCache
-from .columnar import parquet_row_groups
+from .columnar import parquet_check, parquet_row_groups
 from .counts import Counts, Group, GroupCounts, LfsPointerError, ScanError, ScanOptions
 from .fast import count_fast, fast_kind
 from .integrity import preflight
@@ -180,8 +180,12 @@ def _scan(pending: list[tuple[str, str | None]], options: ScanOptions, result: S
 
 def _route(path: str, options: ScanOptions) -> tuple[str | None, ScanError | None]:
     """Which engine counts a file (fast.fast_kind: None for the readers), and, for DuckDB, what
-    its integrity check found."""
+    its integrity check found. A Parquet file whose columns DuckDB would read differently goes
+    to the readers (they check it again, and name what is wrong)."""
     kind = fast_kind(path, options)
+    if kind == "parquet":
+        error, alike = parquet_check(path, options)
+        return (kind, error) if error is not None or alike else (None, None)
     return kind, (preflight(path, *format_of(path), options) if kind is not None else None)
 
 

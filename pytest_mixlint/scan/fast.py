@@ -29,7 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
-from .columnar import duckdb_reads_alike
 from .counts import Counts, GroupCounts, ScanOptions
 from .shards import format_of
 from .sniff import first_text_is_a_string, is_json_array
@@ -63,10 +62,6 @@ def count_fast(paths: list[str], sizes: dict[str, int], kind: str, options: Scan
     ``done`` is called with the files counted by each batch as it finishes (for a progress bar)."""
     import duckdb
 
-    if kind == "parquet":  # columns the engines would read differently, or refused: the readers say why
-        paths = [path for path in paths if duckdb_reads_alike(path, options)]
-        if not paths:
-            return {}
     batches = _batches(paths, sizes) if kind.startswith("compressed-json") else [paths]
     concurrent = min(workers, len(batches))
     database = duckdb.connect(config={"threads": max(1, workers // concurrent), "autoinstall_known_extensions": False,
