@@ -283,5 +283,5 @@ def unchecked(path: str, line: int) -> Result:
     message = (f"{path} looks like a mixture manifest (`mixlint: 1`) but is not checked: name it *.mixture.yaml "
                "(or .yml, .json, .toml), or add a pattern to the mixlint_manifests ini option")
     return Result(path=path, rule=UNCHECKED_RULE, kind="discovery", severity="warning",
-                  outcome="warned", message=message, line=line,
+                  outcome="warned", message=message, line=line, origin="mixlint (the mixlint_manifests patterns)",
                   findings=[Finding("warning", message, line)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import stat
 import textwrap
@@ -369,7 +370,9 @@ def test_an_internal_error_while_measuring_fails_only_that_document(measured_rep
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("pytest_mixlint.scan.measure.measure_document", boom)
+    # The module as sys.modules holds it (pytester's in-process runs drop modules they imported,
+    # and a package attribute may still name an older copy: patching that one changes nothing).
+    monkeypatch.setattr(importlib.import_module("pytest_mixlint.scan.measure"), "measure_document", boom)
     result = run(measured_repo)
     result.assert_outcomes(passed=1, failed=2)  # the declared-composition rule still runs
     result.stdout.fnmatch_lines(["*internal error while measuring: RuntimeError: simulated bug*"])

@@ -330,7 +330,8 @@ def _bad_line(path: str, start: int, line_number: int, line: bytes, exc: Excepti
     message = str(exc)
     if "truncated" in message:
         return ScanError(path, line_no, "invalid JSON: the line ends inside its document",
-                         "a document cut short: in the last line, the file itself may be (re-create or re-download it)")
+                         "a document cut short (a line break inside it, or a file cut short if this is its last "
+                         "line: re-create or re-download it)")
     if "Object missing" in message or "Expected `" in message:
         return ScanError(path, line_no, f"unexpected document shape: {message}",
                          "each line of a JSON Lines file is one JSON object; a .json file may also hold one array of them")
