@@ -172,8 +172,17 @@ def _documents(run: Any, paths: Sequence[str], found: IniFile) -> list[Any]:
     from .checking import DocumentCheck
     from .discovery import named_file_kind
 
+    from .against import RECIPE_PREFIX, AgainstError, load_against
+
     checks = []
     for path in paths:
+        if path.startswith(RECIPE_PREFIX):  # a published mix shipped with the plugin
+            try:
+                document = load_against(path, None, domains=run.settings.domains)
+            except AgainstError as exc:
+                raise UsageError(f"{path}: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else "")) from None
+            checks.append(DocumentCheck(Path(document.file), path, "manifest", document))
+            continue
         full = (Path.cwd() / path).resolve()
         if full.is_file():
             kind = run.discovery.kind_of(full) or named_file_kind(full)[0]
@@ -424,7 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=check)
 
     sub = commands.add_parser("show", allow_abbrev=False, help="print each document's composition", description=show.__doc__)
-    sub.add_argument("paths", nargs="+", metavar="PATH", help="manifests, cards, or directories holding them")
+    sub.add_argument("paths", nargs="+", metavar="PATH",
+                     help="manifests, cards, directories holding them, or recipe:NAME (a published mix)")
     sub.add_argument("--measured", action="store_true", help="measure the data files too and add measured columns")
     sub.add_argument("--format", choices=("table", "json", "markdown"), default="table",
                      help="output format (default table; json is the report format)")

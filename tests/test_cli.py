@@ -306,3 +306,10 @@ def test_the_plugin_with_its_flag_measures_nothing_it_need_not():
     completed = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
                                capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "[]"
+
+
+def test_show_a_recipe(capsys):
+    status, out = run("show", "recipe:dolma-1.7")
+    assert status == 0 and out.startswith("recipe:dolma-1.7 (manifest: dolma-1.7)")
+    assert "starcoder" in out and "share by tokens x epochs" in out
+    assert run("show", "recipe:dolma")[0] == 2 and "did you mean recipe:dolma-1.7?" in capsys.readouterr().err
