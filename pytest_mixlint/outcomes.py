@@ -179,14 +179,15 @@ def _apply_ignores(result: Result, rule: Rule, document: Document) -> Result:
     unused = [e for i, e in enumerate(by_source) if i not in used]
     if not kept:
         if unused:  # the rest is suppressed; an entry that suppresses nothing is still said
-            return _unused(result, rule, unused, "no finding is about these sources (the others are suppressed)")
+            return _unused(result, rule, unused, "no finding is only about sources it matches (the others are suppressed)")
         entry = by_source[min(used)]
         result.message = f"{result.message} [suppressed for {entry.source!r} at line {entry.line}: {entry.reason}]"
         result.outcome = "suppressed"
         return result
     if len(kept) < len(result.findings):
         result = narrowed(result, kept, f"{len(result.findings) - len(kept)} more suppressed by source")
-    result.findings += [_unused_finding(rule, e, "no finding is about them") for e in unused]
+    # A finding about several sources (a domain's) is suppressed only when the glob matches them all.
+    result.findings += [_unused_finding(rule, e, "no finding is only about sources it matches") for e in unused]
     return result
 
 
