@@ -1,0 +1,382 @@
+"""Read a shell launch script without running it: what a command's flags are given.
+
+Megatron-style blends live in launch scripts (``--data-path 0.3 /data/web 0.7 /data/code``),
+often assembled in the shell: variables (``${B3}``), strings accumulated line by line
+(``X="${X} 0.1 /data/books"``), arrays (``A=(...)``, ``A+=(...)``, ``"${A[@]}"``), backslash
+continuations, comments. This module interprets that much of the shell statically, and nothing
+is ever executed. What cannot be known without running the script becomes an
+:class:`Unresolved` on the words it touches, naming the construct and its line: a variable the
+script never sets (``$DATA_PATH``), a command substitution (``$(ls ...)``), a value assigned
+inside an ``if``/``case`` branch or a loop (which branch runs, or how often, is decided at run
+time). A caller reports those only for the words it uses (``flag_values``): an unset ``$HOME``
+in an unrelated command is no problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+# Words that open and close compound commands: what is assigned inside may or may not happen.
+_OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done", "case": "esac"}
+_CLOSERS = {"fi", "done", "esac"}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?=)(.*)", re.DOTALL)
+_DECLARERS = {"export", "declare", "local", "readonly", "typeset"}
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A part of a value that only running the script would give."""
+
+    line: int
+    construct: str  # "$DATA_PATH is never set in the script", "a command substitution $(...)"
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    unresolved: tuple[Unresolved, ...] = ()
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[Word, ...]
+    line: int
+    conditional: str | None = None  # "inside the if block at line 12": it may not run
+
+
+@dataclass(frozen=True)
+class FlagValue:
+    """The words after one occurrence of a flag, up to the next ``--option``."""
+
+    flag: str
+    words: tuple[Word, ...]
+    line: int
+    conditional: str | None = None
+
+    @property
+    def unresolved(self) -> tuple[Unresolved, ...]:
+        return tuple(dict.fromkeys(u for w in self.words for u in w.unresolved))
+
+
+@dataclass
+class Script:
+    commands: list[Command] = field(default_factory=list)
+
+    def flag_values(self, *flags: str) -> list[FlagValue]:
+        """Every occurrence of one of ``flags`` (``--data-path``, or ``--data-path=...``) in the
+        script's commands, with the words it is given."""
+        found = []
+        for command in self.commands:
+            words = command.words
+            for i, word in enumerate(words):
+                name, equals, inline = word.text.partition("=")
+                if name not in flags:
+                    continue
+                if equals:
+                    values: tuple[Word, ...] = (Word(inline, word.unresolved),)
+                else:
+                    end = next((j for j in range(i + 1, len(words)) if words[j].text.startswith("--")), len(words))
+                    values = words[i + 1:end]
+                found.append(FlagValue(name, values, command.line, command.conditional))
+        return found
+
+
+@dataclass
+class _Variable:
+    words: tuple[Word, ...]  # a scalar is one word (unsplit); an array, its elements
+    is_array: bool
+    line: int
+
+
+def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
+    """The commands of a script, their words expanded as far as the script says. ``known``:
+    values the user declared for variables the script does not set (the environment is never
+    read: what a CI machine has set is not what the training cluster has)."""
+    variables: dict[str, _Variable] = {name: _Variable((Word(value),), False, 0) for name, value in (known or {}).items()}
+    script = Script()
+    blocks: list[tuple[str, int]] = []  # open compound commands: (the keyword that closes it, line)
+    for line, source in _logical_lines(text):
+        for statement in _statements(source):
+            tokens = list(_tokens(statement, line))
+            if not tokens:
+                continue
+            first = tokens[0][0]
+            if first in _OPENERS and not tokens[0][1]:
+                blocks.append((_OPENERS[first], line))
+            conditional = f"inside the {_opener(blocks[0][0])} block at line {blocks[0][1]}" if blocks else None
+            if first in _CLOSERS and not tokens[0][1]:
+                if blocks and blocks[-1][0] == first:
+                    blocks.pop()
+                continue
+            if first in _OPENERS or first in {"then", "else", "elif", "do"}:
+                tokens = _after_keyword(tokens)
+                if not tokens:
+                    continue
+            _run_statement(tokens, line, variables, script, conditional)
+    return script
+
+
+def _opener(closer: str) -> str:
+    return {"fi": "if", "done": "loop", "esac": "case"}[closer]
+
+
+def _after_keyword(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """``then X=1`` or ``do echo``: the command after the keyword (a condition is not one)."""
+    if tokens[0][0] in {"then", "else", "do"}:
+        return tokens[1:]
+    return []
+
+
+def _run_statement(tokens: list[tuple[str, bool]], line: int, variables: dict[str, _Variable], script: Script,
+                   conditional: str | None) -> None:
+    """Assignments update the variables (or make them unknowable, inside a block); anything else is
+    a command, recorded with its words expanded."""
+    while tokens and tokens[0][0] in _DECLARERS and not tokens[0][1]:
+        tokens = [t for t in tokens[1:] if not t[0].startswith("-")]
+    assigned = False
+    while tokens:
+        match = _ASSIGNMENT.fullmatch(tokens[0][0]) if not tokens[0][1] else None
+        if match is None:
+            break
+        name, operator, raw = match.groups()
+        if raw == "(" or raw.startswith("("):  # an array, to the closing parenthesis
+            elements, tokens = _array_elements(raw, tokens[1:])
+            words = tuple(w for element in elements for w in _expand(element, line, variables, split=True))
+            value = _Variable(words, True, line)
+        else:
+            words = tuple(_expand(raw, line, variables, split=False))
+            value = _Variable((Word("".join(w.text for w in words), tuple(u for w in words for u in w.unresolved)),),
+                              False, line)
+            tokens = tokens[1:]
+        if conditional is not None:  # which branch runs, or how often, is decided at run time
+            value = _Variable(tuple(Word(w.text, (*w.unresolved, Unresolved(line, f"${name} is assigned "
+                                                                               f"{conditional}"))) for w in value.words),
+                              value.is_array, line)
+        if operator == "+=" and name in variables:
+            old = variables[name]
+            if value.is_array or old.is_array:
+                value = _Variable(old.words + value.words, True, line)
+            else:
+                joined = old.words[0].text + value.words[0].text
+                value = _Variable((Word(joined, old.words[0].unresolved + value.words[0].unresolved),), False, line)
+        variables[name] = value
+        assigned = True
+    if tokens:
+        words = tuple(w for token, _ in tokens for w in _expand(token, line, variables, split=True))
+        script.commands.append(Command(words, line, conditional))
+    elif not assigned:
+        return
+
+
+def _array_elements(raw: str, rest: list[tuple[str, bool]]) -> tuple[list[str], list[tuple[str, bool]]]:
+    """``A=(a b "c d")``: the elements, and the tokens after the closing parenthesis."""
+    elements: list[str] = []
+    first = raw[1:]
+    pending = [(first, False)] + rest if first else rest
+    for i, (token, _) in enumerate(pending):
+        if _closes_outside_quotes(token):
+            if token[:-1]:
+                elements.append(token[:-1])
+            return elements, pending[i + 1:]
+        elements.append(token)
+    return elements, []
+
+
+# --- lexing -------------------------------------------------------------------------------------
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Lines joined where a backslash continues them, with the line each starts on."""
+    start, parts = 0, list[str]()
+    for number, physical in enumerate(text.splitlines(), 1):
+        if not parts:
+            start = number
+        if physical.rstrip().endswith("\\") and not physical.rstrip().endswith("\\\\"):
+            parts.append(physical.rstrip()[:-1])
+            continue
+        parts.append(physical)
+        yield start, " ".join(parts)
+        parts = []
+    if parts:
+        yield start, " ".join(parts)
+
+
+def _statements(source: str) -> Iterator[str]:
+    """A line split at ``;``, ``&&``, ``||`` outside quotes (the pieces run one after another)."""
+    current, quote, i = list[str](), "", 0
+    while i < len(source):
+        char = source[i]
+        if quote:
+            current.append(char)
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"' and i + 1 < len(source):
+                current.append(source[i + 1])
+                i += 1
+        elif char in "'\"":
+            quote = char
+            current.append(char)
+        elif char == "#" and (not current or current[-1].isspace()):
+            break  # a comment, to the end of the line
+        elif char == ";" or (char in "&|" and source[i:i + 2] in ("&&", "||")):
+            yield "".join(current)
+            current = []
+            i += 1 if char == ";" else 2
+            continue
+        else:
+            current.append(char)
+        i += 1
+    yield "".join(current)
+
+
+def _tokens(statement: str, line: int) -> Iterator[tuple[str, bool]]:
+    """Words as the shell splits them, quotes kept for expansion (``_expand`` removes them); the
+    flag says whether the word is quoted as a whole (``"fi"`` is no keyword, ``"X=1"`` no
+    assignment)."""
+    word: list[str] = []
+    quote, i = "", 0
+    while i < len(statement):
+        char = statement[i]
+        if quote:
+            word.append(char)
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"' and i + 1 < len(statement):
+                word.append(statement[i + 1])
+                i += 1
+        elif char in "'\"":
+            quote = char
+            word.append(char)
+        elif char == "$" and statement[i + 1:i + 2] == "(":  # a command substitution is one piece
+            end = _closing(statement, i + 1)
+            word.append(statement[i:end + 1])
+            i = end + 1
+            continue
+        elif char.isspace():
+            if word:
+                yield "".join(word), word[0] in "'\""
+                word = []
+        else:
+            word.append(char)
+        i += 1
+    if word:
+        yield "".join(word), word[0] in "'\""
+
+
+def _closing(text: str, open_at: int) -> int:
+    """The index of the parenthesis closing the one at ``open_at`` (or the last index)."""
+    depth = 0
+    for j in range(open_at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[j], 0)
+        if depth == 0:
+            return j
+    return len(text) - 1
+
+
+def _closes_outside_quotes(token: str) -> bool:
+    """Does ``token`` end with a ``)`` that no quote encloses (the end of an array)?"""
+    quote = ""
+    for char in token[:-1]:
+        if char in "'\"" and (not quote or quote == char):
+            quote = "" if quote else char
+    return token.endswith(")") and not quote
+
+
+def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bool) -> list[Word]:
+    """A token with its quotes removed and its variables expanded: one word, or several where an
+    unquoted expansion (or ``"${A[@]}"``) makes several."""
+    words: list[list[str]] = [[]]
+    unresolved: list[list[Unresolved]] = [[]]
+    i, quote = 0, ""
+
+    def add(text: str, problems: tuple[Unresolved, ...] = ()) -> None:
+        words[-1].append(text)
+        unresolved[-1].extend(problems)
+
+    while i < len(token):
+        char = token[i]
+        if char in "'\"" and (not quote or quote == char):
+            quote = "" if quote else char
+            i += 1
+            continue
+        if char == "\\" and quote != "'" and i + 1 < len(token):
+            add(token[i + 1])
+            i += 2
+            continue
+        if char == "`" and quote != "'":
+            end = token.find("`", i + 1)
+            add("", (Unresolved(line, "a command substitution `...`: its output is known only when the script runs"),))
+            i = len(token) if end < 0 else end + 1
+            continue
+        if char == "$" and quote != "'":
+            expansion, i = _expansion(token, i, line, variables)
+            if expansion is None:
+                add("$")
+                continue
+            elements, problems, many = expansion
+            if many or (split and not quote):
+                # word splitting (unquoted) or one word per element ("${A[@]}")
+                pieces = [p for element in elements for p in (element.split() if split and not quote else [element])]
+                for n, piece in enumerate(pieces):
+                    if n:
+                        words.append([])
+                        unresolved.append([])
+                    add(piece, problems)
+                if not pieces:
+                    add("", problems)
+            else:
+                add(" ".join(elements), problems)
+            continue
+        add(char)
+        i += 1
+    return [Word("".join(parts), tuple(problems)) for parts, problems in zip(words, unresolved, strict=True)
+            if "".join(parts) or problems]
+
+
+def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
+               ) -> tuple[tuple[list[str], tuple[Unresolved, ...], bool] | None, int]:
+    """The ``$...`` at ``i``: (its words, what is unknown, whether it is several words), and where
+    the token goes on."""
+    rest = token[i + 1:]
+    if rest.startswith("("):
+        j = _closing(token, i + 1)
+        return ([""], (Unresolved(line, f"a command substitution {token[i:j + 1]}: its output is known only when "
+                                        "the script runs"),), False), j + 1
+    if rest.startswith("{"):
+        end = token.find("}", i)
+        if end < 0:
+            return None, i + 1
+        inside = token[i + 2:end]
+        name, default = inside, None
+        for operator in (":-", "-"):
+            if operator in inside:
+                name, default = inside.split(operator, 1)
+                break
+        many = name.endswith("[@]") or name.endswith("[*]")
+        index = None
+        if many:
+            name = name[:-3]
+        elif (bracket := re.fullmatch(r"([A-Za-z_]\w*)\[(\d+)\]", name)) is not None:
+            name, index = bracket.group(1), int(bracket.group(2))
+        return _value(name, default, many, index, line, variables), end + 1
+    match = _NAME.match(rest)
+    if match is None:
+        return None, i + 1
+    return _value(match.group(), None, False, None, line, variables), i + 1 + match.end()
+
+
+def _value(name: str, default: str | None, many: bool, index: int | None, line: int,
+           variables: Mapping[str, _Variable]) -> tuple[list[str], tuple[Unresolved, ...], bool]:
+    variable = variables.get(name)
+    if variable is None:
+        if default is not None:
+            return [default], (), False
+        return [""], (Unresolved(line, f"${name} is never set in the script"),), False
+    problems = tuple(u for w in variable.words for u in w.unresolved)
+    if index is not None:
+        return ([variable.words[index].text] if index < len(variable.words) else [""]), problems, False
+    if variable.is_array and not many:  # $A is its first element, as in bash
+        return [variable.words[0].text if variable.words else ""], problems, False
+    return [w.text for w in variable.words], problems, many

@@ -1,0 +1,73 @@
+"""configs/shell.py: launch scripts read statically, as real Megatron scripts write blends."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_mixlint.configs.shell import read_script
+
+
+def values(script: str, flag: str = "--data-path", **known: str) -> list[tuple[int, list[str], list[str]]]:
+    return [(v.line, [w.text for w in v.words], [u.construct for u in v.unresolved])
+            for v in read_script(script, known).flag_values(flag)]
+
+
+def test_a_blend_on_continued_lines_with_comments():
+    script = ("#!/bin/bash\n# the blend\ntorchrun pretrain_gpt.py \\\n    --num-layers 24 \\\n"
+              "    --data-path 0.3 /data/web_text_document 0.7 /data/code_text_document \\\n"
+              "    --split 949,50,1  # train, valid, test\n")
+    assert values(script) == [(3, ["0.3", "/data/web_text_document", "0.7", "/data/code_text_document"], [])]
+
+
+def test_variables_accumulated_line_by_line():
+    script = ('B1=/data/web\nB2="/data/code"\nDATA="0.7 ${B1}"\nDATA="${DATA} 0.3 $B2"\n'
+              "python pretrain.py --data-path $DATA --lr 1e-4\n")
+    assert values(script) == [(5, ["0.7", "/data/web", "0.3", "/data/code"], [])]
+
+
+def test_arrays_appended_and_expanded():
+    script = ('BLEND=(0.5 /a/x 0.5 "/b/y z")\nBLEND+=(0.1 /c)\nexport FIRST=${BLEND[1]}\n'
+              'python train.py --data-path "${BLEND[@]}" --lr 1\npython t.py --data-path $FIRST\n')
+    assert values(script) == [(4, ["0.5", "/a/x", "0.5", "/b/y z", "0.1", "/c"], []), (5, ["/a/x"], [])]
+
+
+def test_flag_with_equals_several_statements_and_single_quotes():
+    script = "X=1; python a.py --data-path=/one && python b.py --data-path '$X' /two\n"
+    assert values(script) == [(1, ["/one"], []), (1, ["$X", "/two"], [])]
+
+
+def test_defaults_and_values_the_user_declares():
+    script = "python a.py --data-path ${ROOT:-/mnt}/web $DATA_ROOT/code\n"
+    assert values(script, DATA_ROOT="/lustre") == [(1, ["/mnt/web", "/lustre/code"], [])]
+
+
+@pytest.mark.parametrize(("script", "construct"), [
+    ("python a.py --data-path $DATA_PATH\n", "$DATA_PATH is never set in the script"),
+    ("python a.py --data-path $(cat blend.txt)\n", "a command substitution $(cat blend.txt)"),
+    ("python a.py --data-path `cat blend.txt`\n", "a command substitution `...`"),
+    ('if [ "$BIG" = 1 ]; then\n  DATA="1 /big"\nelse\n  DATA="1 /small"\nfi\npython a.py --data-path $DATA\n',
+     "$DATA is assigned inside the if block at line 1"),
+    ('for f in /data/*; do\n  DATA="$DATA 1 $f"\ndone\npython a.py --data-path $DATA\n',
+     "$DATA is assigned inside the loop block at line 1"),
+])
+def test_what_only_running_the_script_gives_is_unresolved_and_located(script, construct):
+    ((line, _, unresolved),) = values(script)
+    assert any(u.startswith(construct) for u in unresolved), unresolved
+
+
+def test_an_unset_variable_elsewhere_is_no_problem():
+    script = 'cd $HOME/work\nmkdir -p "$LOGS"\npython a.py --data-path 1 /data/web\n'
+    assert values(script) == [(3, ["1", "/data/web"], [])]
+
+
+def test_nothing_is_executed(tmp_path):
+    marker = tmp_path / "ran"
+    script = f"python a.py --data-path $(touch {marker}) `touch {marker}`\ntouch {marker}\n"
+    read_script(script).flag_values("--data-path")
+    assert not marker.exists()
+
+
+def test_a_command_inside_a_block_says_so():
+    script = 'if true; then\n  python a.py --data-path 1 /x\nfi\n'
+    (value,) = read_script(script).flag_values("--data-path")
+    assert value.conditional == "inside the if block at line 1" and [w.text for w in value.words] == ["1", "/x"]
