@@ -1,5 +1,9 @@
 """Training configs as documents (SPEC part E, issue 11): reading what a run will use.
 
-In progress: ``shell.py`` reads launch scripts statically (the blends of Megatron-style
-``--data-path`` flags). The importers that turn configs into mixtures build on it.
+In progress, not yet a document kind:
+
+- ``shell.py`` reads launch scripts statically (never running them): the words each flag is
+  given, and what only running the script would tell;
+- ``blends.py`` turns Megatron-style ``W P W P ...`` lists (and the bigcode weighted-split form)
+  into normalised weights per data prefix, with unique source names.
 """

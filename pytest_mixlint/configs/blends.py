@@ -1,0 +1,138 @@
+"""Megatron-style blends: ``W1 P1 W2 P2 ...`` lists, as flags, NeMo ``data_prefix`` lists or
+per-split JSON, into weighted data paths with unique source names.
+
+A blend is a flat list of weights and data prefixes (a prefix is the path without
+``.bin``/``.idx``); weights are relative sample weights, normalised here. A list of odd length,
+or one whose "weights" are not numbers, is a list of prefixes without weights: its shares need
+the data's sizes and stay unknown until measured (never an even split). Numbers come as real
+files write them: ``.0333``, ``1e11`` token counts, percentages summing to 100, totals such as
+0.9991 or 766.95.
+
+A prefix named twice is read twice (an intended 2x upsampling, or an accidental duplicate among
+hundreds of shards): its weights add up and the entry says how many times it is listed, so that
+a reader can report it. Names come from the paths: the shortest run of trailing directories
+that tells every prefix apart, without the ``_text_document``-style suffixes that thousands of
+prefixes share.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Basenames that name nothing: the suffix Megatron's preprocessing appends to every output.
+_GENERIC_SUFFIXES = ("_text_document", "_content_document", "_document", "_text_sentence")
+_GENERIC_NAMES = {"standard", "splits", "train", "data", "text", "content", "document", "tokenized"}
+
+
+class BlendError(ValueError):
+    """A blend that cannot be read as written (the message names the token and the fix)."""
+
+
+@dataclass(frozen=True)
+class BlendEntry:
+    path: str
+    weight: float | None  # normalised within the blend; None: an unweighted list
+    listed: int = 1  # how many times the blend names this path (2: read twice)
+
+
+@dataclass(frozen=True)
+class Blend:
+    entries: tuple[BlendEntry, ...]
+
+    @property
+    def weighted(self) -> bool:
+        return all(e.weight is not None for e in self.entries)
+
+
+def parse_number(text: str) -> float | None:
+    """``0.3``, ``.0333``, ``1e11``, ``3`` (a trailing space or comma tolerated); None if not a number."""
+    try:
+        value = float(text.strip().rstrip(","))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_blend(words: Sequence[str]) -> Blend:
+    """A ``W P W P ...`` list (or a list of prefixes) as a normalised blend. Raises BlendError for
+    a weight that is negative, or weights that are all zero."""
+    words = [w for w in (w.strip().rstrip(",") for w in words) if w]
+    pairs = len(words) % 2 == 0 and words and all(parse_number(w) is not None for w in words[0::2]) \
+        and not any(parse_number(w) is not None for w in words[1::2])
+    if not pairs:
+        return _merged([(word, None) for word in words])
+    weighted = [(words[i + 1], parse_number(words[i])) for i in range(0, len(words), 2)]
+    for path, weight in weighted:
+        if weight is not None and weight < 0:
+            raise BlendError(f"the weight of {path} is negative ({weight:g})")
+    total = math.fsum(w for _, w in weighted if w is not None)
+    if total <= 0:
+        raise BlendError("every weight of the blend is 0: no data would be read")
+    return _merged([(path, (weight or 0.0) / total) for path, weight in weighted])
+
+
+def parse_split_blend(text: str) -> dict[str, Blend]:
+    """The bigcode weighted-split form ``"TRAIN: 0.5 0:1 /a, 0.5 0:1 /b"`` (a weight, a range of
+    the dataset, a prefix per item): one blend per split name."""
+    blends: dict[str, Blend] = {}
+    for part in re.split(r"\s*(?=\b[A-Z]+\s*:)", text.strip().strip('"\'')):
+        if not part.strip():
+            continue
+        split, _, items = part.partition(":")
+        words: list[str] = []
+        for item in items.split(","):
+            fields = item.split()
+            if len(fields) != 3:
+                raise BlendError(f"{item.strip()!r} in split {split.strip()} is not 'WEIGHT START:END PREFIX'")
+            words += [fields[0], fields[2]]
+        blends[split.strip().lower()] = parse_blend(words)
+    return blends
+
+
+def _merged(entries: list[tuple[str, float | None]]) -> Blend:
+    """Entries by path: a path listed twice is one entry, read twice (weights added)."""
+    merged: dict[str, BlendEntry] = {}
+    for path, weight in entries:
+        if path in merged:
+            old = merged[path]
+            total = None if old.weight is None or weight is None else old.weight + weight
+            merged[path] = BlendEntry(path, total, old.listed + 1)
+        else:
+            merged[path] = BlendEntry(path, weight)
+    return Blend(tuple(merged.values()))
+
+
+def source_names(paths: Sequence[str]) -> dict[str, str]:
+    """A unique, readable name per path: its last directory components, as few as tell the
+    paths apart, without the suffixes every Megatron prefix shares (``/data/pile/arxiv_text_document``
+    is ``arxiv``; ``/a/v1/standard`` and ``/a/v2/standard`` are ``v1`` and ``v2``)."""
+    parts = {path: _meaningful_parts(path) for path in paths}
+    names = {}
+    for path, own in parts.items():
+        depth = 1  # the fewest trailing components that no other path ends with
+        while depth < len(own) and any(other[-depth:] == own[-depth:] for p, other in parts.items() if p != path):
+            depth += 1
+        names[path] = "/".join(own[-depth:])
+    if len(set(names.values())) < len(names):  # identical after all: number them, in order
+        seen: dict[str, int] = {}
+        for path in paths:
+            seen[names[path]] = seen.get(names[path], 0) + 1
+            if seen[names[path]] > 1:
+                names[path] = f"{names[path]}-{seen[names[path]]}"
+    return names
+
+
+def _meaningful_parts(path: str) -> list[str]:
+    """The path's components without the generic ones (a ``_text_document`` suffix, ``standard``)."""
+    parts = [p for p in posixpath.normpath(path.replace("\\", "/")).split("/") if p not in ("", ".", "..")]
+    cleaned = []
+    for part in parts:
+        suffix = next((s for s in _GENERIC_SUFFIXES if part.endswith(s)), "")
+        part = part[: len(part) - len(suffix)]
+        if part and part.lower() not in _GENERIC_NAMES:
+            cleaned.append(part)
+    return cleaned or parts[-1:]
