@@ -5,5 +5,6 @@ In progress, not yet a document kind:
 - ``shell.py`` reads launch scripts statically (never running them): the words each flag is
   given, and what only running the script would tell;
 - ``blends.py`` turns Megatron-style ``W P W P ...`` lists (and the bigcode weighted-split form)
-  into normalised weights per data prefix, with unique source names.
+  into normalised weights per data prefix, with unique source names;
+- ``neox.py`` reads a GPT-NeoX config's training blend (both key spellings, JSON-style YAML).
 """

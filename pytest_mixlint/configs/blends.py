@@ -37,6 +37,7 @@ class BlendEntry:
     path: str
     weight: float | None  # normalised within the blend; None: an unweighted list
     listed: int = 1  # how many times the blend names this path (2: read twice)
+    line: int | None = None  # where the path is written (its first mention)
 
 
 @dataclass(frozen=True)
@@ -57,22 +58,32 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def parse_blend(words: Sequence[str]) -> Blend:
+def parse_blend(words: Sequence[str], line: int | None = None) -> Blend:
     """A ``W P W P ...`` list (or a list of prefixes) as a normalised blend. Raises BlendError for
     a weight that is negative, or weights that are all zero."""
     words = [w for w in (w.strip().rstrip(",") for w in words) if w]
     pairs = len(words) % 2 == 0 and words and all(parse_number(w) is not None for w in words[0::2]) \
         and not any(parse_number(w) is not None for w in words[1::2])
     if not pairs:
-        return _merged([(word, None) for word in words])
-    weighted = [(words[i + 1], parse_number(words[i])) for i in range(0, len(words), 2)]
-    for path, weight in weighted:
+        return unweighted_blend([(word, line) for word in words])
+    return weighted_blend([(words[i + 1], parse_number(words[i]), line) for i in range(0, len(words), 2)])
+
+
+def unweighted_blend(entries: Sequence[tuple[str, int | None]]) -> Blend:
+    """(path, line) entries of a list without weights: shares unknown until the data is measured."""
+    return _merged([(path, None, line) for path, line in entries])
+
+
+def weighted_blend(entries: Sequence[tuple[str, float | None, int | None]]) -> Blend:
+    """(path, relative weight, line) entries normalised. Raises BlendError for a negative weight or
+    weights that are all zero."""
+    for path, weight, _ in entries:
         if weight is not None and weight < 0:
             raise BlendError(f"the weight of {path} is negative ({weight:g})")
-    total = math.fsum(w for _, w in weighted if w is not None)
+    total = math.fsum(w for _, w, _ in entries if w is not None)
     if total <= 0:
         raise BlendError("every weight of the blend is 0: no data would be read")
-    return _merged([(path, (weight or 0.0) / total) for path, weight in weighted])
+    return _merged([(path, (weight or 0.0) / total, line) for path, weight, line in entries])
 
 
 def parse_split_blend(text: str) -> dict[str, Blend]:
@@ -93,16 +104,16 @@ def parse_split_blend(text: str) -> dict[str, Blend]:
     return blends
 
 
-def _merged(entries: list[tuple[str, float | None]]) -> Blend:
+def _merged(entries: Sequence[tuple[str, float | None, int | None]]) -> Blend:
     """Entries by path: a path listed twice is one entry, read twice (weights added)."""
     merged: dict[str, BlendEntry] = {}
-    for path, weight in entries:
+    for path, weight, line in entries:
         if path in merged:
             old = merged[path]
             total = None if old.weight is None or weight is None else old.weight + weight
-            merged[path] = BlendEntry(path, total, old.listed + 1)
+            merged[path] = BlendEntry(path, total, old.listed + 1, old.line)
         else:
-            merged[path] = BlendEntry(path, weight)
+            merged[path] = BlendEntry(path, weight, 1, line)
     return Blend(tuple(merged.values()))
 
 
