@@ -6,5 +6,7 @@ In progress, not yet a document kind:
   given, and what only running the script would tell;
 - ``blends.py`` turns Megatron-style ``W P W P ...`` lists (and the bigcode weighted-split form)
   into normalised weights per data prefix, with unique source names;
-- ``neox.py`` reads a GPT-NeoX config's training blend (both key spellings, JSON-style YAML).
+- ``neox.py`` reads a GPT-NeoX config's training blend (both key spellings, JSON-style YAML);
+- ``streaming.py`` reads llm-foundry / MosaicML Streaming ``streams`` (proportion, repeat,
+  choose, natural proportions from the local MDS ``index.json``).
 """

@@ -38,6 +38,8 @@ class BlendEntry:
     weight: float | None  # normalised within the blend; None: an unweighted list
     listed: int = 1  # how many times the blend names this path (2: read twice)
     line: int | None = None  # where the path is written (its first mention)
+    name: str | None = None  # the config's own name for it (a stream's key); None: from the path
+    repeat: float | None = None  # times the run reads its data per epoch, when the config says
 
 
 @dataclass(frozen=True)
