@@ -7,6 +7,8 @@ In progress, not yet a document kind:
 - ``blends.py`` turns Megatron-style ``W P W P ...`` lists (and the bigcode weighted-split form)
   into normalised weights per data prefix, with unique source names;
 - ``neox.py`` reads a GPT-NeoX config's training blend (both key spellings, JSON-style YAML);
+- ``megatron.py`` reads Megatron-LM and NeMo blends: launch scripts (``--data-path``, args files,
+  per-split JSON), YAML ``data_prefix``, blend JSON ``datasets``;
 - ``streaming.py`` reads llm-foundry / MosaicML Streaming ``streams`` (proportion, repeat,
   choose, natural proportions from the local MDS ``index.json``).
 """

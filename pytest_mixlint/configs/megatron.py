@@ -1,0 +1,156 @@
+"""Megatron-LM and NeMo blends, wherever a run keeps them.
+
+- a launch script: ``--data-path`` (or ``--train-data-path``) ``W P W P ...``, read statically
+  (shell.py); ``--data-args-path FILE`` names a file holding that list; ``--per-split-data-args-path
+  FILE`` a JSON ``{"train": [...] | "W P ...", "valid": ..., "test": ...}``;
+- a YAML config (NeMo launcher, Megatron's YAML arguments): ``data_prefix`` (a list, or a mapping
+  with ``train``/``validation``/``test``), ``data_path`` or ``train_data_path``;
+- a blend JSON: ``{"datasets": [{"name", "path", "weight"}]}``.
+
+Only the training split is the training mix. What the script cannot say without running (an
+unset variable, a command substitution, a blend assigned in a branch) is a located problem
+naming the construct and the fix. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ..documents.syntax import Parsed
+from ..problems import Problem
+from .blends import Blend, BlendEntry, BlendError, parse_blend, parse_number, weighted_blend
+from .shell import FlagValue, read_script
+
+DATA_FLAGS = ("--data-path", "--train-data-path")
+FILE_FLAGS = ("--data-args-path", "--per-split-data-args-path")
+UNRESOLVED_HINT = "set the value in the script itself, or write the blend in a mixture manifest"
+TRAIN_SPLITS = ("train", "training")
+
+
+def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] | None = None
+                 ) -> tuple[Blend | None, list[Problem]]:
+    """The training blend of a launch script, or None when it passes no data flag."""
+    script = read_script(text, known)
+    values = script.flag_values(*DATA_FLAGS)
+    files = script.flag_values(*FILE_FLAGS)
+    problems: list[Problem] = []
+    for value in [*values, *files]:
+        for unresolved in value.unresolved:
+            problems.append(Problem(display, unresolved.line, f"{value.flag}: {unresolved.construct}", UNRESOLVED_HINT))
+    blends = [_from_words(value, display, problems) for value in values]
+    blends += [_from_file(value, display, base_dir, problems) for value in files]
+    found = [b for b in blends if b is not None]
+    if len(found) > 1:
+        lines = ", ".join(str(v.line) for v in [*values, *files])
+        problems.append(Problem(display, (values or files)[-1].line, f"the script passes a blend {len(found)} times "
+                                f"(lines {lines}): which one a run uses depends on how it is launched",
+                                "keep one, or write the blend in a manifest"))
+    if problems:
+        return None, problems
+    return (found[0] if found else None), problems
+
+
+def _from_words(value: FlagValue, display: str, problems: list[Problem]) -> Blend | None:
+    if value.unresolved:
+        return None
+    try:
+        return parse_blend([w.text for w in value.words], value.line)
+    except BlendError as exc:
+        problems.append(Problem(display, value.line, f"{value.flag}: {exc}"))
+        return None
+
+
+def _from_file(value: FlagValue, display: str, base_dir: str, problems: list[Problem]) -> Blend | None:
+    if value.unresolved or len(value.words) != 1:
+        if not value.unresolved:
+            problems.append(Problem(display, value.line, f"{value.flag} takes one file"))
+        return None
+    path = os.path.join(base_dir, value.words[0].text)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(1 << 24)
+    except OSError as exc:
+        problems.append(Problem(display, value.line, f"{value.flag} {value.words[0].text}: cannot read it: "
+                                f"{exc.strerror or exc}", "the path is relative to the script's directory"))
+        return None
+    if value.flag == "--data-args-path":  # the W P W P list, as it would be on the command line
+        try:
+            return parse_blend(text.split(), value.line)
+        except BlendError as exc:
+            problems.append(Problem(display, value.line, f"{value.words[0].text}: {exc}"))
+            return None
+    try:
+        splits = json.loads(text)
+    except ValueError as exc:
+        problems.append(Problem(display, value.line, f"{value.words[0].text} is not JSON: {exc}"))
+        return None
+    train = next((splits[k] for k in TRAIN_SPLITS if isinstance(splits, dict) and k in splits), None)
+    if train is None:
+        problems.append(Problem(display, value.line, f"{value.words[0].text} has no train split",
+                                'write {"train": [...], "valid": [...], "test": [...]}'))
+        return None
+    try:
+        return parse_blend(train.split() if isinstance(train, str) else [str(w) for w in train], value.line)
+    except BlendError as exc:
+        problems.append(Problem(display, value.line, f"{value.words[0].text}: {exc}"))
+        return None
+
+
+def config_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Problem]]:
+    """The training blend of a YAML or JSON config: NeMo ``data_prefix``, ``data_path``, or a blend
+    JSON's ``datasets``; None when it has none."""
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    node, where = _find(data, ("data_prefix", "data_path", "train_data_path"), ())
+    if node is not None:
+        if isinstance(node, dict):  # {train: [...], validation: [...], test: [...]}
+            key = next((k for k in TRAIN_SPLITS if k in node), None)
+            if key is None:
+                return None, [Problem(display, parsed.line(where), f"{where[-1]} has no train split")]
+            node, where = node[key], (*where, key)
+        words = node.split() if isinstance(node, str) else node if isinstance(node, list) else None
+        if words is None:
+            return None, [Problem(display, parsed.line(where), f"{where[-1]} must be a list: weight, path, weight, ...")]
+        try:
+            blend = parse_blend([str(w) for w in words], parsed.line(where))
+        except BlendError as exc:
+            return None, [Problem(display, parsed.line(where), f"{where[-1]}: {exc}")]
+        # Each path at its own line (a list written one item per line).
+        return Blend(tuple(_at_line(entry, parsed, where, words) for entry in blend.entries)), []
+    datasets = data.get("datasets")
+    if isinstance(datasets, list) and datasets and all(isinstance(d, dict) and "path" in d for d in datasets):
+        rows = []
+        for i, entry in enumerate(datasets):
+            weight = parse_number(str(entry.get("weight", ""))) if "weight" in entry else None
+            if "weight" in entry and weight is None:
+                return None, [Problem(display, parsed.line(("datasets", i, "weight")), "a weight must be a number")]
+            rows.append((str(entry["path"]), weight, parsed.line(("datasets", i)), entry.get("name")))
+        try:
+            blend = weighted_blend([(p, w, line) for p, w, line, _ in rows]) if all(r[1] is not None for r in rows) \
+                else parse_blend([p for p, *_ in rows])
+        except BlendError as exc:
+            return None, [Problem(display, parsed.line(("datasets",)), str(exc))]
+        names = {p: n for p, _, _, n in rows if isinstance(n, str)}
+        return Blend(tuple(BlendEntry(e.path, e.weight, e.listed, e.line, names.get(e.path), e.repeat)
+                           for e in blend.entries)), []
+    return None, []
+
+
+def _find(node: Any, keys: tuple[str, ...], where: tuple[str | int, ...]) -> tuple[Any, tuple[str | int, ...]]:
+    """The first of ``keys`` at the top level or under ``model.data`` / ``data`` (NeMo's nesting)."""
+    for prefix in ((), ("data",), ("model", "data")):
+        current = node
+        for key in prefix:
+            current = current.get(key) if isinstance(current, dict) else None
+        if isinstance(current, dict):
+            for key in keys:
+                if key in current:
+                    return current[key], (*prefix, key)
+    return None, where
+
+
+def _at_line(entry: BlendEntry, parsed: Parsed, where: tuple[str | int, ...], words: list[Any]) -> BlendEntry:
+    index = next((i for i, w in enumerate(words) if str(w) == entry.path), None)
+    line = parsed.line((*where, index)) if index is not None else entry.line
+    return BlendEntry(entry.path, entry.weight, entry.listed, line or entry.line, entry.name, entry.repeat)

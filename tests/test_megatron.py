@@ -1,0 +1,103 @@
+"""configs/megatron.py: Megatron-LM and NeMo blends in scripts, args files, YAML and blend JSON."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from pytest_mixlint.configs.megatron import config_blend, script_blend
+from pytest_mixlint.documents.syntax import parse_text
+
+
+def shares(blend):
+    return {(e.name or e.path): round(e.weight, 6) if e.weight is not None else None for e in blend.entries}
+
+
+SCRIPT = """\
+    #!/bin/bash
+    # Pretrain 1.3B on our blend
+    DATA_ROOT=/lustre/data
+    BLEND="0.6 ${DATA_ROOT}/web_text_document"
+    BLEND="${BLEND} 0.3 ${DATA_ROOT}/code_text_document"
+    BLEND="${BLEND} 0.1 ${DATA_ROOT}/books_text_document"
+    torchrun --nproc_per_node 8 pretrain_gpt.py \\
+        --num-layers 24 --hidden-size 2048 \\
+        --data-path $BLEND \\
+        --split 969,30,1 \\
+        --lr 3e-4
+"""
+
+
+def test_a_launch_script(tmp_path):
+    blend, problems = script_blend(textwrap.dedent(SCRIPT), "train.sh", str(tmp_path))
+    assert problems == []
+    assert shares(blend) == {"/lustre/data/web_text_document": 0.6, "/lustre/data/code_text_document": 0.3,
+                             "/lustre/data/books_text_document": 0.1}
+
+
+BOOKS = 'BLEND="${BLEND} 0.1 ${DATA_ROOT}/books_text_document"'
+
+
+@pytest.mark.parametrize(("old", "new", "line", "message"), [
+    ("DATA_ROOT=/lustre/data", "", 4, "--data-path: $DATA_ROOT is never set in the script"),
+    (BOOKS, f'if [ -n "$BIG" ]; then\n{BOOKS}\nfi', 7, "--data-path: $BLEND is assigned inside the if block at line 6"),
+    ("--data-path $BLEND", "--data-path $(cat blend.txt)", 7, "--data-path: a command substitution $(cat blend.txt)"),
+])
+def test_what_the_script_cannot_say_is_located(tmp_path, old, new, line, message):
+    blend, problems = script_blend(textwrap.dedent(SCRIPT).replace(old, new), "train.sh", str(tmp_path))
+    assert blend is None and any(p.message.startswith(message) and p.line == line for p in problems), problems
+    assert all(p.hint for p in problems)
+
+
+def test_args_files_and_per_split_json(tmp_path):
+    (tmp_path / "blend.txt").write_text("0.25 /d/a\n0.75 /d/b\n")
+    blend, problems = script_blend("python pretrain_gpt.py --data-args-path blend.txt\n", "t.sh", str(tmp_path))
+    assert problems == [] and shares(blend) == {"/d/a": 0.25, "/d/b": 0.75}
+    (tmp_path / "splits.json").write_text(json.dumps({"train": ["1", "/d/a", "3", "/d/b"], "valid": ["1", "/d/v"]}))
+    blend, _ = script_blend("python pretrain_gpt.py --per-split-data-args-path splits.json\n", "t.sh", str(tmp_path))
+    assert shares(blend) == {"/d/a": 0.25, "/d/b": 0.75}
+    _, problems = script_blend("python p.py --data-args-path missing.txt\n", "t.sh", str(tmp_path))
+    assert "cannot read it" in problems[0].message and problems[0].line == 1
+
+
+def test_a_script_passing_two_blends_is_ambiguous(tmp_path):
+    text = "python a.py --data-path 1 /x\npython b.py --data-path 1 /y\n"
+    blend, problems = script_blend(text, "t.sh", str(tmp_path))
+    assert blend is None and "passes a blend 2 times (lines 1, 2)" in problems[0].message
+
+
+def test_a_prefix_list_without_weights(tmp_path):
+    blend, problems = script_blend("python a.py --data-path /d/a /d/b /d/c\n", "t.sh", str(tmp_path))
+    assert problems == [] and not blend.weighted
+
+
+def test_nemo_data_prefix_in_yaml():
+    text = textwrap.dedent("""\
+        model:
+          data:
+            data_prefix:
+              train:
+                - 0.7
+                - /data/web_text_document
+                - 0.3
+                - /data/code_text_document
+              validation: [1.0, /data/val_text_document]
+    """)
+    blend, problems = config_blend(parse_text(text, "c.yaml", "yaml"), "c.yaml")
+    assert problems == [] and shares(blend) == {"/data/web_text_document": 0.7, "/data/code_text_document": 0.3}
+    assert [e.line for e in blend.entries] == [6, 8]
+
+
+def test_a_blend_json():
+    text = json.dumps({"datasets": [{"name": "web", "path": "/d/web", "weight": 3},
+                                    {"name": "code", "path": "/d/code", "weight": 1}]}, indent=1)
+    blend, problems = config_blend(parse_text(text, "blend.json", "json"), "blend.json")
+    assert problems == [] and shares(blend) == {"web": 0.75, "code": 0.25}
+    bad = json.dumps({"datasets": [{"path": "/d/web", "weight": "heavy"}]}, indent=1)
+    assert "must be a number" in config_blend(parse_text(bad, "b.json", "json"), "b.json")[1][0].message
+
+
+def test_a_config_without_a_blend():
+    assert config_blend(parse_text("lr: 0.1\n", "c.yaml", "yaml"), "c.yaml") == (None, [])
