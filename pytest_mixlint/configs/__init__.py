@@ -9,6 +9,7 @@ In progress, not yet a document kind:
 - ``neox.py`` reads a GPT-NeoX config's training blend (both key spellings, JSON-style YAML);
 - ``megatron.py`` reads Megatron-LM and NeMo blends: launch scripts (``--data-path``, args files,
   per-split JSON), YAML ``data_prefix``, blend JSON ``datasets``;
+- ``olmo.py`` reads OLMo ``data.paths``, OLMo-core mix files and nanotron ``data_stages``;
 - ``streaming.py`` reads llm-foundry / MosaicML Streaming ``streams`` (proportion, repeat,
   choose, natural proportions from the local MDS ``index.json``).
 """

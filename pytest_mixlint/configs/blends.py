@@ -29,7 +29,12 @@ _GENERIC_NAMES = {"standard", "splits", "train", "data", "text", "content", "doc
 
 
 class BlendError(ValueError):
-    """A blend that cannot be read as written (the message names the token and the fix)."""
+    """A blend that cannot be read as written (the message names the token and the fix);
+    ``key``: the config key it is about, when a reader knows it (for its line)."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,118 @@
+"""OLMo and nanotron configs: path lists, mixes, curricula.
+
+- OLMo: ``data.paths`` lists token files, without weights (a path listed twice is read twice);
+  shares need the files' sizes. OLMo-core mixes are ``.txt`` files of one path per line,
+  optionally ``label,path``, with a ``{TOKENIZER}`` placeholder the run fills in.
+- nanotron: ``data_stages``, each ``{name, start_training_step, data: {dataset: ...}}``; a dataset
+  is a path, a list (natural proportions, by size), a ``{path: weight}`` mapping, or
+  ``dataset_folder`` with ``dataset_weights``. Each stage is its own composition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..documents.syntax import Parsed
+from ..problems import Problem
+from .blends import Blend, BlendEntry, BlendError, parse_number, unweighted_blend, weighted_blend
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def olmo_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Problem]]:
+    """An OLMo config's ``data.paths`` (None when it has none)."""
+    data = parsed.data.get("data") if isinstance(parsed.data, dict) else None
+    paths = data.get("paths") if isinstance(data, dict) else None
+    if paths is None:
+        return None, []
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        return None, [Problem(display, parsed.line(("data", "paths")), "data.paths must be a list of token files")]
+    return unweighted_blend([(p, parsed.line(("data", "paths", i))) for i, p in enumerate(paths)]), []
+
+
+def olmo_core_mix(text: str, display: str, known: Mapping[str, str] | None = None) -> tuple[Blend | None, list[Problem]]:
+    """An OLMo-core mix file: ``label,path`` or ``path`` lines (``#`` comments, blank lines)."""
+    entries: list[tuple[str, int | None]] = []
+    labels: dict[str, str] = {}
+    problems: list[Problem] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        label, _, path = line.rpartition(",")
+        path = path.strip()
+        missing = [name for name in _PLACEHOLDER.findall(path) if name not in (known or {})]
+        if missing:
+            problems.append(Problem(display, number, f"{{{missing[0]}}} is filled in by the run",
+                                    f"give its value (e.g. {missing[0]} = dolma2-tokenizer) or write the mix in a manifest"))
+            continue
+        path = _PLACEHOLDER.sub(lambda m: (known or {})[m.group(1)], path)
+        entries.append((path, number))
+        if label.strip():
+            labels[path] = label.strip()
+    if problems:
+        return None, problems
+    if not entries:
+        return None, [Problem(display, None, "the mix lists no path")]
+    blend = unweighted_blend(entries)
+    return Blend(tuple(BlendEntry(e.path, e.weight, e.listed, e.line, labels.get(e.path)) for e in blend.entries)), []
+
+
+def nanotron_stages(parsed: Parsed, display: str) -> tuple[dict[str, Blend], list[Problem]]:
+    """One blend per ``data_stages`` entry, by stage name (in order)."""
+    stages = parsed.data.get("data_stages") if isinstance(parsed.data, dict) else None
+    if not isinstance(stages, list):
+        return {}, []
+    blends: dict[str, Blend] = {}
+    problems: list[Problem] = []
+    for i, stage in enumerate(stages):
+        where: tuple[str | int, ...] = ("data_stages", i)
+        if not isinstance(stage, dict):
+            problems.append(Problem(display, parsed.line(where), "a data stage must be a mapping"))
+            continue
+        name = str(stage.get("name", f"stage {i + 1}"))
+        data = stage.get("data") if isinstance(stage.get("data"), dict) else {}
+        dataset = data.get("dataset") if isinstance(data, dict) else None
+        try:
+            blend = _nanotron_dataset(dataset, parsed, (*where, "data", "dataset"))
+        except BlendError as exc:
+            at = (*where, "data", "dataset", *((exc.key,) if exc.key else ()))
+            problems.append(Problem(display, parsed.line(at), f"stage {name!r}: {exc}"))
+            continue
+        if blend is None:
+            problems.append(Problem(display, parsed.line(where), f"stage {name!r} names no dataset",
+                                    "give data.dataset: a path, a list, {path: weight}, or dataset_folder"))
+            continue
+        blends[name] = blend
+    return blends, problems
+
+
+def _nanotron_dataset(dataset: Any, parsed: Parsed, where: tuple[str | int, ...]) -> Blend | None:
+    if not isinstance(dataset, dict):
+        return None
+    line = parsed.line(where)
+    folder = dataset.get("dataset_folder")
+    if folder is not None:  # newer configs: folders with weights beside them
+        folders = [folder] if isinstance(folder, str) else folder
+        weights = dataset.get("dataset_weights")
+        if weights is None:
+            return unweighted_blend([(str(f), line) for f in folders])
+        numbers = [parse_number(str(w)) for w in weights] if isinstance(weights, list) else []
+        if len(numbers) != len(folders) or None in numbers:
+            raise BlendError(f"dataset_weights must hold one number per dataset_folder ({len(folders)})",
+                             "dataset_weights")
+        return weighted_blend([(str(f), w, line) for f, w in zip(folders, numbers, strict=True)])
+    source = dataset.get("hf_dataset_or_datasets")
+    if isinstance(source, str):
+        return weighted_blend([(source, 1.0, line)])
+    if isinstance(source, list):  # natural proportions: shares need the sizes
+        return unweighted_blend([(str(s), line) for s in source])
+    if isinstance(source, dict):
+        weights = {str(k): parse_number(str(v)) for k, v in source.items()}
+        bad = [k for k, v in weights.items() if v is None]
+        if bad:
+            raise BlendError(f"the weight of {bad[0]} is not a number", "hf_dataset_or_datasets")
+        return weighted_blend([(k, v, parsed.line((*where, "hf_dataset_or_datasets", k))) for k, v in weights.items()])
+    return None
