@@ -99,8 +99,7 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
     script = Script()
     blocks: list[tuple[str, int]] = []  # open compound commands: (the keyword that closes it, line)
     for line, source in _logical_lines(text):
-        for statement in _statements(source):
-            tokens = list(_tokens(statement, line))
+        for tokens in _statements(source):
             if not tokens:
                 continue
             first = tokens[0][0]
@@ -203,61 +202,55 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start, " ".join(parts)
 
 
-def _statements(source: str) -> Iterator[str]:
-    """A line split at ``;``, ``&&``, ``||`` outside quotes (the pieces run one after another)."""
-    current, quote, i = list[str](), "", 0
+_SEPARATOR = ("", False)  # between statements: ; && ||
+
+
+def _statements(source: str) -> Iterator[list[tuple[str, bool]]]:
+    """The statements of a line (split at ``;``, ``&&``, ``||`` outside quotes: they run one after
+    another), each as its words (``_words``)."""
+    statement: list[tuple[str, bool]] = []
+    for token in _words(source):
+        if token == _SEPARATOR:
+            yield statement
+            statement = []
+        else:
+            statement.append(token)
+    yield statement
+
+
+def _words(source: str) -> Iterator[tuple[str, bool]]:
+    """Words as the shell splits them, quotes kept for expansion (``_expand`` removes them), with
+    whether each is quoted as a whole (``"fi"`` is no keyword, ``"X=1"`` no assignment); a
+    statement separator is ``_SEPARATOR``; a comment ends the line."""
+    word: list[str] = []
+    quote, i = "", 0
     while i < len(source):
         char = source[i]
         if quote:
-            current.append(char)
+            word.append(char)
             if char == quote:
                 quote = ""
             elif char == "\\" and quote == '"' and i + 1 < len(source):
-                current.append(source[i + 1])
-                i += 1
-        elif char in "'\"":
-            quote = char
-            current.append(char)
-        elif char == "#" and (not current or current[-1].isspace()):
-            break  # a comment, to the end of the line
-        elif char == ";" or (char in "&|" and source[i:i + 2] in ("&&", "||")):
-            yield "".join(current)
-            current = []
-            i += 1 if char == ";" else 2
-            continue
-        else:
-            current.append(char)
-        i += 1
-    yield "".join(current)
-
-
-def _tokens(statement: str, line: int) -> Iterator[tuple[str, bool]]:
-    """Words as the shell splits them, quotes kept for expansion (``_expand`` removes them); the
-    flag says whether the word is quoted as a whole (``"fi"`` is no keyword, ``"X=1"`` no
-    assignment)."""
-    word: list[str] = []
-    quote, i = "", 0
-    while i < len(statement):
-        char = statement[i]
-        if quote:
-            word.append(char)
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"' and i + 1 < len(statement):
-                word.append(statement[i + 1])
+                word.append(source[i + 1])
                 i += 1
         elif char in "'\"":
             quote = char
             word.append(char)
-        elif char == "$" and statement[i + 1:i + 2] == "(":  # a command substitution is one piece
-            end = _closing(statement, i + 1)
-            word.append(statement[i:end + 1])
+        elif char == "$" and source[i + 1:i + 2] == "(":  # a command substitution is one piece
+            end = _closing(source, i + 1)
+            word.append(source[i:end + 1])
             i = end + 1
             continue
-        elif char.isspace():
+        elif char == "#" and not word:
+            break  # a comment, to the end of the line
+        elif char.isspace() or char == ";" or source[i:i + 2] in ("&&", "||"):
             if word:
                 yield "".join(word), word[0] in "'\""
                 word = []
+            if not char.isspace():
+                yield _SEPARATOR
+                i += 1 if char == ";" else 2
+                continue
         else:
             word.append(char)
         i += 1
