@@ -10,6 +10,8 @@ In progress, not yet a document kind:
 - ``megatron.py`` reads Megatron-LM and NeMo blends: launch scripts (``--data-path``, args files,
   per-split JSON), YAML ``data_prefix``, blend JSON ``datasets``;
 - ``olmo.py`` reads OLMo ``data.paths``, OLMo-core mix files and nanotron ``data_stages``;
+- ``catalogue.py`` reads the source catalogue (``mixlint.catalog.yaml``): data paths by glob to
+  names, domains, licences, languages, cards;
 - ``streaming.py`` reads llm-foundry / MosaicML Streaming ``streams`` (proportion, repeat,
   choose, natural proportions from the local MDS ``index.json``).
 """

@@ -1,0 +1,105 @@
+"""The source catalogue: what training configs do not say about their data.
+
+A config names data paths and weights; rules need names, domains and licences. The catalogue
+(``mixlint.catalog.yaml``) is a list of entries, each matching data paths by glob and saying
+what they are::
+
+    - {match: "*/starcoder/*", name: starcoder, domain: code, license: other, card: cards/starcoder/README.md}
+    - match: ["s3://corpus/web/*", "/lustre/web/*"]
+      name: web
+      domain: web
+      license: ODC-By-1.0
+      languages: [en]
+
+A ``match`` glob is matched against the whole path or URL, case-insensitively, and its ``*``
+crosses ``/`` (``*/starcoder/*`` matches ``s3://bucket/starcoder/part-0.npy``). A path two
+entries claim, and an entry that matches none of the paths it is asked about, are problems at
+the entry's line: a catalogue that silently describes nothing leaves every source unlicensed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, RootModel
+
+from ..access import FileAccess
+from ..coercion import NonEmpty, SomeStrings
+from ..documents.syntax import parse_text, read_text, syntax_of
+from ..documents.validation import validate
+from ..paths import name_matches
+from ..problems import MixlintError, Problem
+
+DEFAULT_FILE = "mixlint.catalog.yaml"
+
+
+class EntryModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    match: SomeStrings
+    name: NonEmpty | None = None
+    domain: NonEmpty | None = None
+    license: SomeStrings | None = None
+    languages: SomeStrings | None = None
+    card: NonEmpty | None = None
+
+
+class CatalogueModel(RootModel[list[EntryModel]]):
+    pass
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    patterns: tuple[str, ...]
+    name: str | None
+    domain: str | None
+    license: tuple[str, ...] | None
+    languages: tuple[str, ...]
+    card: str | None
+    line: int | None
+
+    def matches(self, path: str) -> bool:
+        return any(name_matches(path, pattern) for pattern in self.patterns)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    display: str
+    entries: tuple[CatalogEntry, ...]
+
+    def describe(self, paths: Sequence[str]) -> tuple[dict[str, CatalogEntry], list[Problem]]:
+        """The entry of each path that one entry matches, and the problems: a path two entries
+        claim (neither describes it), an entry that matches none of ``paths``."""
+        described: dict[str, CatalogEntry] = {}
+        problems: list[Problem] = []
+        used: set[int] = set()
+        for path in dict.fromkeys(paths):
+            claims = [i for i, entry in enumerate(self.entries) if entry.matches(path)]
+            used.update(claims)
+            if len(claims) == 1:
+                described[path] = self.entries[claims[0]]
+            elif claims:
+                first, second = (self.entries[i] for i in claims[:2])
+                problems.append(Problem(self.display, second.line, f"{path} is claimed by the entries at lines "
+                                        f"{first.line} and {second.line}", "make the match patterns exclusive"))
+        for i, entry in enumerate(self.entries):
+            if i not in used:
+                problems.append(Problem(self.display, entry.line, f"the entry matching {', '.join(entry.patterns)} "
+                                        "matches no data path of the configs", "fix the pattern, or remove the entry"))
+        return described, problems
+
+
+def load_catalogue(path: str, display: str, access: FileAccess = FileAccess()) -> Catalogue:
+    """Raises MixlintError with every located problem."""
+    parsed = parse_text(read_text(path, display, access, confined=access.holds(path)), display, syntax_of(path))
+    if parsed.data is None:
+        return Catalogue(display, ())
+    if not isinstance(parsed.data, list):
+        raise MixlintError(Problem(display, parsed.line(()), "a catalogue is a list of entries",
+                                   "- {match: '*/starcoder/*', name: starcoder, domain: code, license: other}"))
+    model = validate(CatalogueModel, parsed, display)
+    entries = tuple(CatalogEntry(tuple(e.match), e.name, e.domain, tuple(e.license) if e.license else None,
+                                 tuple(e.languages or ()), e.card, parsed.line((i,)))
+                    for i, e in enumerate(model.root))
+    return Catalogue(display, entries)
