@@ -12,6 +12,8 @@ In progress, not yet a document kind:
 - ``olmo.py`` reads OLMo ``data.paths``, OLMo-core mix files and nanotron ``data_stages``;
 - ``catalogue.py`` reads the source catalogue (``mixlint.catalog.yaml``): data paths by glob to
   names, domains, licences, languages, cards;
+- ``mixture.py`` makes a blend the mixture model (names from the catalogue, the config or the
+  paths; weights; a path read twice as epochs 2);
 - ``streaming.py`` reads llm-foundry / MosaicML Streaming ``streams`` (proportion, repeat,
   choose, natural proportions from the local MDS ``index.json``).
 """

@@ -1,0 +1,70 @@
+"""A config's blend as the mixture model every rule reads.
+
+Each blend entry becomes a source, named (in this order) by the catalogue entry that describes
+its path, the config's own name for it (a stream's key, a mix file's label), or the fewest
+trailing directories of its path that tell it apart. Entries that get the same name (one source
+spread over several directories, or shards of one source) are one source: their weights add up
+and its data files are all of their paths. Domains, licences and languages come from the
+catalogue (else the domain patterns guess from the name); a source the catalogue does not
+describe has no licence (``unknown``), so a licence rule says so instead of passing.
+
+A weighted blend is a mixture on the ``weight`` basis (the weights are sampling proportions). An
+unweighted one has no shares until the data is measured: its sources have no weight, and rules
+that need shares say so. How many times a run reads a source (a path listed twice, a stream's
+``repeat``) is its ``epochs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domains import DomainPatterns
+from ..licenses import classify_license
+from ..mixture import Mixture, Source
+from .blends import Blend, source_names
+from .catalogue import CatalogEntry
+
+
+@dataclass
+class _Merged:
+    """The entries that became one source."""
+
+    weight: float | None
+    paths: list[str]
+    times: float  # reads per epoch: the most any of its entries is read
+    line: int | None
+    catalogued: CatalogEntry | None
+
+
+def blend_mixture(blend: Blend, name: str | None, described: dict[str, CatalogEntry] | None = None,
+                  domains: DomainPatterns | None = None) -> Mixture:
+    described = described or {}
+    domains = domains or DomainPatterns()
+    from_paths = source_names([e.path for e in blend.entries])
+    merged: dict[str, _Merged] = {}
+    for entry in blend.entries:
+        catalogued = described.get(entry.path)
+        source = (catalogued.name if catalogued and catalogued.name else None) or entry.name or from_paths[entry.path]
+        times = entry.repeat if entry.repeat is not None else float(entry.listed)
+        if source not in merged:
+            merged[source] = _Merged(entry.weight, [entry.path], times, entry.line, catalogued)
+            continue
+        row = merged[source]
+        row.weight = None if row.weight is None or entry.weight is None else row.weight + entry.weight
+        row.paths.append(entry.path)
+        row.times = max(row.times, times)
+    sources = []
+    for source, row in merged.items():
+        licence = row.catalogued.license if row.catalogued else None
+        sources.append(Source(
+            name=source,
+            license=classify_license(list(licence) if licence else None),
+            domain=(row.catalogued.domain if row.catalogued else None) or domains.domain_of(source),
+            weight=row.weight,
+            epochs=row.times if row.times != 1.0 else None,
+            languages=row.catalogued.languages if row.catalogued else (),
+            data_files=tuple(row.paths),
+            line=row.line,
+            license_line=row.catalogued.line if row.catalogued and licence else None,
+        ))
+    return Mixture(name, sources, "weight" if blend.weighted else None)
