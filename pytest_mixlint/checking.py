@@ -44,6 +44,7 @@ class DocumentCheck:
     rules: list[Rule] = field(default_factory=list)  # selected rules that apply, in pack order
     notes: list[Problem] = field(default_factory=list)  # ignore entries that cannot take effect, ...
     unchecked_line: int | None = None
+    format: str | None = None  # a training config's format, when forced (mixlint show --as)
     _measurement: Measurement | None = None
 
     @property
@@ -70,7 +71,8 @@ class Run:
         named = {(settings.command_line.invocation_dir / path.split("::")[0]).resolve()
                  for path in settings.command_line.paths}
         self.discovery = Discovery(self.rootdir, list(settings.manifests), list(settings.cards), named,
-                                   {os.path.realpath(p.path) for p in self.rules.packs if p.path})
+                                   {os.path.realpath(p.path) for p in self.rules.packs if p.path},
+                                   list(settings.configs))
         self.unused_policies = self.discovery.unused_policies()
         self.own_files = [p.path for p in self.rules.packs if p.path] + list(own_files)
         self.progress = progress
@@ -129,7 +131,11 @@ class Run:
         if check.kind is None:
             return check
         try:
-            check.document = load_document(str(check.path), check.display, check.kind, self.settings.domains, self.access)
+            if check.kind == "config":
+                check.document = self._load_config(check)
+            else:
+                check.document = load_document(str(check.path), check.display, check.kind, self.settings.domains,
+                                               self.access)
         except MixlintError as exc:
             check.problems = list(exc.problems)
             return check
@@ -148,6 +154,20 @@ class Run:
                         for path in self.discovery.unused_policies_in(check.path.parent)
                         if path not in self.unused_policies]
         return check
+
+    def _load_config(self, check: DocumentCheck) -> Document:
+        """A training config (configs/), through the run's catalogue. Raises MixlintError."""
+        from .configs.catalogue import load_catalogue
+        from .configs.load import load_config
+
+        fmt = self.discovery.config_format(check.path) or check.format or "megatron"
+        catalogue = None
+        if self.settings.catalogue is not None:
+            catalogue = load_catalogue(str(self.settings.catalogue), self.discovery.display(self.settings.catalogue),
+                                       self.access)
+        document = load_config(str(check.path), check.display, fmt, self.settings.domains, self.access, catalogue)
+        document.file, document.domains, document.access = str(check.path), self.settings.domains, self.access
+        return document
 
     def measurement(self, check: DocumentCheck) -> Measurement:
         """The document's data files, scanned once per process (and cached per shard on disk)."""

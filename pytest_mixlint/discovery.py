@@ -37,6 +37,12 @@ class Discovery:
     card_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_CARDS))
     named: set[Path] = field(default_factory=set)  # resolved paths named on the command line
     pack_files: set[str] = field(default_factory=set)  # real paths of the packs in effect
+    config_patterns: list[tuple[str, str]] = field(default_factory=list)  # (glob, format) of training configs
+
+    def config_format(self, path: Path) -> str | None:
+        """The format of a training config (mixlint_configs), or None."""
+        display = self.display(path)
+        return next((fmt for pattern, fmt in self.config_patterns if matches_any(display, [pattern])), None)
 
     def display(self, path: Path) -> str:
         """``path`` as shown to users: relative to the root, POSIX separators."""
@@ -47,6 +53,8 @@ class Discovery:
 
     def kind_of(self, path: Path) -> DocumentKind | None:
         display = self.display(path)
+        if self.config_format(path) is not None:
+            return "config"
         if matches_any(display, self.manifest_patterns):
             return "manifest"
         if matches_any(display, self.card_patterns) and is_card(str(path)):

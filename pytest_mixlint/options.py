@@ -38,6 +38,10 @@ INI_KEYS: dict[str, IniKey] = {
     "mixlint_manifests": IniKey("linelist", [], "glob patterns of mixture manifests"),
     "mixlint_cards": IniKey("linelist", [], "glob patterns of dataset cards (README.md)"),
     "mixlint_domains": IniKey("linelist", [], "'PATTERN = DOMAIN' lines mapping source names to domains"),
+    "mixlint_configs": IniKey("linelist", [], "'GLOB = FORMAT' lines: training configs to check (megatron, neox, "
+                                              "streaming, olmo, olmo-core, nanotron)"),
+    "mixlint_catalog": IniKey("string", "", "the source catalogue of the configs' data paths (relative to the ini "
+                                            "file; default mixlint.catalog.yaml at the rootdir)"),
     "mixlint_strict": IniKey("bool", False, "warnings fail their items"),
     "mixlint_allow_outside_root": IniKey("bool", False, "measure data files outside the rootdir (refused by default)"),
     "mixlint_tokenizer": IniKey("string", "", "a local tokenizer.json (relative to the ini file) to count tokens of "

@@ -86,7 +86,7 @@ class Rule:
     options: BaseModel
     severity: Severity = "error"
     why: str | None = None
-    applies_to: tuple[DocumentKind, ...] = ("manifest", "card")
+    applies_to: tuple[DocumentKind, ...] = ("manifest", "card", "config")
     paths: tuple[str, ...] = ()
     origin: str = ""  # "pack.yaml:12", where the rule (or its last override) is written
     composition: Literal["declared", "measured"] = "declared"

@@ -195,7 +195,8 @@ class MixlintItem(pytest.Item):
         line = self.result_line
         # pytest prints this path as it is (skip reasons): a name holding escapes is shown escaped
         path = self.path if printable(str(self.path)) == str(self.path) else Path(printable(str(self.path)))
-        return path, (line - 1 if line else None), f"[mixlint] {self.nodeid}"
+        # pytest needs a line for a skip located at the item: the document's first, when unknown.
+        return path, (line - 1 if line else 0), f"[mixlint] {self.nodeid}"
 
 
 def _raise_outcome(result: Result) -> None:

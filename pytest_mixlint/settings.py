@@ -117,6 +117,8 @@ class Settings:
     cache_verify: str = "stat"
     tokens: TokenDefaults = field(default_factory=TokenDefaults)
     baseline: Baseline | None = None
+    configs: tuple[tuple[str, str], ...] = ()  # (glob, format) of training configs
+    catalogue: Path | None = None  # the source catalogue, if there is one
 
     @property
     def ini_shown(self) -> str:
@@ -160,6 +162,8 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
         patterns[name] = tuple(ini.lines(name) or default)
         attempt(name, lambda values=patterns[name]: check_patterns(list(values)))
     tokens = attempt("", lambda: _tokens(ini, command_line, rootdir, shown))
+    configs = attempt("", lambda: _configs(ini.lines("mixlint_configs")))
+    catalogue = _catalogue(ini, rootdir, problems, shown)
     baseline = None
     if command_line.baseline:
         from .baseline import load_baseline
@@ -175,7 +179,40 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
                     rules=_rule_references(ini, command_line, rootdir, shown),
                     manifests=patterns["mixlint_manifests"], cards=patterns["mixlint_cards"], domains=domains,
                     strict=strict, allow_outside_root=allow_outside_root, limits=limits, cache_verify=verify,
-                    tokens=tokens, baseline=baseline)
+                    tokens=tokens, baseline=baseline, configs=configs or (), catalogue=catalogue)  # type: ignore[arg-type]
+
+
+def _configs(lines: list[str]) -> tuple[tuple[str, str], ...]:
+    """``GLOB = FORMAT`` lines (``train/*.sh = megatron``)."""
+    from .configs.load import FORMATS
+
+    configs = []
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        pattern, sep, fmt = line.rpartition("=")
+        fmt, pattern = fmt.strip(), pattern.strip()
+        if not sep or not pattern:
+            raise ValueError(f"mixlint_configs: {line!r} is not 'GLOB = FORMAT' (e.g. 'train/*.sh = megatron')")
+        if fmt not in FORMATS:
+            close = difflib.get_close_matches(fmt, FORMATS, n=1)
+            raise ValueError(f"mixlint_configs: {fmt!r} is no config format"
+                             + (f" (did you mean {close[0]!r}?)" if close else f" ({', '.join(FORMATS)})"))
+        check_patterns([pattern])
+        configs.append((pattern, fmt))
+    return tuple(configs)
+
+
+def _catalogue(ini: Ini, rootdir: Path, problems: list[str], shown: str) -> Path | None:
+    named = ini.text("mixlint_catalog")
+    if named:
+        path = (ini.path.parent if ini.path else rootdir) / named
+        if not path.is_file():
+            problems.append(f"{shown}: mixlint_catalog: {named} is not a file")
+        return path
+    default = rootdir / "mixlint.catalog.yaml"
+    return default if default.is_file() else None
 
 
 def _flag(ini: Ini, name: str) -> bool:

@@ -12,7 +12,7 @@ from ..options import TokenMode
 from ..problems import Problem
 from .syntax import Parsed
 
-DocumentKind = Literal["manifest", "card"]
+DocumentKind = Literal["manifest", "card", "config"]  # config: a training config (configs/)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""A training config as a document: read in its format, through the catalogue, into the model.
+
+Formats (``mixlint_configs`` ini lines ``GLOB = FORMAT`` say which files are which):
+``megatron`` (launch scripts, YAML ``data_prefix``, blend JSON), ``neox``, ``streaming``
+(llm-foundry), ``olmo``, ``olmo-core`` (mix files), ``nanotron`` (one data stage; a curriculum
+of several is refused with the fix until stages are items of their own). Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..access import FileAccess
+from ..documents.model import Document
+from ..documents.syntax import Parsed, parse_text, read_text, syntax_of
+from ..domains import DomainPatterns
+from ..problems import MixlintError, Problem
+from .blends import Blend
+from .catalogue import CatalogEntry, Catalogue
+from .megatron import config_blend, script_blend
+from .mixture import blend_mixture
+from .neox import neox_blend
+from .olmo import nanotron_stages, olmo_blend, olmo_core_mix
+from .streaming import streaming_blend
+
+FORMATS = ("megatron", "neox", "streaming", "olmo", "olmo-core", "nanotron")
+SCRIPT_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch")
+
+
+def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | None = None,
+                access: FileAccess = FileAccess(), catalogue: Catalogue | None = None) -> Document:
+    """The config at ``path`` as a document of kind ``config``; raises MixlintError with every
+    located problem (what the config does not say, what only running it would)."""
+    text = read_text(path, display, access, confined=access.holds(path))
+    base_dir = os.path.dirname(os.path.abspath(path))
+    script = fmt == "olmo-core" or (fmt == "megatron" and path.lower().endswith(SCRIPT_SUFFIXES))
+    parsed = Parsed(None, {(): 1}) if script else parse_text(text, display, syntax_of(path))
+    blend, problems = _blend(fmt, text, parsed, display, base_dir)
+    if blend is None and not problems:
+        problems = [Problem(display, None, f"no training data found for the {fmt} format",
+                            _WHERE.get(fmt, "check the mixlint_configs line that names this file"))]
+    if blend is None:
+        raise MixlintError(problems)
+    notes: list[Problem] = []
+    described: dict[str, CatalogEntry] = {}
+    if catalogue is not None:
+        described, catalogue_problems = catalogue.describe([e.path for e in blend.entries])
+        notes += [p for p in catalogue_problems if "is claimed by" in p.message]
+    mixture = blend_mixture(blend, Path(path).stem, described, domains)
+    return Document(display, "config", mixture, parsed, [], notes, base_dir)
+
+
+_WHERE = {
+    "megatron": "a launch script passes --data-path W P ...; a YAML config has data_prefix; a blend JSON datasets",
+    "neox": "give train-data-paths (and train-data-weights)",
+    "streaming": "give train_loader.dataset.streams",
+    "olmo": "give data.paths",
+    "olmo-core": "list one path (or label,path) per line",
+    "nanotron": "give data_stages with data.dataset",
+}
+
+
+def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str) -> tuple[Blend | None, list[Problem]]:
+    if fmt == "megatron":
+        return script_blend(text, display, base_dir) if parsed.data is None else config_blend(parsed, display)
+    if fmt == "neox":
+        return neox_blend(parsed, display)
+    if fmt == "streaming":
+        return streaming_blend(parsed, display, base_dir)
+    if fmt == "olmo":
+        return olmo_blend(parsed, display)
+    if fmt == "olmo-core":
+        return olmo_core_mix(text, display)
+    stages, problems = nanotron_stages(parsed, display)
+    if len(stages) > 1:
+        return None, problems + [Problem(display, parsed.line(("data_stages",)), f"a curriculum of {len(stages)} data "
+                                         f"stages ({', '.join(stages)}): one composition per stage is not checked yet",
+                                         "write one mixture manifest per stage")]
+    return (next(iter(stages.values())) if stages else None), problems
