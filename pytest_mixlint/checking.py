@@ -160,7 +160,7 @@ class Run:
         from .configs.catalogue import load_catalogue
         from .configs.load import load_config
 
-        fmt = self.discovery.config_format(check.path) or check.format or "megatron"
+        fmt = check.format or self.discovery.config_format(check.path) or "megatron"
         catalogue = None
         if self.settings.catalogue is not None:
             catalogue = load_catalogue(str(self.settings.catalogue), self.discovery.display(self.settings.catalogue),

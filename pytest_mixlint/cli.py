@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .inifile import IniFile, as_bool, as_lines, as_text, locate
-from .options import FLAGS, split_values
+from .options import CONFIG_FORMATS, FLAGS, split_values
 from .settings import CommandLine, Settings, SettingsError, read_settings
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -144,7 +144,7 @@ def show(args: argparse.Namespace, out: TextIO) -> int:
     run = _run(settings, found, with_rules=False)
     record = RunRecord(packs=[], rules=0)
     failed = False
-    for check in _documents(run, args.paths, found):
+    for check in _documents(run, args.paths, found, args.as_format):
         if check.problems:
             failed = True
             for problem in check.problems:
@@ -165,7 +165,7 @@ def show(args: argparse.Namespace, out: TextIO) -> int:
     return FAILED if failed else OK
 
 
-def _documents(run: Any, paths: Sequence[str], found: IniFile) -> list[Any]:
+def _documents(run: Any, paths: Sequence[str], found: IniFile, as_format: str | None = None) -> list[Any]:
     """The documents among ``paths``: a file named is read if it is a manifest or card whatever
     its name (as pytest --mixlint checks a file named on its command line); directories are
     searched as ``check`` searches them."""
@@ -184,7 +184,9 @@ def _documents(run: Any, paths: Sequence[str], found: IniFile) -> list[Any]:
             checks.append(DocumentCheck(Path(document.file), path, "manifest", document))
             continue
         full = (Path.cwd() / path).resolve()
-        if full.is_file():
+        if full.is_file() and as_format:  # --as: a training config of this format, whatever it looks like
+            candidates = [DocumentCheck(full, run.discovery.display(full), "config", format=as_format)]
+        elif full.is_file():
             kind = run.discovery.kind_of(full) or named_file_kind(full)[0]
             candidates = [DocumentCheck(full, run.discovery.display(full), kind)] if kind else []
         else:
@@ -436,6 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("paths", nargs="+", metavar="PATH",
                      help="manifests, cards, directories holding them, or recipe:NAME (a published mix)")
     sub.add_argument("--measured", action="store_true", help="measure the data files too and add measured columns")
+    sub.add_argument("--as", dest="as_format", metavar="FORMAT", choices=CONFIG_FORMATS,
+                     help=f"read the files as training configs of FORMAT ({', '.join(CONFIG_FORMATS)})")
     sub.add_argument("--format", choices=("table", "json", "markdown"), default="table",
                      help="output format (default table; json is the report format)")
     _add_run_flags(sub, ["no-cache", "tokenizer", "tokens"])

@@ -38,11 +38,20 @@ class Discovery:
     named: set[Path] = field(default_factory=set)  # resolved paths named on the command line
     pack_files: set[str] = field(default_factory=set)  # real paths of the packs in effect
     config_patterns: list[tuple[str, str]] = field(default_factory=list)  # (glob, format) of training configs
+    _detected: dict[Path, str | None] = field(default_factory=dict)
 
     def config_format(self, path: Path) -> str | None:
-        """The format of a training config (mixlint_configs), or None."""
+        """The format of a training config: named by a mixlint_configs line, else recognised by its
+        content (configs/detect.py), else None."""
         display = self.display(path)
-        return next((fmt for pattern, fmt in self.config_patterns if matches_any(display, [pattern])), None)
+        named = next((fmt for pattern, fmt in self.config_patterns if matches_any(display, [pattern])), None)
+        if named is not None:
+            return named
+        if path not in self._detected:
+            from .configs.detect import detect_format
+
+            self._detected[path] = detect_format(str(path))
+        return self._detected[path]
 
     def display(self, path: Path) -> str:
         """``path`` as shown to users: relative to the root, POSIX separators."""
@@ -53,14 +62,16 @@ class Discovery:
 
     def kind_of(self, path: Path) -> DocumentKind | None:
         display = self.display(path)
-        if self.config_format(path) is not None:
+        if any(matches_any(display, [pattern]) for pattern, _ in self.config_patterns):
             return "config"
         if matches_any(display, self.manifest_patterns):
             return "manifest"
         if matches_any(display, self.card_patterns) and is_card(str(path)):
             return "card"
-        if path in self.named:
+        if path in self.named and named_file_kind(path)[0] is not None:
             return named_file_kind(path)[0]
+        if self.config_format(path) is not None:
+            return "config"
         return None
 
     def named_file_hints(self) -> list[str]:

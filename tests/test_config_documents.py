@@ -71,3 +71,41 @@ def test_a_bad_format_in_the_ini_is_a_usage_error(repo, capsys):
     out = io.StringIO()
     assert main(["check"], out) == 2
     assert "'megatorn' is no config format (did you mean 'megatron'?)" in capsys.readouterr().err
+
+
+def test_configs_are_recognised_by_their_content(repo):
+    (repo / "pytest.ini").write_text("[pytest]\n")  # no mixlint_configs line
+    _, report = check_json()
+    assert {d["path"]: d["kind"] for d in report["documents"]} == {
+        "mix.mixture.yaml": "manifest", "train/pretrain_1b.sh": "config", "configs/neox/20b.yml": "config",
+        "yamls/mpt.yaml": "config"}
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    (".github/workflows/ci.yml", "on:\n  push:\n    paths: ['src/**']\njobs: {}\n"),
+    ("dolma/mix.yaml", "streams:\n  - name: cc\n    documents: [s3://x/*.gz]\n"),  # Dolma's mixer, not Streaming
+    ("scripts/run.sh", "python train.py --lr 1\n"),
+    ("notes.yaml", "data:\n  paths: not-a-list\n"),
+])
+def test_files_that_are_not_configs_are_left_alone(tmp_path, name, text):
+    from pytest_mixlint.configs.detect import detect_format
+
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    assert detect_format(str(path)) is None
+
+
+def test_a_large_json_data_file_is_not_read(tmp_path):
+    from pytest_mixlint.configs.detect import MAX_CONFIG_BYTES, detect_format
+
+    data = tmp_path / "train.json"
+    data.write_text(json.dumps({"train-data-paths": ["/a"], "pad": "x" * MAX_CONFIG_BYTES}))
+    assert detect_format(str(data)) is None
+
+
+def test_show_reads_a_file_as_the_format_asked(repo):
+    (repo / "blend.conf").write_text("python pretrain_gpt.py --data-path 0.5 /d/web 0.5 /d/code\n")
+    out = io.StringIO()
+    assert main(["show", "blend.conf", "--as", "megatron"], out) == 0
+    assert "blend.conf (config: blend)" in out.getvalue() and "50.0%" in out.getvalue()

@@ -15,6 +15,7 @@ from ..access import FileAccess
 from ..documents.model import Document
 from ..documents.syntax import Parsed, parse_text, read_text, syntax_of
 from ..domains import DomainPatterns
+from ..options import CONFIG_FORMATS
 from ..problems import MixlintError, Problem
 from .blends import Blend
 from .catalogue import CatalogEntry, Catalogue
@@ -24,8 +25,9 @@ from .neox import neox_blend
 from .olmo import nanotron_stages, olmo_blend, olmo_core_mix
 from .streaming import streaming_blend
 
-FORMATS = ("megatron", "neox", "streaming", "olmo", "olmo-core", "nanotron")
-SCRIPT_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch")
+FORMATS = CONFIG_FORMATS
+SCRIPT_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch")  # recognised as launch scripts by their content
+STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 
 def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | None = None,
@@ -34,7 +36,8 @@ def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | Non
     located problem (what the config does not say, what only running it would)."""
     text = read_text(path, display, access, confined=access.holds(path))
     base_dir = os.path.dirname(os.path.abspath(path))
-    script = fmt == "olmo-core" or (fmt == "megatron" and path.lower().endswith(SCRIPT_SUFFIXES))
+    # A Megatron blend outside YAML or JSON is in a launch script, whatever its name (run.slurm, blend.conf).
+    script = fmt == "olmo-core" or (fmt == "megatron" and not path.lower().endswith(STRUCTURED_SUFFIXES))
     parsed = Parsed(None, {(): 1}) if script else parse_text(text, display, syntax_of(path))
     blend, problems = _blend(fmt, text, parsed, display, base_dir)
     if blend is None and not problems:

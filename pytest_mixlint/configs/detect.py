@@ -1,0 +1,61 @@
+"""Which files are training configs, from their name and content (no ini line needed).
+
+Only small files are looked at (configs are a few kB; a data file named ``.json`` may be
+gigabytes), first for the words a config of each format must contain, then, for YAML and JSON,
+for the structure: a launch script passing ``--data-path``; a NeoX config's
+``train-data-paths``; llm-foundry's ``train_loader.dataset.streams``; nanotron's ``data_stages``;
+NeMo's ``data_prefix``; OLMo's ``data.paths``. OLMo-core mix files look like any text file: they
+need a ``mixlint_configs`` line.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..documents.syntax import parse_text, syntax_of
+from ..problems import MixlintError
+from .load import SCRIPT_SUFFIXES
+from .megatron import DATA_FLAGS, FILE_FLAGS, _find
+from .streaming import streams_of
+
+MAX_CONFIG_BYTES = 1 << 20
+_WORDS = ("train-data-paths", "train_data_paths", "streams", "data_stages", "data_prefix", "paths")
+
+
+def detect_format(path: str) -> str | None:
+    """The format of the training config at ``path``, or None when it is not one."""
+    lowered = path.lower()
+    is_script = lowered.endswith(SCRIPT_SUFFIXES)
+    if not is_script and not lowered.endswith((".yaml", ".yml", ".json")):
+        return None
+    try:
+        if os.path.getsize(path) > MAX_CONFIG_BYTES:
+            return None
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if is_script:
+        return "megatron" if any(flag in text for flag in (*DATA_FLAGS, *FILE_FLAGS)) else None
+    if not any(word in text for word in _WORDS):
+        return None
+    try:
+        parsed = parse_text(text, path, syntax_of(path))
+    except MixlintError:
+        return None
+    data = parsed.data
+    if not isinstance(data, dict) or "mixlint" in data or "mixlint-rules" in data:
+        return None
+    if any(key in data for key in ("train-data-paths", "train_data_paths")):
+        return "neox"
+    found = streams_of(parsed)
+    if found is not None and len(found[0]) > 1:  # under (train_loader.)dataset: a top-level list is Dolma's mixer
+        return "streaming"
+    if isinstance(data.get("data_stages"), list):
+        return "nanotron"
+    if _find(data, ("data_prefix",), ())[0] is not None:
+        return "megatron"
+    olmo = data.get("data")
+    if isinstance(olmo, dict) and isinstance(olmo.get("paths"), list):
+        return "olmo"
+    return None
