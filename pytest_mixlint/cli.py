@@ -6,6 +6,7 @@
     mixlint diff A B             the composition before (A) and after (B)
     mixlint explain RULE|KIND    what a rule checks, or a kind's documentation
     mixlint rules                the rules in effect and where each is written
+    mixlint import CONFIG        a training config written as a mixture manifest
     mixlint schema NAME          the JSON Schema of manifests, rule packs or reports
 
 Settings come from the same ``mixlint_*`` ini keys as the plugin (pytest.ini, pyproject.toml,
@@ -373,6 +374,24 @@ def rules(args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
+def import_config(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a training config as a mixture manifest, with where each source comes from."""
+    from .configs.export import manifest_text
+
+    settings, found = _settings(args, [args.config])
+    run = _run(settings, found, with_rules=False)
+    (check,) = _documents(run, [args.config], found, args.as_format)
+    if check.problems:
+        for problem in check.problems:
+            _say(str(problem), sys.stderr)
+        return FAILED
+    if check.kind != "config":
+        raise UsageError(f"{args.config} is a {check.kind}, not a training config (give --as FORMAT to read it as one)")
+    fmt = args.as_format or run.discovery.config_format(check.path) or "megatron"
+    _write(manifest_text(check.document, fmt), args.output, out)
+    return OK
+
+
 def schema(args: argparse.Namespace, out: TextIO) -> int:
     """The JSON Schema of a manifest, a rule pack or the JSON report."""
     from .schemas import SCHEMAS
@@ -464,6 +483,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_flags(sub, ["rules", "select", "ignore"])
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=rules)
+
+    sub = commands.add_parser("import", allow_abbrev=False, help="write a training config as a mixture manifest",
+                              description=import_config.__doc__)
+    sub.add_argument("config", metavar="CONFIG", help="a launch script or training config")
+    sub.add_argument("--output", "-o", metavar="FILE", help="write the manifest to FILE instead of standard output")
+    sub.add_argument("--as", dest="as_format", metavar="FORMAT", choices=CONFIG_FORMATS,
+                     help=f"read CONFIG as this format ({', '.join(CONFIG_FORMATS)}); default: recognised by content")
+    sub.set_defaults(handler=import_config)
 
     sub = commands.add_parser("schema", allow_abbrev=False, help="print a JSON Schema", description=schema.__doc__)
     sub.add_argument("name", choices=("manifest", "rules", "report"))

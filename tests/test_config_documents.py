@@ -109,3 +109,16 @@ def test_show_reads_a_file_as_the_format_asked(repo):
     out = io.StringIO()
     assert main(["show", "blend.conf", "--as", "megatron"], out) == 0
     assert "blend.conf (config: blend)" in out.getvalue() and "50.0%" in out.getvalue()
+
+
+def test_import_writes_a_manifest_that_checks_like_the_config(repo):
+    out = io.StringIO()
+    assert main(["import", "train/pretrain_1b.sh", "-o", "imported.mixture.yaml"], out) == 0
+    text = (repo / "imported.mixture.yaml").read_text()
+    assert text.startswith("# Imported by `mixlint import` from train/pretrain_1b.sh (megatron format)")
+    assert '  - name: "starcoder"  # train/pretrain_1b.sh:5' in text and "    weight: 3%" in text
+    _, report = check_json("train/pretrain_1b.sh", "imported.mixture.yaml")
+    config, manifest = (d for d in sorted(report["documents"], key=lambda d: d["kind"]))
+    outcomes = [{r["rule"]: (r["outcome"], r["observed"]) for r in d["results"]} for d in (config, manifest)]
+    assert outcomes[0] == {rule: outcome for rule, outcome in outcomes[1].items() if rule in outcomes[0]}
+    assert main(["import", "mix.mixture.yaml"], io.StringIO()) == 2  # a manifest is no config
