@@ -170,10 +170,9 @@ def _documents(run: Any, paths: Sequence[str], found: IniFile, as_format: str | 
     """The documents among ``paths``: a file named is read if it is a manifest or card whatever
     its name (as pytest --mixlint checks a file named on its command line); directories are
     searched as ``check`` searches them."""
+    from .against import RECIPE_PREFIX, AgainstError, load_against
     from .checking import DocumentCheck
     from .discovery import named_file_kind
-
-    from .against import RECIPE_PREFIX, AgainstError, load_against
 
     checks = []
     for path in paths:
