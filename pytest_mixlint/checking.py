@@ -174,6 +174,10 @@ class Run:
         from .scan.measure import Measurement, measure_document
 
         assert check.document is not None
+        if check._measurement is None and check.kind == "config":  # tokenized data: exact tokens
+            from .configs.measure import measure_config
+
+            check._measurement = measure_config(check.document)
         if check._measurement is None:
             try:
                 check._measurement = measure_document(check.document, str(self.rootdir), self.cache(),

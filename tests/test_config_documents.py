@@ -122,3 +122,25 @@ def test_import_writes_a_manifest_that_checks_like_the_config(repo):
     outcomes = [{r["rule"]: (r["outcome"], r["observed"]) for r in d["results"]} for d in (config, manifest)]
     assert outcomes[0] == {rule: outcome for rule, outcome in outcomes[1].items() if rule in outcomes[0]}
     assert main(["import", "mix.mixture.yaml"], io.StringIO()) == 2  # a manifest is no config
+
+
+def test_a_measured_rule_reads_exact_tokens_from_megatron_data(repo):
+    """The script's prefixes are Megatron indexed datasets here: measured by tokens, no tokenizer."""
+    from tests.test_tokenized import write_megatron
+
+    for name, tokens in (("cc/cc_text_document", 850), ("starcoder/code_content_document", 30),
+                         ("books/pg19_text_document", 120)):
+        (repo / "data" / name).parent.mkdir(parents=True, exist_ok=True)
+        write_megatron(repo / "data" / name, [[1] * (tokens // 10)] * 10)
+    (repo / "train" / "pretrain_1b.sh").write_text(
+        (repo / "train" / "pretrain_1b.sh").read_text().replace("DATA=/lustre/corpus", "DATA=../data"))
+    (repo / "mixlint.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: d, kind: measured, by: tokens}\n")
+    status, report = check_json("train/pretrain_1b.sh")
+    (result,) = report["documents"][0]["results"]
+    assert status == 0 and result["outcome"] == "passed", result["message"]
+    measured = {c["name"]: c["measured"]["tokens"] for c in report["documents"][0]["components"]}
+    assert measured == {"web": 850, "starcoder": 30, "books": 120}
+    (repo / "data" / "books" / "pg19_text_document.bin").write_bytes(b"\0" * 10)  # cut short
+    status, report = check_json("train/pretrain_1b.sh")
+    (result,) = report["documents"][0]["results"]
+    assert status == 1 and "its index says 240" in result["message"]

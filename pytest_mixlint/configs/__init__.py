@@ -1,6 +1,9 @@
 """Training configs as documents (SPEC part E, issue 11): reading what a run will use.
 
-In progress, not yet a document kind:
+``load.py`` makes a config a document of kind ``config`` (``detect.py`` recognises one by its
+content; ``mixlint_configs`` ini lines name others); ``export.py`` writes it as a manifest
+(``mixlint import``); ``measure.py`` counts exact tokens from its tokenized data
+(``tokenized.py``). The readers:
 
 - ``shell.py`` reads launch scripts statically (never running them): the words each flag is
   given, and what only running the script would tell;
