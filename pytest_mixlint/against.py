@@ -87,6 +87,9 @@ def load_against(spec: str, document: Document | None, base_dir: str = ".", doma
             name = spec.removeprefix(RECIPE_PREFIX)
             return _load(str(recipe_path(name)), spec, "manifest", domains, FileAccess())
         if spec.startswith(GIT_PREFIX):
+            if document is not None and document.kind == "config":
+                raise AgainstError(f"{spec}: comparing a training config with its past revisions is not supported yet",
+                                   "compare against a manifest written with `mixlint import` (or a recipe)")
             if document is None:
                 raise AgainstError(f"{spec} names a revision of a document, and there is none", "give the document's path")
             ref = spec.removeprefix(GIT_PREFIX)

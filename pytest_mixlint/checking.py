@@ -162,12 +162,25 @@ class Run:
 
         fmt = check.format or self.discovery.config_format(check.path) or "megatron"
         catalogue = None
-        if self.settings.catalogue is not None:
-            catalogue = load_catalogue(str(self.settings.catalogue), self.discovery.display(self.settings.catalogue),
-                                       self.access)
+        where = self.settings.catalogue or self._nearest_catalogue(check.path)
+        if where is not None:
+            catalogue = load_catalogue(str(where), self.discovery.display(where), self.access)
         document = load_config(str(check.path), check.display, fmt, self.settings.domains, self.access, catalogue)
         document.file, document.domains, document.access = str(check.path), self.settings.domains, self.access
         return document
+
+    def _nearest_catalogue(self, path: Path) -> Path | None:
+        """The mixlint.catalog.yaml nearest the config: its directory, then its parents up to the
+        rootdir (a repository of several training setups keeps one catalogue each)."""
+        from .configs.catalogue import DEFAULT_FILE
+
+        folder = path.parent
+        while True:
+            if (folder / DEFAULT_FILE).is_file():
+                return folder / DEFAULT_FILE
+            if folder == self.rootdir or folder.parent == folder or not within(str(folder), str(self.rootdir)):
+                return None
+            folder = folder.parent
 
     def measurement(self, check: DocumentCheck) -> Measurement:
         """The document's data files, scanned once per process (and cached per shard on disk)."""

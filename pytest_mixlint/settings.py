@@ -205,14 +205,14 @@ def _configs(lines: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def _catalogue(ini: Ini, rootdir: Path, problems: list[str], shown: str) -> Path | None:
+    """The catalogue the ini names (else each config uses the nearest mixlint.catalog.yaml)."""
     named = ini.text("mixlint_catalog")
-    if named:
-        path = (ini.path.parent if ini.path else rootdir) / named
-        if not path.is_file():
-            problems.append(f"{shown}: mixlint_catalog: {named} is not a file")
-        return path
-    default = rootdir / "mixlint.catalog.yaml"
-    return default if default.is_file() else None
+    if not named:
+        return None
+    path = (ini.path.parent if ini.path else rootdir) / named
+    if not path.is_file():
+        problems.append(f"{shown}: mixlint_catalog: {named} is not a file")
+    return path
 
 
 def _flag(ini: Ini, name: str) -> bool:

@@ -144,3 +144,14 @@ def test_a_measured_rule_reads_exact_tokens_from_megatron_data(repo):
     status, report = check_json("train/pretrain_1b.sh")
     (result,) = report["documents"][0]["results"]
     assert status == 1 and "its index says 240" in result["message"]
+
+
+def test_an_uncatalogued_source_fails_the_licence_rule_with_the_fix(repo):
+    (repo / "mixlint.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: lic, kind: license-mix}\n")
+    _, report = check_json("configs/neox/20b.yml")
+    (result,) = report["documents"][0]["results"]
+    assert result["outcome"] == "passed"  # both sources are in the catalogue
+    (repo / "mixlint.catalog.yaml").write_text("- {match: '*/cc*', name: web, domain: web, license: MIT}\n")
+    _, report = check_json("configs/neox/20b.yml")
+    (result,) = report["documents"][0]["results"]
+    assert result["outcome"] == "failed" and "catalogue" in json.dumps(result["findings"])

@@ -41,6 +41,7 @@ class Options(KindOptions):
 _NO_LICENSE_HINT = {
     "manifest": "add `license:` (an SPDX expression or Hub licence id)",
     "card": "add `license:` to the card's front matter (a Hub licence id such as cc-by-4.0, or an SPDX expression)",
+    "config": "describe the source's data paths in the catalogue (mixlint.catalog.yaml) with a `license:`",
 }
 
 
