@@ -23,7 +23,7 @@ TokenMode = Literal["estimate", "exact"]  # tokens from a sample of each shard, 
 TOKEN_MODES: tuple[str, ...] = get_args(TokenMode)
 TOKEN_SAMPLE_RANGE = (2, 1_000_000)  # documents sampled per group in each shard
 CACHE_VERIFY = ("stat", "content")
-CONFIG_FORMATS = ("megatron", "neox", "streaming", "olmo", "olmo-core", "nanotron")  # configs/load.py reads them
+CONFIG_FORMATS = ("megatron", "neox", "streaming", "olmo", "olmo-core", "nanotron", "dolma", "dclm")  # configs/load.py reads them
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_configs_are_recognised_by_their_content(repo):
 
 @pytest.mark.parametrize(("name", "text"), [
     (".github/workflows/ci.yml", "on:\n  push:\n    paths: ['src/**']\njobs: {}\n"),
-    ("dolma/mix.yaml", "streams:\n  - name: cc\n    documents: [s3://x/*.gz]\n"),  # Dolma's mixer, not Streaming
+    ("docker-compose.yml", "services:\n  web: {image: nginx}\n"),
     ("scripts/run.sh", "python train.py --lr 1\n"),
     ("notes.yaml", "data:\n  paths: not-a-list\n"),
 ])

@@ -17,6 +17,7 @@ content; ``mixlint_configs`` ini lines name others); ``export.py`` writes it as 
   names, domains, licences, languages, cards;
 - ``mixture.py`` makes a blend the mixture model (names from the catalogue, the config or the
   paths; weights; a path read twice as epochs 2);
+- ``dolma.py`` reads Dolma mixer ``streams`` and DCLM tokenized-dataset ``sources``;
 - ``streaming.py`` reads llm-foundry / MosaicML Streaming ``streams`` (proportion, repeat,
   choose, natural proportions from the local MDS ``index.json``).
 """

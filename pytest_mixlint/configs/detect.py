@@ -5,7 +5,8 @@ gigabytes), first for the words a config of each format must contain, then, for 
 for the structure: a launch script passing ``--data-path``; a NeoX config's
 ``train-data-paths``; llm-foundry's ``train_loader.dataset.streams``; nanotron's ``data_stages``;
 NeMo's ``data_prefix``; OLMo's ``data.paths``. OLMo-core mix files look like any text file: they
-need a ``mixlint_configs`` line.
+need a ``mixlint_configs`` line. Dolma's mixer (top-level ``streams`` with ``documents``) and
+DCLM's tokenized-dataset JSON (``sources`` with ``num_tokens``) are recognised too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .megatron import DATA_FLAGS, FILE_FLAGS, _find
 from .streaming import streams_of
 
 MAX_CONFIG_BYTES = 1 << 20
-_WORDS = ("train-data-paths", "train_data_paths", "streams", "data_stages", "data_prefix", "paths")
+_WORDS = ("train-data-paths", "train_data_paths", "streams", "data_stages", "data_prefix", "paths", "sources")
 
 
 def detect_format(path: str) -> str | None:
@@ -51,6 +52,13 @@ def detect_format(path: str) -> str | None:
     found = streams_of(parsed)
     if found is not None and len(found[0]) > 1:  # under (train_loader.)dataset: a top-level list is Dolma's mixer
         return "streaming"
+    streams = data.get("streams")
+    if isinstance(streams, list) and streams and all(isinstance(s, dict) and "documents" in s for s in streams):
+        return "dolma"
+    sources = data.get("sources")
+    if isinstance(sources, list) and ("num_tokens" in data or data.get("tokenized") is True) \
+            and all(isinstance(s, dict) and "name" in s for s in sources):
+        return "dclm"
     if isinstance(data.get("data_stages"), list):
         return "nanotron"
     if _find(data, ("data_prefix",), ())[0] is not None:

@@ -3,7 +3,8 @@
 Formats (``mixlint_configs`` ini lines ``GLOB = FORMAT`` say which files are which):
 ``megatron`` (launch scripts, YAML ``data_prefix``, blend JSON), ``neox``, ``streaming``
 (llm-foundry), ``olmo``, ``olmo-core`` (mix files), ``nanotron`` (one data stage; a curriculum
-of several is refused with the fix until stages are items of their own). Nothing is executed.
+of several is refused with the fix until stages are items of their own), ``dolma`` (mixer
+configs), ``dclm`` (tokenized-dataset JSON). Nothing is executed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..options import CONFIG_FORMATS
 from ..problems import MixlintError, Problem
 from .blends import Blend
 from .catalogue import CatalogEntry, Catalogue
+from .dolma import dclm_blend, dolma_blend
 from .megatron import config_blend, script_blend
 from .mixture import blend_mixture
 from .neox import neox_blend
@@ -45,7 +47,7 @@ def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | Non
                             _WHERE.get(fmt, "check the mixlint_configs line that names this file"))]
     if blend is None:
         raise MixlintError(problems)
-    notes: list[Problem] = []
+    notes: list[Problem] = list(problems)  # with a blend, what was said is a note (DCLM's sampling_yaml)
     described: dict[str, CatalogEntry] = {}
     if catalogue is not None:
         described, catalogue_problems = catalogue.describe([e.path for e in blend.entries])
@@ -61,6 +63,8 @@ _WHERE = {
     "olmo": "give data.paths",
     "olmo-core": "list one path (or label,path) per line",
     "nanotron": "give data_stages with data.dataset",
+    "dolma": "give streams, each with a name and documents globs",
+    "dclm": "give sources, each with a name",
 }
 
 
@@ -75,6 +79,10 @@ def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str) -> 
         return olmo_blend(parsed, display)
     if fmt == "olmo-core":
         return olmo_core_mix(text, display)
+    if fmt == "dolma":
+        return dolma_blend(parsed, display)
+    if fmt == "dclm":
+        return dclm_blend(parsed, display)
     stages, problems = nanotron_stages(parsed, display)
     if len(stages) > 1:
         return None, problems + [Problem(display, parsed.line(("data_stages",)), f"a curriculum of {len(stages)} data "
