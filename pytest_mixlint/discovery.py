@@ -82,7 +82,7 @@ class Discovery:
             if not path.is_file():
                 continue
             kind, hint = named_file_kind(path)
-            if hint and (kind is None or self.kind_of(path) is None):
+            if hint and (kind is None or self.kind_of(path) is None) and self.kind_of(path) != "config":
                 hints.append(f"{self.display(path)}: {hint}")
         return hints
 

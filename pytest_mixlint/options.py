@@ -42,7 +42,7 @@ INI_KEYS: dict[str, IniKey] = {
     "mixlint_configs": IniKey("linelist", [], "'GLOB = FORMAT' lines: training configs to check (megatron, neox, "
                                               "streaming, olmo, olmo-core, nanotron)"),
     "mixlint_catalog": IniKey("string", "", "the source catalogue of the configs' data paths (relative to the ini "
-                                            "file; default mixlint.catalog.yaml at the rootdir)"),
+                                            "file; default: the mixlint.catalog.yaml nearest each config)"),
     "mixlint_strict": IniKey("bool", False, "warnings fail their items"),
     "mixlint_allow_outside_root": IniKey("bool", False, "measure data files outside the rootdir (refused by default)"),
     "mixlint_tokenizer": IniKey("string", "", "a local tokenizer.json (relative to the ini file) to count tokens of "

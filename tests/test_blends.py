@@ -24,10 +24,21 @@ def test_weights_are_normalised(words, expected):
     assert weights(parse_blend(words)) == expected
 
 
-@pytest.mark.parametrize("words", [["/a", "/b", "/c"], ["/a"], ["0.5", "/a", "/b"], ["/a", "0.5", "/b", "0.5"]])
+@pytest.mark.parametrize("words", [["/a", "/b", "/c"], ["/a"]])
 def test_lists_without_weights_have_unknown_shares_not_an_even_split(words):
     blend = parse_blend(words)
     assert not blend.weighted and all(e.weight is None for e in blend.entries)
+
+
+@pytest.mark.parametrize(("words", "message"), [
+    (["0.5", "/a", "/b"], "must pair up"),
+    (["/a", "0.5", "/b", "0.5"], "looks like a weight in a list of paths"),
+    (["0.5", "/x", "0.5", "2024"], "stands where a path should"),
+    (["0.5 /a 0.5 /b"], "one word holding spaces"),
+])
+def test_malformed_blends_are_errors_not_guesses(words, message):
+    with pytest.raises(BlendError, match=message):
+        parse_blend(words)
 
 
 def test_a_prefix_listed_twice_is_read_twice():
@@ -58,7 +69,9 @@ def test_names_tell_paths_apart_without_the_shared_suffixes():
     assert names == {"/lustre/pile/arxiv_text_document": "arxiv", "/lustre/pile/github_text_document": "github",
                      "/data/v1/standard": "v1", "/data/v2/standard": "v2",
                      "/x/web/shard_text_document": "web/shard", "/y/books/shard_text_document": "books/shard"}
-    assert len(set(source_names(["/a/x", "/a/x/"]).values())) == 2  # the same after all: numbered
+    assert len(set(source_names(["/a/x", "/a/x/"]).values())) == 1  # one path written twice: one source
+    assert set(source_names(["s3://c/books/part-0-00000.npy", "s3://c/books/part-1-00000.npy", "s3://c/c4/00.npy"]
+                            ).values()) == {"books", "c4"}  # shards of a source are that source
 
 
 def test_a_blend_from_a_launch_script():

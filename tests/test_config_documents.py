@@ -155,3 +155,32 @@ def test_an_uncatalogued_source_fails_the_licence_rule_with_the_fix(repo):
     _, report = check_json("configs/neox/20b.yml")
     (result,) = report["documents"][0]["results"]
     assert result["outcome"] == "failed" and "catalogue" in json.dumps(result["findings"])
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("eval/ppl.sh", "python eval/perplexity.py --data-path /data/heldout_text_document\n"),
+    ("notes.sh", "# run with --data-path 1 /x\necho hi\n"),
+    ("evals/suite.yaml", "data:\n  paths: [hellaswag.jsonl, piqa.jsonl]\n"),
+    ("logging.yaml", "dataset:\n  streams: {stdout: {level: info}}\n"),
+])
+def test_what_only_looks_like_a_config_is_not_one(tmp_path, name, text):
+    from pytest_mixlint.configs.detect import detect_format
+
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    assert detect_format(str(path)) is None
+
+
+def test_a_config_never_reads_outside_the_root_or_a_fifo(repo, tmp_path):
+    import os as _os
+
+    (tmp_path / "secret.txt").write_text("0.5 /secret/a 0.5 /secret/b\n")
+    (repo / "train" / "pretrain_1b.sh").write_text(f"torchrun pretrain_gpt.py --data-args-path {tmp_path}/secret.txt\n")
+    _, report = check_json("train/pretrain_1b.sh")
+    (result,) = report["documents"][0]["results"]
+    assert "outside the repository root" in result["message"] and "/secret/a" not in json.dumps(report)
+    _os.mkfifo(repo / "fifo.txt")
+    (repo / "train" / "pretrain_1b.sh").write_text("torchrun pretrain_gpt.py --data-args-path ../fifo.txt\n")
+    _, report = check_json("train/pretrain_1b.sh")  # returns: a FIFO is never opened
+    assert "not a regular file" in report["documents"][0]["results"][0]["message"]

@@ -59,7 +59,7 @@ def test_args_files_and_per_split_json(tmp_path):
     blend, _ = script_blend("python pretrain_gpt.py --per-split-data-args-path splits.json\n", "t.sh", str(tmp_path))
     assert shares(blend) == {"/d/a": 0.25, "/d/b": 0.75}
     _, problems = script_blend("python p.py --data-args-path missing.txt\n", "t.sh", str(tmp_path))
-    assert "cannot read it" in problems[0].message and problems[0].line == 1
+    assert "missing.txt: cannot read file" in problems[0].message and problems[0].line == 1
 
 
 def test_a_script_passing_two_blends_is_ambiguous(tmp_path):

@@ -69,10 +69,24 @@ def parse_blend(words: Sequence[str], line: int | None = None) -> Blend:
     """A ``W P W P ...`` list (or a list of prefixes) as a normalised blend. Raises BlendError for
     a weight that is negative, or weights that are all zero."""
     words = [w for w in (w.strip().rstrip(",") for w in words) if w]
-    pairs = len(words) % 2 == 0 and words and all(parse_number(w) is not None for w in words[0::2]) \
-        and not any(parse_number(w) is not None for w in words[1::2])
-    if not pairs:
+    spaced = next((w for w in words if any(c.isspace() for c in w)), None)
+    if spaced is not None:  # "0.5 a 0.5 b" quoted in the script: the trainer gets one path with spaces
+        raise BlendError(f"{spaced!r} is one word holding spaces: the trainer would read it as one path "
+                         "(is the blend quoted in the script?)")
+    if not words or parse_number(words[0]) is None:
+        if any(parse_number(w) is not None for w in words):
+            raise BlendError(f"{next(w for w in words if parse_number(w) is not None)!r} looks like a weight in a "
+                             "list of paths: give a weight before every path, or none")
         return unweighted_blend([(word, line) for word in words])
+    # Weights: the list is WEIGHT PATH pairs.
+    if len(words) % 2:  # Megatron would take every word for a prefix, the weights too
+        raise BlendError(f"{len(words)} words: weights and paths must pair up (Megatron would read an odd list as "
+                         "prefixes only, the numbers too)")
+    for weight, path in zip(words[0::2], words[1::2], strict=True):
+        if parse_number(weight) is None:
+            raise BlendError(f"{weight!r} stands where a weight should (before {path!r})")
+        if parse_number(path) is not None:
+            raise BlendError(f"{path!r} stands where a path should (after the weight {weight})")
     return weighted_blend([(words[i + 1], parse_number(words[i]), line) for i in range(0, len(words), 2)])
 
 
@@ -125,28 +139,38 @@ def _merged(entries: Sequence[tuple[str, float | None, int | None]]) -> Blend:
 
 
 def source_names(paths: Sequence[str]) -> dict[str, str]:
-    """A unique, readable name per path: its last directory components, as few as tell the
-    paths apart, without the suffixes every Megatron prefix shares (``/data/pile/arxiv_text_document``
-    is ``arxiv``; ``/a/v1/standard`` and ``/a/v2/standard`` are ``v1`` and ``v2``)."""
-    parts = {path: _meaningful_parts(path) for path in paths}
+    """A readable name per path: its last directory components, as few as tell it apart from the
+    other paths, without what every Megatron prefix shares (``/data/pile/arxiv_text_document`` is
+    ``arxiv``; ``/a/v1/standard`` and ``/a/v2/standard`` are ``v1`` and ``v2``) or what shards of
+    one source differ by (``books/part-0-00000.npy`` and ``books/part-1-00000.npy`` are both
+    ``books``: one source)."""
+    parts = {path: tuple(_meaningful_parts(path)) for path in paths}
+    distinct = set(parts.values())
     names = {}
-    for path, own in parts.items():
-        depth = 1  # the fewest trailing components that no other path ends with
-        while depth < len(own) and any(other[-depth:] == own[-depth:] for p, other in parts.items() if p != path):
+    for own in distinct:
+        depth = 1  # the fewest trailing components that no other source ends with
+        while depth < len(own) and any(other[-depth:] == own[-depth:] for other in distinct if other != own):
             depth += 1
-        names[path] = "/".join(own[-depth:])
-    if len(set(names.values())) < len(names):  # identical after all: number them, in order
-        seen: dict[str, int] = {}
-        for path in paths:
-            seen[names[path]] = seen.get(names[path], 0) + 1
-            if seen[names[path]] > 1:
-                names[path] = f"{names[path]}-{seen[names[path]]}"
-    return names
+        names[own] = "/".join(own[-depth:])
+    return {path: names[own] for path, own in parts.items()}
+
+
+_SHARD = re.compile(r"(part|shard|chunk|split)?[-_.]?\d+([-_.]\d+)*", re.IGNORECASE)
+_DATA_SUFFIXES = (".npy", ".bin", ".idx", ".jsonl", ".json", ".gz", ".zst", ".parquet", ".mds", ".arrow")
 
 
 def _meaningful_parts(path: str) -> list[str]:
-    """The path's components without the generic ones (a ``_text_document`` suffix, ``standard``)."""
-    parts = [p for p in posixpath.normpath(path.replace("\\", "/")).split("/") if p not in ("", ".", "..")]
+    """The path's components without the generic ones (a ``_text_document`` suffix, ``standard``,
+    a data file's extension, a shard's number: ``books/part-0-00000.npy`` is ``books``)."""
+    parts = [p for p in posixpath.normpath(path.replace("\\", "/")).split("/")
+             if p not in ("", ".", "..") and not p.endswith(":")]  # s3: https:
+    if parts:
+        last = parts[-1]
+        while last.lower().endswith(_DATA_SUFFIXES):
+            last = last[: last.rfind(".")]
+        parts[-1] = last
+        if len(parts) > 1 and _SHARD.fullmatch(last):
+            parts = parts[:-1]
     cleaned = []
     for part in parts:
         suffix = next((s for s in _GENERIC_SUFFIXES if part.endswith(s)), "")

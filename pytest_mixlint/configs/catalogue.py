@@ -13,8 +13,9 @@ what they are::
 
 A ``match`` glob is matched against the whole path or URL, case-insensitively, and its ``*``
 crosses ``/`` (``*/starcoder/*`` matches ``s3://bucket/starcoder/part-0.npy``). A path two
-entries claim, and an entry that matches none of the paths it is asked about, are problems at
-the entry's line: a catalogue that silently describes nothing leaves every source unlicensed.
+entries claim is a problem at the second entry's line. ``describe`` also says which entries match
+none of the paths it is asked about; a config's check reports only the claims (an entry may be
+for another config), so a misspelt pattern shows as sources without a licence.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..access import FileAccess
 from ..coercion import NonEmpty, SomeStrings
 from ..documents.syntax import parse_text, read_text, syntax_of
-from ..documents.validation import validate
+from ..documents.validation import problems_from
 from ..paths import name_matches
 from ..problems import MixlintError, Problem
 
@@ -43,10 +44,6 @@ class EntryModel(BaseModel):
     license: SomeStrings | None = None
     languages: SomeStrings | None = None
     card: NonEmpty | None = None
-
-
-class CatalogueModel(RootModel[list[EntryModel]]):
-    pass
 
 
 @dataclass(frozen=True)
@@ -98,8 +95,15 @@ def load_catalogue(path: str, display: str, access: FileAccess = FileAccess()) -
     if not isinstance(parsed.data, list):
         raise MixlintError(Problem(display, parsed.line(()), "a catalogue is a list of entries",
                                    "- {match: '*/starcoder/*', name: starcoder, domain: code, license: other}"))
-    model = validate(CatalogueModel, parsed, display)
+    models, problems = [], []
+    for i, raw in enumerate(parsed.data):  # entry by entry: errors name the entry's own keys
+        try:
+            models.append(EntryModel.model_validate(raw))
+        except ValidationError as exc:
+            problems += problems_from(exc, parsed, display, EntryModel, prefix=(i,))
+    if problems:
+        raise MixlintError(problems)
     entries = tuple(CatalogEntry(tuple(e.match), e.name, e.domain, tuple(e.license) if e.license else None,
                                  tuple(e.languages or ()), e.card, parsed.line((i,)))
-                    for i, e in enumerate(model.root))
+                    for i, e in enumerate(models))
     return Catalogue(display, entries)

@@ -12,14 +12,18 @@ DCLM's tokenized-dataset JSON (``sources`` with ``num_tokens``) are recognised t
 from __future__ import annotations
 
 import os
+import re
 
 from ..documents.syntax import parse_text, syntax_of
 from ..problems import MixlintError
 from .load import SCRIPT_SUFFIXES
 from .megatron import DATA_FLAGS, FILE_FLAGS, _find
+from .shell import read_script
 from .streaming import streams_of
 
 MAX_CONFIG_BYTES = 1 << 20
+# A trainer's entry point in a launch command: pretrain_gpt.py, train.py, megatron, deepspeed, torchrun.
+_TRAINER = re.compile(r"(pretrain|train)[\w-]*\.py$|megatron|torchrun|deepspeed", re.IGNORECASE)
 _WORDS = ("train-data-paths", "train_data_paths", "streams", "data_stages", "data_prefix", "paths", "sources")
 
 
@@ -36,8 +40,12 @@ def detect_format(path: str) -> str | None:
             text = handle.read()
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-    if is_script:
-        return "megatron" if any(flag in text for flag in (*DATA_FLAGS, *FILE_FLAGS)) else None
+    if is_script:  # a command that passes a blend to a trainer (an eval script's --data-path is no mix)
+        if not any(flag in text for flag in (*DATA_FLAGS, *FILE_FLAGS)):
+            return None
+        values = read_script(text).flag_values(*DATA_FLAGS, *FILE_FLAGS)
+        trains = any(_TRAINER.search(w.text) for value in values for w in value.command)
+        return "megatron" if trains else None
     if not any(word in text for word in _WORDS):
         return None
     try:
@@ -50,7 +58,7 @@ def detect_format(path: str) -> str | None:
     if any(key in data for key in ("train-data-paths", "train_data_paths")):
         return "neox"
     found = streams_of(parsed)
-    if found is not None and len(found[0]) > 1:  # under (train_loader.)dataset: a top-level list is Dolma's mixer
+    if found is not None and found[0][0] == "train_loader":  # llm-foundry's; elsewhere streams mean other things
         return "streaming"
     streams = data.get("streams")
     if isinstance(streams, list) and streams and all(isinstance(s, dict) and "documents" in s for s in streams):
@@ -64,6 +72,7 @@ def detect_format(path: str) -> str | None:
     if _find(data, ("data_prefix",), ())[0] is not None:
         return "megatron"
     olmo = data.get("data")
-    if isinstance(olmo, dict) and isinstance(olmo.get("paths"), list):
+    paths = olmo.get("paths") if isinstance(olmo, dict) else None
+    if isinstance(paths, list) and any(str(p).endswith(".npy") for p in paths):  # token files, not an eval set
         return "olmo"
     return None

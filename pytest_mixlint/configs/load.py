@@ -41,13 +41,16 @@ def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | Non
     # A Megatron blend outside YAML or JSON is in a launch script, whatever its name (run.slurm, blend.conf).
     script = fmt == "olmo-core" or (fmt == "megatron" and not path.lower().endswith(STRUCTURED_SUFFIXES))
     parsed = Parsed(None, {(): 1}) if script else parse_text(text, display, syntax_of(path))
-    blend, problems = _blend(fmt, text, parsed, display, base_dir)
+    blend, problems = _blend(fmt, text, parsed, display, base_dir, access)
     if blend is None and not problems:
         problems = [Problem(display, None, f"no training data found for the {fmt} format",
                             _WHERE.get(fmt, "check the mixlint_configs line that names this file"))]
     if blend is None:
         raise MixlintError(problems)
     notes: list[Problem] = list(problems)  # with a blend, what was said is a note (DCLM's sampling_yaml)
+    notes += [Problem(display, e.line, f"{e.path} is listed {e.listed} times: "
+                      + ("its weights add up" if e.weight is not None else "it is read that many times"),
+                      "list it once if that is not meant") for e in blend.entries if e.listed > 1]
     described: dict[str, CatalogEntry] = {}
     if catalogue is not None:
         described, catalogue_problems = catalogue.describe([e.path for e in blend.entries])
@@ -68,13 +71,14 @@ _WHERE = {
 }
 
 
-def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str) -> tuple[Blend | None, list[Problem]]:
+def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str,
+           access: FileAccess) -> tuple[Blend | None, list[Problem]]:
     if fmt == "megatron":
-        return script_blend(text, display, base_dir) if parsed.data is None else config_blend(parsed, display)
+        return script_blend(text, display, base_dir, access=access) if parsed.data is None else config_blend(parsed, display)
     if fmt == "neox":
         return neox_blend(parsed, display)
     if fmt == "streaming":
-        return streaming_blend(parsed, display, base_dir)
+        return streaming_blend(parsed, display, base_dir, access)
     if fmt == "olmo":
         return olmo_blend(parsed, display)
     if fmt == "olmo-core":

@@ -34,6 +34,12 @@ def measure_config(document: Document) -> Measurement:
                                         "measure a local copy, or compare with declared sizes"))
                 continue
             full = os.path.join(document.base_dir, path)
+            files = [full] if full.endswith(".npy") else [full.removesuffix(".bin").removesuffix(".idx") + s
+                                                          for s in (".idx", ".bin")]
+            refusal = next((r for f in files if (r := document.access.refusal(f, confined=True))), None)
+            if refusal is not None:  # outside the root, a FIFO, a device: never opened
+                problems.append(Problem(document.path, source.line, refusal))
+                continue
             try:
                 if full.endswith(".npy"):
                     tokens += npy_tokens(full)

@@ -18,8 +18,9 @@ import json
 import os
 from typing import Any
 
-from ..documents.syntax import Parsed
-from ..problems import Problem
+from ..access import FileAccess
+from ..documents.syntax import Parsed, read_text
+from ..problems import MixlintError, Problem
 from .blends import Blend, BlendEntry, BlendError, parse_blend, parse_number, weighted_blend
 from .shell import FlagValue, read_script
 
@@ -29,8 +30,8 @@ UNRESOLVED_HINT = "set the value in the script itself, or write the blend in a m
 TRAIN_SPLITS = ("train", "training")
 
 
-def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] | None = None
-                 ) -> tuple[Blend | None, list[Problem]]:
+def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] | None = None,
+                 access: FileAccess = FileAccess()) -> tuple[Blend | None, list[Problem]]:
     """The training blend of a launch script, or None when it passes no data flag."""
     script = read_script(text, known)
     values = script.flag_values(*DATA_FLAGS)
@@ -40,7 +41,11 @@ def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] |
         for unresolved in value.unresolved:
             problems.append(Problem(display, unresolved.line, f"{value.flag}: {unresolved.construct}", UNRESOLVED_HINT))
     blends = [_from_words(value, display, problems) for value in values]
-    blends += [_from_file(value, display, base_dir, problems) for value in files]
+    blends += [_from_file(value, display, base_dir, problems, access) for value in files]
+    for value in values + files:  # which branch runs is decided when the script runs
+        if value.conditional:
+            problems.append(Problem(display, value.line, f"{value.flag} is passed {value.conditional}",
+                                    UNRESOLVED_HINT))
     found = [b for b in blends if b is not None]
     if len(found) > 1:
         lines = ", ".join(str(v.line) for v in [*values, *files])
@@ -62,18 +67,17 @@ def _from_words(value: FlagValue, display: str, problems: list[Problem]) -> Blen
         return None
 
 
-def _from_file(value: FlagValue, display: str, base_dir: str, problems: list[Problem]) -> Blend | None:
+def _from_file(value: FlagValue, display: str, base_dir: str, problems: list[Problem], access: FileAccess) -> Blend | None:
     if value.unresolved or len(value.words) != 1:
         if not value.unresolved:
             problems.append(Problem(display, value.line, f"{value.flag} takes one file"))
         return None
     path = os.path.join(base_dir, value.words[0].text)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read(1 << 24)
-    except OSError as exc:
-        problems.append(Problem(display, value.line, f"{value.flag} {value.words[0].text}: cannot read it: "
-                                f"{exc.strerror or exc}", "the path is relative to the script's directory"))
+    try:  # a repository's file: inside the root, a regular file, bounded (no FIFO, no /etc/passwd)
+        text = read_text(path, value.words[0].text, access, confined=True)
+    except MixlintError as exc:
+        problems.append(Problem(display, value.line, f"{value.flag} {value.words[0].text}: {exc.problems[0].message}",
+                                "the path is relative to the script's directory"))
         return None
     if value.flag == "--data-args-path":  # the W P W P list, as it would be on the command line
         try:
@@ -112,6 +116,10 @@ def config_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Probl
         words = node.split() if isinstance(node, str) else node if isinstance(node, list) else None
         if words is None:
             return None, [Problem(display, parsed.line(where), f"{where[-1]} must be a list: weight, path, weight, ...")]
+        interpolated = next((str(w) for w in words if "${" in str(w)), None)
+        if interpolated is not None:  # OmegaConf fills ${data_dir} or ${oc.env:HOME} when the run starts
+            return None, [Problem(display, parsed.line(where), f"{interpolated}: an interpolation the run resolves",
+                                  "write the path out in the config, or the blend in a mixture manifest")]
         try:
             blend = parse_blend([str(w) for w in words], parsed.line(where))
         except BlendError as exc:

@@ -45,7 +45,9 @@ def blend_mixture(blend: Blend, name: str | None, described: dict[str, CatalogEn
     for entry in blend.entries:
         catalogued = described.get(entry.path)
         source = (catalogued.name if catalogued and catalogued.name else None) or entry.name or from_paths[entry.path]
-        times = entry.repeat if entry.repeat is not None else float(entry.listed)
+        # A path listed twice in a list without weights is read twice; in a weighted blend its
+        # weights add up (0.1 P five times is 0.5 P), which is no repetition.
+        times = entry.repeat if entry.repeat is not None else float(entry.listed) if entry.weight is None else 1.0
         if source not in merged:
             merged[source] = _Merged(entry.weight, [entry.path], times, entry.line, catalogued)
             continue

@@ -32,6 +32,8 @@ def neox_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Problem
     problems: list[Problem] = []
     paths_key, paths = _key(parsed, display, "train-data-paths", problems)
     weights_key, weights = _key(parsed, display, "train-data-weights", problems)
+    if problems:  # two spellings that disagree: NeoX keeps one by its own merge order; say so
+        return None, problems
     if paths_key is None:  # one data path: all of the mix
         single_key, single = _key(parsed, display, "data-path", problems)
         if single_key is None or not isinstance(single, str):

@@ -46,7 +46,7 @@ def olmo_core_mix(text: str, display: str, known: Mapping[str, str] | None = Non
         missing = [name for name in _PLACEHOLDER.findall(path) if name not in (known or {})]
         if missing:
             problems.append(Problem(display, number, f"{{{missing[0]}}} is filled in by the run",
-                                    f"give its value (e.g. {missing[0]} = dolma2-tokenizer) or write the mix in a manifest"))
+                                    "write the mix as a manifest (`mixlint import` after filling in the value)"))
             continue
         path = _PLACEHOLDER.sub(lambda m: (known or {})[m.group(1)], path)
         entries.append((path, number))

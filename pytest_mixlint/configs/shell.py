@@ -55,6 +55,7 @@ class FlagValue:
     words: tuple[Word, ...]
     line: int
     conditional: str | None = None
+    command: tuple[Word, ...] = ()  # the whole command the flag is given to
 
     @property
     def unresolved(self) -> tuple[Unresolved, ...]:
@@ -80,7 +81,7 @@ class Script:
                 else:
                     end = next((j for j in range(i + 1, len(words)) if words[j].text.startswith("--")), len(words))
                     values = words[i + 1:end]
-                found.append(FlagValue(name, values, command.line, command.conditional))
+                found.append(FlagValue(name, values, command.line, command.conditional, words))
         return found
 
 
@@ -99,14 +100,24 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
     script = Script()
     blocks: list[tuple[str, int]] = []  # open compound commands: (the keyword that closes it, line)
     for line, source in _logical_lines(text):
-        for tokens in _statements(source):
+        for tokens, logical in _statements(source):
             if not tokens:
                 continue
             first = tokens[0][0]
             if first in _OPENERS and not tokens[0][1]:
                 blocks.append((_OPENERS[first], line))
+            elif _function(tokens):  # name() { or function name {: its body runs if it is called
+                blocks.append(("}", line))
+                continue
+            if blocks and blocks[-1][0] == "esac" and not tokens[0][1] and first.endswith(")"):
+                tokens = tokens[1:]  # a case branch's pattern
+                if not tokens:
+                    continue
+                first = tokens[0][0]
             conditional = f"inside the {_opener(blocks[0][0])} block at line {blocks[0][1]}" if blocks else None
-            if first in _CLOSERS and not tokens[0][1]:
+            if logical and conditional is None:
+                conditional = f"after && or || at line {line} (run or not as the command before says)"
+            if first in (*_CLOSERS, "}") and not tokens[0][1]:
                 if blocks and blocks[-1][0] == first:
                     blocks.pop()
                 continue
@@ -119,7 +130,15 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
 
 
 def _opener(closer: str) -> str:
-    return {"fi": "if", "done": "loop", "esac": "case"}[closer]
+    return {"fi": "if", "done": "loop", "esac": "case", "}": "function"}[closer]
+
+
+def _function(tokens: list[tuple[str, bool]]) -> bool:
+    """``name() {``, ``name () {`` or ``function name {``: a function definition's first line."""
+    words = [t for t, _ in tokens]
+    if words[0] == "function":
+        return True
+    return len(words) >= 2 and (words[0].endswith("()") or words[1] in ("()", "(){")) and words[-1] in ("{", "(){")
 
 
 def _after_keyword(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
@@ -187,35 +206,64 @@ def _array_elements(raw: str, rest: list[tuple[str, bool]]) -> tuple[list[str], 
 # --- lexing -------------------------------------------------------------------------------------
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Lines joined where a backslash continues them, with the line each starts on."""
+    """Lines joined where the statement goes on, with the line each starts on: after a backslash,
+    inside a quoted string, inside an array's parentheses (``A=(`` ... ``)``, one element a line)."""
     start, parts = 0, list[str]()
     for number, physical in enumerate(text.splitlines(), 1):
         if not parts:
             start = number
         if physical.rstrip().endswith("\\") and not physical.rstrip().endswith("\\\\"):
-            parts.append(physical.rstrip()[:-1])
+            parts.append(physical.rstrip()[:-1] + " ")
             continue
-        parts.append(physical)
-        yield start, " ".join(parts)
+        parts.append(physical + "\n")  # a comment ends at its line
+        if _unfinished("".join(parts)):
+            continue
+        yield start, "".join(parts)
         parts = []
     if parts:
-        yield start, " ".join(parts)
+        yield start, "".join(parts)
 
 
-_SEPARATOR = ("", False)  # between statements: ; && ||
+def _unfinished(source: str) -> bool:
+    """Does ``source`` end inside a quoted string or an open parenthesis (comments aside)?"""
+    quote, depth, i = "", 0, 0
+    while i < len(source):
+        char = source[i]
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                i += 1
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (i == 0 or source[i - 1].isspace()):
+            while i < len(source) and source[i] != "\n":
+                i += 1
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        i += 1
+    return bool(quote) or depth > 0
 
 
-def _statements(source: str) -> Iterator[list[tuple[str, bool]]]:
-    """The statements of a line (split at ``;``, ``&&``, ``||`` outside quotes: they run one after
-    another), each as its words (``_words``)."""
+_SEPARATOR = ("", False)  # between statements: ;
+_LOGICAL = ("&&", False)  # between statements, the second run or not by the first's status: && ||
+
+
+def _statements(source: str) -> Iterator[tuple[list[tuple[str, bool]], bool]]:
+    """The statements of a line (split at ``;``, ``&&``, ``||`` outside quotes), each as its words
+    (``_words``) and whether it runs only as the one before says (after ``&&`` or ``||``)."""
     statement: list[tuple[str, bool]] = []
+    logical = False
     for token in _words(source):
-        if token == _SEPARATOR:
-            yield statement
-            statement = []
+        if token in (_SEPARATOR, _LOGICAL):
+            yield statement, logical
+            statement, logical = [], token == _LOGICAL
         else:
             statement.append(token)
-    yield statement
+    yield statement, logical
 
 
 def _words(source: str) -> Iterator[tuple[str, bool]]:
@@ -241,14 +289,16 @@ def _words(source: str) -> Iterator[tuple[str, bool]]:
             word.append(source[i:end + 1])
             i = end + 1
             continue
-        elif char == "#" and not word:
-            break  # a comment, to the end of the line
+        elif char == "#" and not word:  # a comment, to the end of its line
+            while i < len(source) and source[i] != "\n":
+                i += 1
+            continue
         elif char.isspace() or char == ";" or source[i:i + 2] in ("&&", "||"):
             if word:
                 yield "".join(word), word[0] in "'\""
                 word = []
             if not char.isspace():
-                yield _SEPARATOR
+                yield _SEPARATOR if char == ";" else _LOGICAL
                 i += 1 if char == ";" else 2
                 continue
         else:
@@ -356,6 +406,9 @@ def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
         return _value(name, default, many, index, line, variables), end + 1
     match = _NAME.match(rest)
     if match is None:
+        if rest[:1].isdigit() or rest[:1] in ("@", "*", "#"):  # $1, $@: given when the script runs
+            return ([""], (Unresolved(line, f"${rest[0]}, an argument of the script, is known only when it runs"),),
+                    False), i + 2
         return None, i + 1
     return _value(match.group(), None, False, None, line, variables), i + 1 + match.end()
 
@@ -364,8 +417,9 @@ def _value(name: str, default: str | None, many: bool, index: int | None, line: 
            variables: Mapping[str, _Variable]) -> tuple[list[str], tuple[Unresolved, ...], bool]:
     variable = variables.get(name)
     if variable is None:
-        if default is not None:
-            return [default], (), False
+        if default is not None:  # ${X:-$ROOT/d}: the default is expanded too
+            words = _expand(default, line, variables, split=False)
+            return [" ".join(w.text for w in words)], tuple(u for w in words for u in w.unresolved), False
         return [""], (Unresolved(line, f"${name} is never set in the script"),), False
     problems = tuple(u for w in variable.words for u in w.unresolved)
     if index is not None:

@@ -15,8 +15,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..documents.syntax import Parsed
-from ..problems import Problem
+from ..access import FileAccess
+from ..documents.syntax import Parsed, read_text
+from ..problems import MixlintError, Problem
 from .blends import Blend, BlendEntry, parse_number
 
 SCHEMES = ("proportion", "repeat", "choose")
@@ -34,17 +35,18 @@ def streams_of(parsed: Parsed) -> tuple[tuple[str | int, ...], Any] | None:
     return None
 
 
-def index_samples(local: str) -> int | None:
-    """Samples in an MDS dataset directory (its ``index.json``), or None when it is not here."""
+def index_samples(local: str, access: FileAccess = FileAccess()) -> int | None:
+    """Samples in an MDS dataset directory (its ``index.json``), or None when it is not here (or
+    not one the repository may make mixlint read: outside the root, not a regular file)."""
     try:
-        with open(os.path.join(local, "index.json"), encoding="utf-8") as handle:
-            index = json.load(handle)
+        index = json.loads(read_text(os.path.join(local, "index.json"), None, access, confined=True))
         return sum(int(shard["samples"]) for shard in index["shards"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (MixlintError, ValueError, KeyError, TypeError):
         return None
 
 
-def streaming_blend(parsed: Parsed, display: str, base_dir: str) -> tuple[Blend | None, list[Problem]]:
+def streaming_blend(parsed: Parsed, display: str, base_dir: str,
+                    access: FileAccess = FileAccess()) -> tuple[Blend | None, list[Problem]]:
     """The training mix of the streams, or None when the config has none."""
     found = streams_of(parsed)
     if found is None:
@@ -73,7 +75,7 @@ def streaming_blend(parsed: Parsed, display: str, base_dir: str) -> tuple[Blend 
                                     f"number >= 0, not {stream[given[0]]!r}"))
             continue
         local = stream.get("local")
-        samples = index_samples(os.path.join(base_dir, local)) if isinstance(local, str) else None
+        samples = index_samples(os.path.join(base_dir, local), access) if isinstance(local, str) else None
         path = str(stream.get("remote") or local or name)
         rows.append(_Stream(name, path, given[0] if given else None, value, samples, parsed.line(at)))
     if "proportion" in {r.scheme for r in rows} and {r.scheme for r in rows} - {"proportion"}:

@@ -76,8 +76,9 @@ def npy_tokens(path: str) -> int:
             shape, _, dtype = reader(handle)
             start = handle.tell()
             size = os.fstat(handle.fileno()).st_size
-    except (OSError, ValueError) as exc:
-        raise TokenizedError(f"{path}: not a readable .npy array: {exc}") from None
+    except (OSError, ValueError):  # the reason would quote the file's bytes
+        raise TokenizedError(f"{path}: not a readable .npy array (a raw memmap without a .npy header, as OLMo "
+                             "writes some, is not read yet)") from None
     tokens = 1
     for extent in shape:
         tokens *= int(extent)
