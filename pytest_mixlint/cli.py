@@ -111,6 +111,9 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     settings, found = _settings(args, args.paths)
     own = [str(Path.cwd() / path) for path in (args.output, args.baseline, args.write_baseline) if path]
     run = _run(settings, found, own_files=own)
+    if args.as_format:  # the files named are training configs of this format
+        run.discovery.forced.update({(Path.cwd() / p).resolve(): args.as_format for p in args.paths
+                                     if (Path.cwd() / p).is_file()})
     record = run.check(_files(args.paths, found))
     closing = run.finish(record, Path.cwd())
     for line in closing.lines:
@@ -448,6 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output format (default text; github: workflow commands, one annotation per finding; "
                           "sarif: SARIF 2.1.0)")
     sub.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of standard output")
+    sub.add_argument("--as", dest="as_format", metavar="FORMAT", choices=CONFIG_FORMATS,
+                     help=f"read the files named as training configs of FORMAT ({', '.join(CONFIG_FORMATS)})")
     sub.add_argument("--verbose", "-v", action="store_true", help="every document's tables, messages unabridged")
     sub.add_argument("--quiet", "-q", action="store_true", help="no header")
     sub.set_defaults(handler=check)

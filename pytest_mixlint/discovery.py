@@ -38,11 +38,14 @@ class Discovery:
     named: set[Path] = field(default_factory=set)  # resolved paths named on the command line
     pack_files: set[str] = field(default_factory=set)  # real paths of the packs in effect
     config_patterns: list[tuple[str, str]] = field(default_factory=list)  # (glob, format) of training configs
+    forced: dict[Path, str] = field(default_factory=dict)  # files named with --as FORMAT
     _detected: dict[Path, str | None] = field(default_factory=dict)
 
     def config_format(self, path: Path) -> str | None:
         """The format of a training config: named by a mixlint_configs line, else recognised by its
         content (configs/detect.py), else None."""
+        if path in self.forced:
+            return self.forced[path]
         display = self.display(path)
         named = next((fmt for pattern, fmt in self.config_patterns if matches_any(display, [pattern])), None)
         if named is not None:
@@ -62,7 +65,7 @@ class Discovery:
 
     def kind_of(self, path: Path) -> DocumentKind | None:
         display = self.display(path)
-        if any(matches_any(display, [pattern]) for pattern, _ in self.config_patterns):
+        if path in self.forced or any(matches_any(display, [pattern]) for pattern, _ in self.config_patterns):
             return "config"
         if matches_any(display, self.manifest_patterns):
             return "manifest"

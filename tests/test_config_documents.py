@@ -184,3 +184,10 @@ def test_a_config_never_reads_outside_the_root_or_a_fifo(repo, tmp_path):
     (repo / "train" / "pretrain_1b.sh").write_text("torchrun pretrain_gpt.py --data-args-path ../fifo.txt\n")
     _, report = check_json("train/pretrain_1b.sh")  # returns: a FIFO is never opened
     assert "not a regular file" in report["documents"][0]["results"][0]["message"]
+
+
+def test_check_reads_a_named_file_as_the_format_asked(repo):
+    (repo / "blend.conf").write_text("python pretrain_gpt.py --data-path 0.99 /d/cc/web 0.01 /d/starcoder/code\n")
+    status, report = check_json("blend.conf", "--as", "megatron")
+    (document,) = report["documents"]
+    assert document["kind"] == "config" and status == 1  # 1% code: min-code-share fails

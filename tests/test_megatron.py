@@ -101,3 +101,10 @@ def test_a_blend_json():
 
 def test_a_config_without_a_blend():
     assert config_blend(parse_text("lr: 0.1\n", "c.yaml", "yaml"), "c.yaml") == (None, [])
+
+
+def test_the_bigcode_weighted_split_flag(tmp_path):
+    text = ('python pretrain_gpt.py --train-weighted-split-paths "TRAIN: 0.75 0:0.95 /d/python_content_document, '
+            '0.25 0:0.95 /d/java_content_document" --valid-weighted-split-paths "VALID: 1 0.95:1 /d/python"\n')
+    blend, problems = script_blend(text, "bigcode.sh", str(tmp_path))
+    assert problems == [] and shares(blend) == {"/d/python_content_document": 0.75, "/d/java_content_document": 0.25}

@@ -17,7 +17,7 @@ import re
 from ..documents.syntax import parse_text, syntax_of
 from ..problems import MixlintError
 from .load import SCRIPT_SUFFIXES
-from .megatron import DATA_FLAGS, FILE_FLAGS, _find
+from .megatron import DATA_FLAGS, FILE_FLAGS, SPLIT_FLAGS, _find
 from .shell import read_script
 from .streaming import streams_of
 
@@ -41,9 +41,9 @@ def detect_format(path: str) -> str | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     if is_script:  # a command that passes a blend to a trainer (an eval script's --data-path is no mix)
-        if not any(flag in text for flag in (*DATA_FLAGS, *FILE_FLAGS)):
+        if not any(flag in text for flag in (*DATA_FLAGS, *FILE_FLAGS, *SPLIT_FLAGS)):
             return None
-        values = read_script(text).flag_values(*DATA_FLAGS, *FILE_FLAGS)
+        values = read_script(text).flag_values(*DATA_FLAGS, *FILE_FLAGS, *SPLIT_FLAGS)
         trains = any(_TRAINER.search(w.text) for value in values for w in value.command)
         return "megatron" if trains else None
     if not any(word in text for word in _WORDS):

@@ -21,10 +21,11 @@ from typing import Any
 from ..access import FileAccess
 from ..documents.syntax import Parsed, read_text
 from ..problems import MixlintError, Problem
-from .blends import Blend, BlendEntry, BlendError, parse_blend, parse_number, weighted_blend
+from .blends import Blend, BlendEntry, BlendError, parse_blend, parse_number, parse_split_blend, weighted_blend
 from .shell import FlagValue, read_script
 
 DATA_FLAGS = ("--data-path", "--train-data-path")
+SPLIT_FLAGS = ("--train-weighted-split-paths",)  # bigcode's Megatron: "TRAIN: W START:END PREFIX, ..."
 FILE_FLAGS = ("--data-args-path", "--per-split-data-args-path")
 UNRESOLVED_HINT = "set the value in the script itself, or write the blend in a mixture manifest"
 TRAIN_SPLITS = ("train", "training")
@@ -34,7 +35,7 @@ def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] |
                  access: FileAccess = FileAccess()) -> tuple[Blend | None, list[Problem]]:
     """The training blend of a launch script, or None when it passes no data flag."""
     script = read_script(text, known)
-    values = script.flag_values(*DATA_FLAGS)
+    values = script.flag_values(*DATA_FLAGS, *SPLIT_FLAGS)
     files = script.flag_values(*FILE_FLAGS)
     problems: list[Problem] = []
     for value in [*values, *files]:
@@ -61,6 +62,11 @@ def _from_words(value: FlagValue, display: str, problems: list[Problem]) -> Blen
     if value.unresolved:
         return None
     try:
+        if value.flag in SPLIT_FLAGS:
+            splits = parse_split_blend(" ".join(w.text for w in value.words))
+            if "train" not in splits:
+                raise BlendError("no TRAIN: split")
+            return splits["train"]
         return parse_blend([w.text for w in value.words], value.line)
     except BlendError as exc:
         problems.append(Problem(display, value.line, f"{value.flag}: {exc}"))
