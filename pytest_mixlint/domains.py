@@ -29,6 +29,21 @@ DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
 KNOWN_DOMAINS = frozenset(domain for _, domain in DEFAULT_PATTERNS)
 
 
+def pattern_lines(lines: Iterable[str], key: str, form: str) -> list[tuple[str, str]]:
+    """``PATTERN = VALUE`` ini lines (blank lines and ``#`` comments skipped); the last ``=``
+    separates them. Raises ValueError naming ``key`` and the ``form`` expected."""
+    pairs = []
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        pattern, sep, value = line.rpartition("=")
+        if not sep or not pattern.strip() or not value.strip():
+            raise ValueError(f"{key}: {line!r} is not {form}")
+        pairs.append((pattern.strip(), value.strip()))
+    return pairs
+
+
 @dataclass(frozen=True)
 class DomainPatterns:
     patterns: tuple[tuple[str, str], ...] = DEFAULT_PATTERNS
@@ -36,15 +51,8 @@ class DomainPatterns:
     @classmethod
     def with_user_patterns(cls, lines: Iterable[str]) -> DomainPatterns:
         """User lines ``PATTERN = DOMAIN`` (e.g. ``the-stack* = code``) take precedence over defaults."""
-        user = []
-        for line in lines:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            pattern, sep, domain = line.partition("=")
-            if not sep or not pattern.strip() or not domain.strip():
-                raise ValueError(f"mixlint_domains: {line!r} is not 'PATTERN = DOMAIN' (e.g. 'the-stack* = code')")
-            user.append((pattern.strip().lower(), domain.strip()))
+        user = [(pattern.lower(), domain) for pattern, domain in
+                 pattern_lines(lines, "mixlint_domains", "'PATTERN = DOMAIN' (e.g. 'the-stack* = code')")]
         return cls(tuple(user) + DEFAULT_PATTERNS)
 
     def domain_of(self, name: str) -> str | None:

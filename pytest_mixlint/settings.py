@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from .domains import DomainPatterns
+from .domains import DomainPatterns, pattern_lines
 from .limits import INI as LIMIT_KEYS
 from .limits import Limits, limits_from
 from .options import (
@@ -187,14 +187,7 @@ def _configs(lines: list[str]) -> tuple[tuple[str, str], ...]:
     from .configs.load import FORMATS
 
     configs = []
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        pattern, sep, fmt = line.rpartition("=")
-        fmt, pattern = fmt.strip(), pattern.strip()
-        if not sep or not pattern:
-            raise ValueError(f"mixlint_configs: {line!r} is not 'GLOB = FORMAT' (e.g. 'train/*.sh = megatron')")
+    for pattern, fmt in pattern_lines(lines, "mixlint_configs", "'GLOB = FORMAT' (e.g. 'train/*.sh = megatron')"):
         if fmt not in FORMATS:
             close = difflib.get_close_matches(fmt, FORMATS, n=1)
             raise ValueError(f"mixlint_configs: {fmt!r} is no config format"
