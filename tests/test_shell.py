@@ -71,3 +71,11 @@ def test_a_command_inside_a_block_says_so():
     script = 'if true; then\n  python a.py --data-path 1 /x\nfi\n'
     (value,) = read_script(script).flag_values("--data-path")
     assert value.conditional == "inside the if block at line 1" and [w.text for w in value.words] == ["1", "/x"]
+
+
+def test_commands_run_through_bash_c():
+    script = ('BLEND="0.9 /data/web 0.1 /data/code"\n'
+              'CMD="python pretrain_gpt.py --data-path $BLEND --lr 1"\n'
+              'srun --jobid $SLURM_JOB_ID bash -c "$CMD"\n'
+              "srun bash -c 'python pretrain_gpt.py --data-path 1 /x'\n")
+    assert values(script) == [(3, ["0.9", "/data/web", "0.1", "/data/code"], []), (4, ["1", "/x"], [])]

@@ -2,8 +2,8 @@
 
 Megatron-style blends live in launch scripts (``--data-path 0.3 /data/web 0.7 /data/code``),
 often assembled in the shell: variables (``${B3}``), strings accumulated line by line
-(``X="${X} 0.1 /data/books"``), arrays (``A=(...)``, ``A+=(...)``, ``"${A[@]}"``), backslash
-continuations, comments. This module interprets that much of the shell statically, and nothing
+(``X="${X} 0.1 /data/books"``), arrays (``A=(...)``, ``A+=(...)``, ``"${A[@]}"``, one element a
+line), backslash continuations, comments, commands run through ``bash -c "$CMD"``. This module interprets that much of the shell statically, and nothing
 is ever executed. What cannot be known without running the script becomes an
 :class:`Unresolved` on the words it touches, naming the construct and its line: a variable the
 script never sets (``$DATA_PATH``), a command substitution (``$(ls ...)``), a value assigned
@@ -184,9 +184,25 @@ def _run_statement(tokens: list[tuple[str, bool]], line: int, variables: dict[st
         assigned = True
     if tokens:
         words = tuple(w for token, _ in tokens for w in _expand(token, line, variables, split=True))
+        inner = _shell_string(words)
+        if inner is not None:  # srun bash -c "python pretrain_gpt.py ...": the string is the command
+            for inner_tokens, logical in _statements(inner):
+                if inner_tokens:
+                    _run_statement(inner_tokens, line, variables, script,
+                                   conditional or (f"after && or || at line {line}" if logical else None))
+            return
         script.commands.append(Command(words, line, conditional))
-    elif not assigned:
-        return
+
+
+_SHELLS = ("bash", "sh", "zsh", "dash")
+
+
+def _shell_string(words: tuple[Word, ...]) -> str | None:
+    """The command string of ``bash -c STRING`` (after ``srun``, ``ssh host``, ...), when known."""
+    for i in range(1, len(words) - 1):
+        if words[i].text == "-c" and words[i - 1].text.rsplit("/", 1)[-1] in _SHELLS and not words[i + 1].unresolved:
+            return words[i + 1].text
+    return None
 
 
 def _array_elements(raw: str, rest: list[tuple[str, bool]]) -> tuple[list[str], list[tuple[str, bool]]]:
