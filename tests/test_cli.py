@@ -284,25 +284,20 @@ def test_python_dash_m_runs_the_command(repo):
 
 
 def test_every_subcommand_has_help():
-    for command in ("check", "show", "diff", "explain", "rules", "schema"):
+    for command in ("check", "show", "diff", "explain", "rules", "import", "schema"):
         with pytest.raises(SystemExit) as raised:
             run(command, "--help")
         assert raised.value.code == 0
 
 
-def test_the_plugin_costs_nothing_until_its_flag():
-    """pytest imports the plugin in every run: it must bring none of the heavy libraries."""
-    code = ("import sys, pytest_mixlint.plugin; heavy = ('duckdb', 'pyarrow', 'datasets', 'msgspec', 'pydantic', "
-            "'yaml', 'jsonschema', 'tabulate'); print([m for m in heavy if m in sys.modules])")
-    completed = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               capture_output=True, text=True, check=True)
-    assert completed.stdout.strip() == "[]"
-
-
-def test_the_plugin_with_its_flag_measures_nothing_it_need_not():
-    """A run of declared rules never imports the scan engines."""
-    code = ("import sys, pytest, pytest_mixlint.pytest_session; heavy = ('duckdb', 'pyarrow', 'datasets', "
-            "'zstandard', 'tokenizers'); print([m for m in heavy if m in sys.modules])")
+@pytest.mark.parametrize(("imported", "heavy"), [
+    # pytest imports the plugin in every run: it must bring none of the heavy libraries.
+    ("pytest_mixlint.plugin", ("duckdb", "pyarrow", "datasets", "msgspec", "pydantic", "yaml", "jsonschema", "tabulate")),
+    # With its flag, a run of declared rules never imports the scan engines.
+    ("pytest, pytest_mixlint.pytest_session", ("duckdb", "pyarrow", "datasets", "zstandard", "tokenizers")),
+])
+def test_the_plugin_imports_only_what_it_needs(imported, heavy):
+    code = f"import sys, {imported}; print([m for m in {heavy!r} if m in sys.modules])"
     completed = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
                                capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "[]"

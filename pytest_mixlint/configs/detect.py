@@ -17,7 +17,7 @@ import re
 from ..documents.syntax import parse_text, syntax_of
 from ..problems import MixlintError
 from .load import SCRIPT_SUFFIXES
-from .megatron import DATA_FLAGS, FILE_FLAGS, SPLIT_FLAGS, _find
+from .megatron import DATA_FLAGS, FILE_FLAGS, SPLIT_FLAGS, find_key
 from .shell import read_script
 from .streaming import streams_of
 
@@ -69,7 +69,7 @@ def detect_format(path: str) -> str | None:
         return "dclm"
     if isinstance(data.get("data_stages"), list):
         return "nanotron"
-    if _find(data, ("data_prefix",), ())[0] is not None:
+    if find_key(data, ("data_prefix",))[0] is not None:
         return "megatron"
     olmo = data.get("data")
     paths = olmo.get("paths") if isinstance(olmo, dict) else None

@@ -27,7 +27,8 @@ def measure_config(document: Document) -> Measurement:
     problems: list[Problem] = []
     sources = []
     for source in document.mixture.sources:
-        tokens, documents = 0, 0
+        tokens = 0
+        documents: int | None = 0  # None once a token array (no document boundaries) is part of it
         for path in source.data_files:
             if "://" in path:
                 problems.append(Problem(document.path, source.line, f"{path}: remote data is not measured yet",
@@ -43,14 +44,14 @@ def measure_config(document: Document) -> Measurement:
             try:
                 if full.endswith(".npy"):
                     tokens += npy_tokens(full)
-                    documents = -1  # a token array has no document boundaries
+                    documents = None
                 else:
                     count = megatron_counts(full)
                     tokens += count.tokens
-                    documents = documents + (count.documents or 0) if documents >= 0 else -1
+                    documents = None if documents is None else documents + (count.documents or 0)
             except TokenizedError as exc:
                 problems.append(Problem(document.path, source.line, str(exc)))
-        sources.append(replace(source, tokens=tokens, documents=documents if documents >= 0 else None, bytes=None,
+        sources.append(replace(source, tokens=tokens, documents=documents, bytes=None,
                                weight=None, tokens_relative_error=0.0))
     if problems:
         return Measurement(None, problems)

@@ -112,7 +112,7 @@ def config_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Probl
     """The training blend of a YAML or JSON config: NeMo ``data_prefix``, ``data_path``, or a blend
     JSON's ``datasets``; None when it has none."""
     data = parsed.data if isinstance(parsed.data, dict) else {}
-    node, where = _find(data, ("data_prefix", "data_path", "train_data_path"), ())
+    node, where = find_key(data, ("data_prefix", "data_path", "train_data_path"))
     if node is not None:
         if isinstance(node, dict):  # {train: [...], validation: [...], test: [...]}
             key = next((k for k in TRAIN_SPLITS if k in node), None)
@@ -151,7 +151,7 @@ def config_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Probl
     return None, []
 
 
-def _find(node: Any, keys: tuple[str, ...], where: tuple[str | int, ...]) -> tuple[Any, tuple[str | int, ...]]:
+def find_key(node: Any, keys: tuple[str, ...]) -> tuple[Any, tuple[str | int, ...]]:
     """The first of ``keys`` at the top level or under ``model.data`` / ``data`` (NeMo's nesting)."""
     for prefix in ((), ("data",), ("model", "data")):
         current = node
@@ -161,7 +161,7 @@ def _find(node: Any, keys: tuple[str, ...], where: tuple[str | int, ...]) -> tup
             for key in keys:
                 if key in current:
                     return current[key], (*prefix, key)
-    return None, where
+    return None, ()
 
 
 def _at_line(entry: BlendEntry, parsed: Parsed, where: tuple[str | int, ...], words: list[Any]) -> BlendEntry:
