@@ -26,6 +26,7 @@ from .settings import Settings, SettingsError
 
 if TYPE_CHECKING:  # imported when data is measured (the scan stack brings DuckDB, pyarrow, msgspec)
     from .baseline import Baseline
+    from .configs.catalogue import Catalogue
     from .report import RunRecord
     from .scan.cache import ShardCache
     from .scan.measure import Measurement
@@ -79,6 +80,7 @@ class Run:
         self._cache_dir = None if settings.command_line.no_cache or cache_dir is None or leads_out(cache_dir, self.rootdir) \
             else cache_dir
         self._cache: ShardCache | None = None
+        self._catalogues: dict[Path, Catalogue | MixlintError] = {}
 
     def _load_rules(self) -> RuleSet:
         references = self.settings.rules
@@ -163,8 +165,16 @@ class Run:
         fmt = check.format or self.discovery.config_format(check.path) or "megatron"
         catalogue = None
         where = self.settings.catalogue or self._nearest_catalogue(check.path)
-        if where is not None:
-            catalogue = load_catalogue(str(where), self.discovery.display(where), self.access)
+        if where is not None:  # read once per run, however many configs share it
+            if where not in self._catalogues:
+                try:
+                    self._catalogues[where] = load_catalogue(str(where), self.discovery.display(where), self.access)
+                except MixlintError as exc:
+                    self._catalogues[where] = exc
+            loaded = self._catalogues[where]
+            if isinstance(loaded, MixlintError):
+                raise loaded
+            catalogue = loaded
         document = load_config(str(check.path), check.display, fmt, self.settings.domains, self.access, catalogue)
         document.file, document.domains, document.access = str(check.path), self.settings.domains, self.access
         return document
