@@ -87,13 +87,12 @@ def load_against(spec: str, document: Document | None, base_dir: str = ".", doma
             name = spec.removeprefix(RECIPE_PREFIX)
             return _load(str(recipe_path(name)), spec, "manifest", domains, FileAccess())
         if spec.startswith(GIT_PREFIX):
-            if document is not None and document.kind == "config":
-                raise AgainstError(f"{spec}: comparing a training config with its past revisions is not supported yet",
-                                   "compare against a manifest written with `mixlint import` (or a recipe)")
             if document is None:
                 raise AgainstError(f"{spec} names a revision of a document, and there is none", "give the document's path")
             ref = spec.removeprefix(GIT_PREFIX)
             text = read_at_revision(document.file, ref, access.max_bytes)
+            if document.kind == "config":
+                return _config_at(document, ref, text, domains, access)
             return _load(document.file, f"{document.path} at {ref}", document.kind, domains, access, text)
         path = os.path.join(base_dir, spec)
         return _load(path, spec, _kind_of(path), domains, access)
@@ -113,6 +112,27 @@ def _load(path: str, display: str, kind: DocumentKind, domains: DomainPatterns |
         raise AgainstError(f"{display} is not a dataset card (no dataset front matter)",
                            "compare against a mixture manifest or a dataset card")
     return loaded
+
+
+def _config_at(document: Document, ref: str, text: str, domains: DomainPatterns | None,
+               access: FileAccess) -> Document:
+    """A training config as it was at ``ref``: read in the same format, through the same catalogue
+    (so that a source keeps its name), and the same stage of a curriculum."""
+    from .configs.load import load_config
+
+    display = f"{document.path} at {ref}"
+    parts = load_config(document.file, display, document.config_format or "megatron", domains, access,
+                        document.catalogue, text)
+    for part in parts:
+        stage = part.stage
+        if stage == document.stage:
+            if isinstance(part, MixlintError):
+                raise part
+            return part
+    stages = [p.stage for p in parts if p.stage is not None]
+    raise AgainstError(f"{display} has no stage {document.stage!r}" + (f" (its stages: {', '.join(stages)})" if stages else ""),
+                       "a stage new since then has nothing to compare against: limit the rule with `paths:` (or "
+                       "--ignore it) until it is merged")
 
 
 def read_at_revision(path: str, ref: str, max_bytes: int = Limits().file_bytes) -> str:

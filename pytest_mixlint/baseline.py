@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .documents import document_id
 from .kinds import Finding
 from .outcomes import Result, narrowed
 from .problems import MixlintError, Problem
@@ -36,13 +37,21 @@ class Key:
     rule: str
     sources: tuple[str, ...]
     message: str
+    stage: str = ""  # the curriculum stage of the document ("": the file is one document)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "rule": self.rule, "sources": list(self.sources), "message": self.message}
+        return {"path": self.path, **({"stage": self.stage} if self.stage else {}), "rule": self.rule,
+                "sources": list(self.sources), "message": self.message}
+
+    @property
+    def document_id(self) -> str:
+        return document_id(self.path, self.stage or None)
 
 
 def key_of(result: Result, finding: Finding) -> Key:
-    return Key(finding.path or result.path, result.rule, tuple(sorted(finding.sources)), _NUMBER.sub("#", finding.message))
+    stage = (result.stage or "") if not finding.path else ""  # a data file's finding is about no stage
+    return Key(finding.path or result.path, result.rule, tuple(sorted(finding.sources)), _NUMBER.sub("#", finding.message),
+               stage)
 
 
 # A compare rule's findings are about a moving target (git:main moves, and its numbers are masked
@@ -88,7 +97,7 @@ def looked_at(key: Key, results: list[Result], root: Path) -> bool:
     longer exists (a document deleted or renamed). A run of some rules or some files says
     nothing of the other entries."""
     return any(r.rule == key.rule for r in results) and (
-        any(r.path == key.path for r in results) or not (root / key.path).exists())
+        any(r.document_id == key.document_id for r in results) or not (root / key.path).exists())
 
 
 def load_baseline(path: Path, shown: str) -> Baseline:
@@ -118,7 +127,7 @@ def load_baseline(path: Path, shown: str) -> Baseline:
     for i, entry in enumerate(data["findings"]):
         try:
             key = Key(str(entry["path"]), str(entry["rule"]), tuple(str(s) for s in entry.get("sources", [])),
-                      str(entry["message"]))
+                      str(entry["message"]), str(entry.get("stage") or ""))
             keys.add(key)
             if isinstance(entry.get("seen"), str):
                 seen[key] = entry["seen"]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .access import FileAccess, inside, within
 from .discovery import Discovery, describe_rules, looks_like_manifest, unused_policy_message
-from .documents import Document, DocumentKind, load_document
+from .documents import Document, DocumentKind, document_id, load_document
 from .outcomes import Result, evaluate, ignore_notes, judged, load_error, unchecked
 from .packs import Rule, RuleSet, load_rules
 from .problems import MixlintError, Problem
@@ -46,7 +46,19 @@ class DocumentCheck:
     notes: list[Problem] = field(default_factory=list)  # ignore entries that cannot take effect, ...
     unchecked_line: int | None = None
     format: str | None = None  # a training config's format, when forced (mixlint show --as)
+    stage: str | None = None  # one stage of a curriculum (a part of its file's check)
+    # A curriculum: one check per stage, each a document with its rules (this one holds none).
+    stages: list[DocumentCheck] = field(default_factory=list)
     _measurement: Measurement | None = None
+
+    @property
+    def parts(self) -> list[DocumentCheck]:
+        """What is checked in this file: its stages, or itself."""
+        return self.stages or [self]
+
+    @property
+    def id(self) -> str:
+        return document_id(self.display, self.stage)
 
     @property
     def needs_measurement(self) -> bool:
@@ -134,7 +146,12 @@ class Run:
             return check
         try:
             if check.kind == "config":
-                check.document = self._load_config(check)
+                loaded = self._load_config(check)
+                if len(loaded) == 1 and isinstance(loaded[0], Document) and loaded[0].stage is None:
+                    check.document = loaded[0]
+                else:  # a curriculum: each stage is checked as a document of its own
+                    check.stages = [self._stage(check, part) for part in loaded]
+                    return check
             else:
                 check.document = load_document(str(check.path), check.display, check.kind, self.settings.domains,
                                                self.access)
@@ -145,9 +162,23 @@ class Run:
             check.problems = [Problem(check.display, None, f"internal error while reading this file: "
                                       f"{type(exc).__name__}: {exc}", "please report it to pytest-mixlint with this file")]
             return check
-        document = check.document
-        if document is None:  # a README without front matter is not a dataset card
+        if check.document is None:  # a README without front matter is not a dataset card
             return check
+        self._apply_rules(check)
+        return check
+
+    def _stage(self, check: DocumentCheck, part: Document | MixlintError) -> DocumentCheck:
+        if isinstance(part, Document):
+            stage = DocumentCheck(check.path, check.display, check.kind, part, format=check.format, stage=part.stage)
+            self._apply_rules(stage)
+            return stage
+        return DocumentCheck(check.path, check.display, check.kind, problems=list(part.problems),
+                             format=check.format, stage=part.stage)
+
+    def _apply_rules(self, check: DocumentCheck) -> None:
+        """The selected rules that apply to the check's document, and its notes."""
+        document = check.document
+        assert document is not None
         applicable = [r for r in self.rules.rules if r.applies(document.kind, check.display)]
         check.rules = [r for r in applicable if r.id in self.selected_ids]
         check.notes = ignore_notes(document, {r.id for r in self.rules.rules}, {r.id for r in applicable})
@@ -155,10 +186,11 @@ class Run:
         check.notes += [Problem(path, None, unused_policy_message(self.rules))
                         for path in self.discovery.unused_policies_in(check.path.parent)
                         if path not in self.unused_policies]
-        return check
 
-    def _load_config(self, check: DocumentCheck) -> Document:
-        """A training config (configs/), through the run's catalogue. Raises MixlintError."""
+    def _load_config(self, check: DocumentCheck) -> list[Document | MixlintError]:
+        """A training config (configs/), through the run's catalogue: one document, or one per
+        stage of a curriculum (a stage that cannot be read is its MixlintError). Raises
+        MixlintError when nothing can be read."""
         from .configs.catalogue import load_catalogue
         from .configs.load import load_config
 
@@ -175,9 +207,7 @@ class Run:
             if isinstance(loaded, MixlintError):
                 raise loaded
             catalogue = loaded
-        document = load_config(str(check.path), check.display, fmt, self.settings.domains, self.access, catalogue)
-        document.file, document.domains, document.access = str(check.path), self.settings.domains, self.access
-        return document
+        return list(load_config(str(check.path), check.display, fmt, self.settings.domains, self.access, catalogue))
 
     def _nearest_catalogue(self, path: Path) -> Path | None:
         """The mixlint.catalog.yaml nearest the config: its directory, then its parents up to the
@@ -219,7 +249,7 @@ class Run:
         return evaluate(rule, check.document, measurement, self.settings.strict, self._accept)
 
     def load_error(self, check: DocumentCheck) -> Result:
-        return judged(load_error(check.display, check.problems), self.settings.strict, self._accept)
+        return judged(load_error(check.display, check.problems, check.stage), self.settings.strict, self._accept)
 
     def unchecked(self, check: DocumentCheck) -> Result:
         assert check.unchecked_line is not None
@@ -277,8 +307,8 @@ class Run:
         measured it) and its notes."""
         from .report import document_payload
 
-        empty: dict[str, Any] = {"path": check.display, "kind": check.kind, "name": None, "basis": None,
-                                 "components": [], "notes": [str(n) for n in check.notes]}
+        empty: dict[str, Any] = {"path": check.display, "stage": check.stage, "kind": check.kind, "name": None,
+                                 "basis": None, "components": [], "notes": [str(n) for n in check.notes]}
         if check.document is None:
             return empty
         try:
@@ -300,14 +330,15 @@ class Run:
             check = self.classify(path)
             if check is None:
                 continue
-            payload: dict[str, Any] | None = self.payload(self.open(check))
-            for result in self.results(check):
-                record.add(result.to_json(), payload)
-                payload = None  # sent with the document's first result, as the plugin does
+            for part in self.open(check).parts:
+                payload: dict[str, Any] | None = self.payload(part)
+                for result in self.results(part):
+                    record.add(result.to_json(), payload)
+                    payload = None  # sent with the document's first result, as the plugin does
         return record
 
     def results(self, check: DocumentCheck) -> Iterator[Result]:
-        """Every result of one file, as the plugin's items give them."""
+        """Every result of one document (a file, or one stage of it), as the plugin's items give them."""
         if check.unchecked_line is not None:
             yield self.unchecked(check)
         elif check.problems:

@@ -124,7 +124,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
         lines: list[str] = [] if args.quiet else [f"mixlint: {line}" for line in run.header()]
         failures = [r for r in record.all_results() if r.outcome in ("failed", "error")]
         for result in failures:
-            lines += ["", f"__ {result.path}::{result.rule} __", explain(result)]
+            lines += ["", f"__ {result.document_id}::{result.rule} __", explain(result)]
         if not record.documents:
             lines.append(f"mixlint: no mixture manifests or dataset cards were checked under {', '.join(args.paths) or '.'} "
                          f"(manifests: {', '.join(settings.manifests)}; cards: {', '.join(settings.cards)})")
@@ -169,6 +169,14 @@ def show(args: argparse.Namespace, out: TextIO) -> int:
     return FAILED if failed else OK
 
 
+def _split_stage(path: str) -> tuple[str, str | None]:
+    """``FILE::STAGE`` names one stage of a curriculum, as pytest's node ids do."""
+    if "::" in path and not Path(path).is_file():
+        file, _, stage = path.partition("::")
+        return file, stage
+    return path, None
+
+
 def _documents(run: Any, paths: Sequence[str], found: IniFile, as_format: str | None = None) -> list[Any]:
     """The documents among ``paths``: a file named is read if it is a manifest or card whatever
     its name (as pytest --mixlint checks a file named on its command line); directories are
@@ -186,6 +194,7 @@ def _documents(run: Any, paths: Sequence[str], found: IniFile, as_format: str | 
                 raise UsageError(f"{path}: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else "")) from None
             checks.append(DocumentCheck(Path(document.file), path, "manifest", document))
             continue
+        path, stage = _split_stage(path)
         full = (Path.cwd() / path).resolve()
         if full.is_file() and as_format:  # --as: a training config of this format, whatever it looks like
             candidates = [DocumentCheck(full, run.discovery.display(full), "config", format=as_format)]
@@ -195,9 +204,15 @@ def _documents(run: Any, paths: Sequence[str], found: IniFile, as_format: str | 
         else:
             candidates = [c for c in map(run.classify, _files([path], found)) if c is not None and c.kind is not None]
         for check in candidates:
-            run.open(check)
-            if check.document is not None or check.problems:
-                checks.append(check)
+            parts = [p for p in run.open(check).parts if p.document is not None or p.problems]
+            if stage is not None:
+                named = [p for p in parts if p.stage == stage]
+                if not named:
+                    stages = [p.stage for p in parts if p.stage is not None]
+                    raise UsageError(f"{check.display} has no stage {stage!r}" + (
+                        f"; its stages: {', '.join(stages)}" if stages else " (it is not a curriculum)"))
+                parts = named
+            checks += parts
     if not checks:
         raise UsageError(f"no mixture manifest or dataset card in {', '.join(paths)}")
     return checks
@@ -242,7 +257,7 @@ def _composition_tables(record: Any, fmt: str) -> str:
                          *[_amount(m.get(b)) for b in measured],
                          *[format_share((m.get("shares") or {}).get(b)) for b in measured
                            if b != "tokens" or _all_tokens(components)]])
-        title = document.path + (f" ({document.kind}: {document.name})" if document.name else f" ({document.kind})")
+        title = document.id + (f" ({document.kind}: {document.name})" if document.name else f" ({document.kind})")
         notes = [f"note: {note}" for note in document.notes]
         heading = f"## {escape(title)}" if fmt == "github" else escape(title)
         blocks.append("\n".join([heading, "", table(rows, headers, fmt), *([""] + [escape(n) for n in notes] if notes else [])]))
@@ -288,7 +303,7 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
     for path in files:
         checks = _documents(run, [path], found)
         if len(checks) > 1:
-            raise UsageError(f"{path} holds {len(checks)} documents ({', '.join(c.display for c in checks[:3])}"
+            raise UsageError(f"{path} holds {len(checks)} documents ({', '.join(c.id for c in checks[:3])}"
                              f"{', ...' if len(checks) > 3 else ''}): name one")
         check = checks[0]
         if check.problems:
@@ -302,7 +317,7 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
             except AgainstError as exc:
                 raise UsageError(f"{side}: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else "")) from None
     before, after = (read[side] for side in sides)
-    labels = tuple(side if side.startswith((GIT_PREFIX, RECIPE_PREFIX)) else read[side].path for side in sides)
+    labels = tuple(side if side.startswith((GIT_PREFIX, RECIPE_PREFIX)) else read[side].id for side in sides)
     try:
         comparison = compare(before.mixture, after.mixture, labels, args.by, args.group_by,  # type: ignore[arg-type]
                              with_epochs=args.with_epochs)
@@ -382,7 +397,11 @@ def import_config(args: argparse.Namespace, out: TextIO) -> int:
 
     settings, found = _settings(args, [args.config])
     run = _run(settings, found, with_rules=False)
-    (check,) = _documents(run, [args.config], found, args.as_format)
+    checks = _documents(run, [args.config], found, args.as_format)
+    if len(checks) > 1:  # a curriculum: one manifest per stage
+        raise UsageError(f"{args.config} holds {len(checks)} stages: import one at a time, naming it "
+                         f"({', '.join(f'{c.display}::{c.stage}' for c in checks[:3])}{', ...' if len(checks) > 3 else ''})")
+    check = checks[0]
     if check.problems:
         for problem in check.problems:
             _say(str(problem), sys.stderr)

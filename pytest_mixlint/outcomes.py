@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import msgspec
 
 from .comparison import Comparison
-from .documents import Document, Ignore
+from .documents import Document, Ignore, document_id
 from .kinds import Evaluation, Finding
 from .kinds.base import UNITS, Unit
 from .packs import Rule
@@ -49,6 +49,7 @@ class Result:
     comparison: Comparison | None = None  # before/after (kind compare)
     # Findings found but accepted by the baseline: not judged, but not stale either.
     accepted: list[Finding] = field(default_factory=list)
+    stage: str | None = None  # the curriculum stage the document is (Document.stage)
 
     def report_entry(self) -> dict[str, Any]:
         """The result as the JSON report's SPEC lists it: every finding, located."""
@@ -71,6 +72,16 @@ class Result:
 
     def where(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
+
+    def in_stage(self, message: str) -> str:
+        """``message`` as a report outside the document's own section says it: with the stage,
+        when the file holds several (a GitHub annotation, a SARIF result are located by file)."""
+        return message if self.stage is None else f"stage {self.stage}: {message}"
+
+    @property
+    def document_id(self) -> str:
+        """The document it is about: its path, and its stage in a curriculum (``path::stage``)."""
+        return document_id(self.path, self.stage)
 
 
 def evaluate(rule: Rule, document: Document, measurement: Measurement | None = None, strict: bool = False,
@@ -117,7 +128,7 @@ def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -
 
 
 def _result(rule: Rule, document: Document, evaluation: Evaluation) -> Result:
-    base = dict(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
+    base = dict(path=document.path, stage=document.stage, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
                 observed=evaluation.observed, threshold=evaluation.threshold, unit=_unit(evaluation.unit),
                 sources=evaluation.sources, why=rule.why, origin=rule.origin, comparison=evaluation.comparison)
     if evaluation.error:
@@ -250,7 +261,8 @@ def ignore_notes(document: Document, known: set[str], applicable: set[str]) -> l
 
 
 def skipped(rule: Rule, document: Document, reason: str) -> Result:
-    return Result(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity, outcome="skipped",
+    return Result(path=document.path, stage=document.stage, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
+                  outcome="skipped",
                   message=reason, line=document.line(), why=rule.why, origin=rule.origin)
 
 
@@ -261,7 +273,7 @@ def measurement_error(rule: Rule, document: Document, problems: list[Problem]) -
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     # The document's own problem is at the result's line already; a data file's is named.
     where = first.message if first.path == document.path else first.located
-    return Result(path=document.path, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
+    return Result(path=document.path, stage=document.stage, rule=rule.id, kind=rule.kind.name, severity=rule.severity,
                   outcome="warned" if rule.severity == "warning" else "error",
                   message=f"cannot measure the data: {where}{more}",  # hints are in the findings
                   line=first.line if own else document.line(),  # the document's own problem at its line
@@ -270,10 +282,10 @@ def measurement_error(rule: Rule, document: Document, problems: list[Problem]) -
                   why=rule.why, origin=rule.origin)
 
 
-def load_error(path: str, problems: list[Problem]) -> Result:
+def load_error(path: str, problems: list[Problem], stage: str | None = None) -> Result:
     first = problems[0] if problems else Problem(path, None, "cannot be read")
     message = "; ".join(f"{p.message}" + (f" (hint: {p.hint})" if p.hint else "") for p in problems)
-    return Result(path=path, rule=LOAD_RULE, kind="load", severity="error", outcome="error",
+    return Result(path=path, stage=stage, rule=LOAD_RULE, kind="load", severity="error", outcome="error",
                   message=message, line=first.line,
                   findings=[Finding("error", p.message, p.line, hint=p.hint, path=None if p.path == path else p.path)
                             for p in problems])

@@ -27,8 +27,10 @@ class Problem:
 
 
 class MixlintError(Exception):
-    """One or more problems that stop a file from being used."""
+    """One or more problems that stop a file from being used (or, ``stage``, one stage of a
+    curriculum, the file's other stages being usable)."""
 
-    def __init__(self, problems: list[Problem] | Problem) -> None:
+    def __init__(self, problems: list[Problem] | Problem, stage: str | None = None) -> None:
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        self.stage = stage
         super().__init__("\n".join(str(p) for p in self.problems))

@@ -110,18 +110,14 @@ class NotADocument(pytest.File):
         return []
 
 
-class MixlintFile(pytest.File):
-    """A document (one item per rule that applies to it), a file that cannot be read (one error
-    item) or a manifest no pattern matches (one warned item)."""
+class _Checked(pytest.Collector):
+    """What holds one document's items: a file, or one stage of a curriculum."""
 
-    def __init__(self, *, check: DocumentCheck, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.check = check
-        self.payload_sent = False
+    check: DocumentCheck
+    payload_sent = False
 
-    def collect(self) -> Any:
-        run: Run = self.config.stash[SESSION_KEY]
-        check = run.open(self.check)
+    def items(self) -> Any:
+        check = self.check
         if check.unchecked_line is not None:
             names: list[tuple[str, Rule | None]] = [(UNCHECKED_RULE, None)]
         elif check.problems:
@@ -134,11 +130,40 @@ class MixlintFile(pytest.File):
             yield item
 
     def take_payload(self) -> dict[str, Any] | None:
-        """The file's composition, sent with the first item this process runs for it."""
+        """The document's composition, sent with the first item this process runs for it."""
         if self.payload_sent:
             return None
         self.payload_sent = True
         return self.config.stash[SESSION_KEY].payload(self.check)  # type: ignore[no-any-return]
+
+
+class MixlintFile(pytest.File, _Checked):
+    """A document (one item per rule that applies to it), a curriculum (one collector per stage),
+    a file that cannot be read (one error item) or a manifest no pattern matches (one warned item)."""
+
+    def __init__(self, *, check: DocumentCheck, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+
+    def collect(self) -> Any:
+        run: Run = self.config.stash[SESSION_KEY]
+        check = run.open(self.check)
+        if check.stages:
+            for stage in check.stages:  # node ids path::stage::rule-id
+                yield MixlintStage.from_parent(self, name=printable(stage.stage or ""), check=stage)
+        else:
+            yield from self.items()
+
+
+class MixlintStage(_Checked):
+    """One stage of a curriculum (a nanotron data stage): a document of its own."""
+
+    def __init__(self, *, check: DocumentCheck, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+
+    def collect(self) -> Any:
+        return self.items()
 
 
 class MixlintFailure(Exception):
@@ -160,7 +185,7 @@ class MixlintItem(pytest.Item):
 
     def runtest(self) -> None:
         run: Run = self.config.stash[SESSION_KEY]
-        assert isinstance(self.parent, MixlintFile)
+        assert isinstance(self.parent, _Checked)
         check = self.parent.check
         if self.rule is not None:
             result = run.evaluate(check, self.rule)

@@ -138,7 +138,7 @@ def test_check_gives_what_pytest_gives_on_the_examples(tmp_path, monkeypatch):
     theirs = json.loads((tmp_path / "p.json").read_text())
     assert status == completed.returncode == 1
     assert ours["documents"] == theirs["documents"] and ours["totals"] == theirs["totals"]
-    assert len(ours["documents"]) == 15
+    assert len(ours["documents"]) == 16
 
 
 # --- show -----------------------------------------------------------------------------------------------

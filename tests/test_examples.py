@@ -37,7 +37,8 @@ EXPECTED = {
     ("training-configs/train/pretrain_gpt_1b.sh", "commercial-use-licences"): "failed",  # books are NC
     ("training-configs/configs/neox-20b.yml", "license-declared"): "failed",  # arxiv: no licence in the catalogue
     ("training-configs/yamls/mpt-7b.yaml", "source-diversity"): "failed",  # web 85%
-    ("training-configs/nanotron/smollm.yaml", "min-code-share"): "passed",
+    ("training-configs/nanotron/smollm.yaml::stable", "min-code-share"): "passed",  # 15%
+    ("training-configs/nanotron/smollm.yaml::decay", "min-code-share"): "failed",  # 4%: each stage is checked
     ("training-configs/olmo/olmo-1b.yaml", "min-code-share"): "error",  # no weights: shares need sizes
     ("mixes/dolma-1.7.mixture.yaml", "min-code-share"): "passed",
     ("mixes/dolma-1.7.mixture.yaml", "commercial-use-licences"): "passed",
@@ -77,12 +78,13 @@ def report(tmp_path_factory):
 
 def test_report_is_valid(report):
     jsonschema.validate(report, schema())
-    assert len(report["documents"]) == 15
+    assert len(report["documents"]) == 16  # 15 files, one of them a curriculum of two stages
 
 
 @pytest.mark.parametrize(("path", "rule"), list(EXPECTED))
 def test_expected_outcome(report, path, rule):
-    results = {(d["path"], r["rule"]): r for d in report["documents"] for r in d["results"]}
+    results = {(d["path"] + (f"::{d['stage']}" if "stage" in d else ""), r["rule"]): r
+               for d in report["documents"] for r in d["results"]}
     assert results[(path, rule)]["outcome"] == EXPECTED[(path, rule)], results[(path, rule)]["message"]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from pytest_mixlint.configs.olmo import nanotron_stages, olmo_blend, olmo_core_mix
 from pytest_mixlint.documents.syntax import parse_text
 
@@ -69,8 +71,9 @@ NANOTRON = """\
 
 
 def test_nanotron_stages_in_every_dataset_form():
-    blends, problems = nanotron_stages(parsed(NANOTRON), "c.yaml")
-    assert problems == [] and list(blends) == ["stable", "annealing", "natural"]
+    stages = nanotron_stages(parsed(NANOTRON), "c.yaml")
+    assert [(s.name, s.line, s.problems) for s in stages] == [("stable", 3, ()), ("annealing", 11, ()), ("natural", 17, ())]
+    blends = {s.name: s.blend for s in stages}
     assert {e.path: round(e.weight, 6) for e in blends["stable"].entries} == {
         "HuggingFaceFW/fineweb-edu": 0.7, "bigcode/starcoderdata": 0.2, "open-web-math/open-web-math": 0.1}
     assert [e.line for e in blends["stable"].entries] == [8, 9, 10]
@@ -79,8 +82,22 @@ def test_nanotron_stages_in_every_dataset_form():
     assert not blends["natural"].weighted
 
 
-def test_nanotron_problems_are_located():
+def test_a_stage_that_cannot_be_read_keeps_its_problem_and_the_others_their_blends():
     text = NANOTRON.replace("dataset_weights: [0.5, 0.3, 0.2]", "dataset_weights: [0.5, 0.3]")
-    blends, problems = nanotron_stages(parsed(text), "c.yaml")
-    assert "annealing" not in blends and "one number per dataset_folder" in problems[0].message
-    assert problems[0].line == 16
+    stages = nanotron_stages(parsed(text), "c.yaml")
+    annealing = stages[1]
+    assert annealing.blend is None and "one number per dataset_folder" in annealing.problems[0].message
+    assert annealing.problems[0].line == 16
+    assert stages[0].blend is not None and stages[2].blend is not None
+
+
+@pytest.mark.parametrize(("name", "says"), [("stable", "a second stage named 'stable'"), ("a::b", "holds '::'")])
+def test_stage_names_are_unique_node_ids(name, says):
+    stages = nanotron_stages(parsed(NANOTRON.replace("name: annealing", f"name: {name!r}")), "c.yaml")
+    assert stages[1].blend is None and says in stages[1].problems[0].message and stages[1].problems[0].line == 11
+    assert stages[2].blend is not None
+
+
+def test_an_unnamed_stage_is_named_by_its_place():
+    stages = nanotron_stages(parsed(NANOTRON.replace("  - name: natural\n", "  - \n")), "c.yaml")
+    assert [s.name for s in stages] == ["stable", "annealing", "stage 3"]

@@ -22,10 +22,12 @@ def _value(value: Any) -> str:
 
 def manifest_text(document: Document, fmt: str) -> str:
     mixture = document.mixture
-    lines = [f"# Imported by `mixlint import` from {document.path} ({fmt} format); review before committing.",
+    stage = f", stage {document.stage}" if document.stage is not None else ""
+    name = (mixture.name or document.path) + (f" ({document.stage})" if document.stage is not None else "")
+    lines = [f"# Imported by `mixlint import` from {document.path} ({fmt} format{stage}); review before committing.",
              "# Weights are the config's sampling weights, normalised; licences and domains come from the",
              "# source catalogue where it describes the data paths (else: none declared).",
-             "mixlint: 1", f"name: {_value(mixture.name or document.path)}"]
+             "mixlint: 1", f"name: {_value(name)}"]
     weighted = all(s.weight is not None for s in mixture.sources)
     if weighted:
         lines.append("basis: weight")

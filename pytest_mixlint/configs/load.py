@@ -2,9 +2,8 @@
 
 Formats (``mixlint_configs`` ini lines ``GLOB = FORMAT`` say which files are which):
 ``megatron`` (launch scripts, YAML ``data_prefix``, blend JSON), ``neox``, ``streaming``
-(llm-foundry), ``olmo``, ``olmo-core`` (mix files), ``nanotron`` (one data stage; a curriculum
-of several is refused with the fix until stages are items of their own), ``dolma`` (mixer
-configs), ``dclm`` (tokenized-dataset JSON). Nothing is executed.
+(llm-foundry), ``olmo``, ``olmo-core`` (mix files), ``nanotron`` (a curriculum: one document per
+data stage), ``dolma`` (mixer configs), ``dclm`` (tokenized-dataset JSON). Nothing is executed.
 """
 
 from __future__ import annotations
@@ -33,20 +32,37 @@ STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 
 def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | None = None,
-                access: FileAccess = FileAccess(), catalogue: Catalogue | None = None) -> Document:
-    """The config at ``path`` as a document of kind ``config``; raises MixlintError with every
-    located problem (what the config does not say, what only running it would)."""
-    text = read_text(path, display, access, confined=access.holds(path))
+                access: FileAccess = FileAccess(), catalogue: Catalogue | None = None,
+                text: str | None = None) -> list[Document | MixlintError]:
+    """The config at ``path`` as documents of kind ``config``: one, or one per stage of a
+    curriculum (nanotron ``data_stages``, each with ``stage`` set). ``text``: the content as read
+    elsewhere (a git revision). Raises MixlintError with every located problem when nothing can
+    be read (what the config does not say, what only running it would)."""
+    if text is None:
+        text = read_text(path, display, access, confined=access.holds(path))
     base_dir = os.path.dirname(os.path.abspath(path))
     # A Megatron blend outside YAML or JSON is in a launch script, whatever its name (run.slurm, blend.conf).
     script = fmt == "olmo-core" or (fmt == "megatron" and not path.lower().endswith(STRUCTURED_SUFFIXES))
     parsed = Parsed(None, {(): 1}) if script else parse_text(text, display, syntax_of(path))
+    if fmt == "nanotron":
+        stages = nanotron_stages(parsed, display)
+        if not stages:
+            raise MixlintError([Problem(display, None, "no training data found for the nanotron format", _WHERE[fmt])])
+        # A stage's results without a line of their own are at its entry, not at the file's top.
+        return [_document(stage.blend, list(stage.problems), path, display, fmt,
+                          Parsed(parsed.data, {**parsed.line_of, (): stage.line or 1}), domains, access, catalogue,
+                          stage.name) if stage.blend is not None else MixlintError(list(stage.problems), stage.name)
+                for stage in stages]
     blend, problems = _blend(fmt, text, parsed, display, base_dir, access)
-    if blend is None and not problems:
-        problems = [Problem(display, None, f"no training data found for the {fmt} format",
-                            _WHERE.get(fmt, "check the mixlint_configs line that names this file"))]
     if blend is None:
-        raise MixlintError(problems)
+        raise MixlintError(problems or [Problem(display, None, f"no training data found for the {fmt} format",
+                                                _WHERE.get(fmt, "check the mixlint_configs line that names this file"))])
+    return [_document(blend, problems, path, display, fmt, parsed, domains, access, catalogue)]
+
+
+def _document(blend: Blend, problems: list[Problem], path: str, display: str, fmt: str, parsed: Parsed,
+              domains: DomainPatterns | None, access: FileAccess, catalogue: Catalogue | None,
+              stage: str | None = None) -> Document:
     notes: list[Problem] = list(problems)  # with a blend, what was said is a note (DCLM's sampling_yaml)
     notes += [Problem(display, e.line, f"{e.path} is listed {e.listed} times: "
                       + ("its weights add up" if e.weight is not None else "it is read that many times"),
@@ -56,7 +72,10 @@ def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | Non
         described, catalogue_problems = catalogue.describe([e.path for e in blend.entries])
         notes += [p for p in catalogue_problems if "is claimed by" in p.message]
     mixture = blend_mixture(blend, Path(path).stem, described, domains)
-    return Document(display, "config", mixture, parsed, [], notes, base_dir)
+    # file, domains, access: so that what it refers to (a compare rule's other side) is read alike
+    return Document(display, "config", mixture, parsed, [], notes, os.path.dirname(os.path.abspath(path)),
+                    file=os.path.abspath(path), domains=domains or DomainPatterns(), access=access, stage=stage,
+                    config_format=fmt, catalogue=catalogue)
 
 
 _WHERE = {
@@ -87,9 +106,4 @@ def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str,
         return dolma_blend(parsed, display)
     if fmt == "dclm":
         return dclm_blend(parsed, display)
-    stages, problems = nanotron_stages(parsed, display)
-    if len(stages) > 1:
-        return None, problems + [Problem(display, parsed.line(("data_stages",)), f"a curriculum of {len(stages)} data "
-                                         f"stages ({', '.join(stages)}): one composition per stage is not checked yet",
-                                         "write one mixture manifest per stage")]
-    return (next(iter(stages.values())) if stages else None), problems
+    raise ValueError(f"not a config format: {fmt!r}")

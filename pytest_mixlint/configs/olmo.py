@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..documents.syntax import Parsed
@@ -60,33 +61,58 @@ def olmo_core_mix(text: str, display: str, known: Mapping[str, str] | None = Non
     return Blend(tuple(BlendEntry(e.path, e.weight, e.listed, e.line, labels.get(e.path)) for e in blend.entries)), []
 
 
-def nanotron_stages(parsed: Parsed, display: str) -> tuple[dict[str, Blend], list[Problem]]:
-    """One blend per ``data_stages`` entry, by stage name (in order)."""
+@dataclass(frozen=True)
+class Stage:
+    """One ``data_stages`` entry: its blend, or why it cannot be read."""
+
+    name: str
+    line: int | None
+    blend: Blend | None
+    problems: tuple[Problem, ...] = ()
+
+
+def nanotron_stages(parsed: Parsed, display: str) -> list[Stage]:
+    """Every ``data_stages`` entry, in order (none when the config has no data_stages). A stage
+    that cannot be read keeps its problems, so that the other stages are still checked."""
     stages = parsed.data.get("data_stages") if isinstance(parsed.data, dict) else None
     if not isinstance(stages, list):
-        return {}, []
-    blends: dict[str, Blend] = {}
-    problems: list[Problem] = []
+        return []
+    found: list[Stage] = []
     for i, stage in enumerate(stages):
         where: tuple[str | int, ...] = ("data_stages", i)
+        line = parsed.line(where)
         if not isinstance(stage, dict):
-            problems.append(Problem(display, parsed.line(where), "a data stage must be a mapping"))
+            found.append(Stage(f"stage {i + 1}", line, None, (Problem(display, line, "a data stage must be a mapping"),)))
             continue
-        name = str(stage.get("name", f"stage {i + 1}"))
+        name = str(stage.get("name") or f"stage {i + 1}")
+        problem = _bad_stage_name(name, [s.name for s in found])
+        if problem:
+            found.append(Stage(name, line, None, (Problem(display, parsed.line((*where, "name")), *problem),)))
+            continue
         data = stage.get("data") if isinstance(stage.get("data"), dict) else {}
         dataset = data.get("dataset") if isinstance(data, dict) else None
         try:
             blend = _nanotron_dataset(dataset, parsed, (*where, "data", "dataset"))
         except BlendError as exc:
             at = (*where, "data", "dataset", *((exc.key,) if exc.key else ()))
-            problems.append(Problem(display, parsed.line(at), f"stage {name!r}: {exc}"))
+            found.append(Stage(name, line, None, (Problem(display, parsed.line(at), f"stage {name!r}: {exc}"),)))
             continue
         if blend is None:
-            problems.append(Problem(display, parsed.line(where), f"stage {name!r} names no dataset",
-                                    "give data.dataset: a path, a list, {path: weight}, or dataset_folder"))
+            found.append(Stage(name, line, None, (Problem(
+                display, line, f"stage {name!r} names no dataset",
+                "give data.dataset: a path, a list, {path: weight}, or dataset_folder"),)))
             continue
-        blends[name] = blend
-    return blends, problems
+        found.append(Stage(name, line, blend))
+    return found
+
+
+def _bad_stage_name(name: str, before: list[str]) -> tuple[str, str] | None:
+    """Stage names are node ids (``path::stage::rule``) and report keys: unique, without ``::``."""
+    if name in before:
+        return f"a second stage named {name!r}", "give every stage its own name"
+    if "::" in name or not name.isprintable():
+        return f"the stage name {name!r} holds '::' or a control character", "rename the stage: it names its checks"
+    return None
 
 
 def _nanotron_dataset(dataset: Any, parsed: Parsed, where: tuple[str | int, ...]) -> Blend | None:

@@ -8,9 +8,9 @@ from ..access import FileAccess
 from ..domains import DomainPatterns
 from .card import is_card, load_card
 from .manifest import load_manifest
-from .model import Document, DocumentKind, Ignore
+from .model import Document, DocumentKind, Ignore, document_id
 
-__all__ = ["Document", "DocumentKind", "Ignore", "is_card", "load_card", "load_document", "load_manifest"]
+__all__ = ["Document", "DocumentKind", "Ignore", "document_id", "is_card", "load_card", "load_document", "load_manifest"]
 
 
 def load_document(path: str, display: str, kind: DocumentKind, domains: DomainPatterns | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..access import FileAccess
 from ..domains import DomainPatterns
@@ -12,7 +12,16 @@ from ..options import TokenMode
 from ..problems import Problem
 from .syntax import Parsed
 
+if TYPE_CHECKING:
+    from ..configs.catalogue import Catalogue
+
 DocumentKind = Literal["manifest", "card", "config"]  # config: a training config (configs/)
+
+
+def document_id(path: str, stage: str | None) -> str:
+    """How a document is named in reports and node ids: its path, then its stage when the file
+    holds a curriculum (``configs/train.yaml::stable``)."""
+    return path if stage is None else f"{path}::{stage}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,15 @@ class Document:
     file: str = ""
     domains: DomainPatterns = field(default_factory=DomainPatterns)
     access: FileAccess = field(default_factory=FileAccess)
+    # One stage of a training curriculum (a nanotron data stage): the file holds one composition
+    # per stage, each a document of its own (items ``path::stage::rule-id``).
+    stage: str | None = None
+    config_format: str | None = None  # a training config's format (configs/), to read it again at a revision
+    catalogue: Catalogue | None = None  # the source catalogue it was read through
+
+    @property
+    def id(self) -> str:
+        return document_id(self.path, self.stage)
 
     @property
     def name(self) -> str | None:

@@ -30,10 +30,10 @@ def workflow_commands(result: Result) -> Iterator[str]:
         return
     findings = result.findings or []
     if not findings:
-        yield _command(command, result.path, result.line, result.rule, result.message)
+        yield _command(command, result.path, result.line, result.rule, result.in_stage(result.message))
     for finding in findings:
         level = "warning" if finding.level == "warning" or command == "warning" else "error"
-        message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+        message = result.in_stage(finding.message + (f" (hint: {finding.hint})" if finding.hint else ""))
         yield _command(level, finding.path or result.path, finding.line or (result.line if not finding.path else None),
                        result.rule, message)
 

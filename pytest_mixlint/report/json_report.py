@@ -19,7 +19,7 @@ def to_json(run: RunRecord) -> dict[str, Any]:
         "packs": [{"name": p.name, "via": p.via} for p in run.packs],
         "rules": run.rules,
         "documents": [{
-            "path": d.path, "kind": d.kind, "name": d.name,
+            "path": d.path, **({"stage": d.stage} if d.stage is not None else {}), "kind": d.kind, "name": d.name,
             "components": d.components,
             "notes": d.notes,
             "results": [r.report_entry() for r in d.results],

@@ -36,7 +36,7 @@ def render(run: RunRecord) -> str:
         lines += _section(document)
     quiet = [d for d in documents if d not in noteworthy]
     if quiet:
-        lines += ["## Passed", "", table([[markdown(d.path), markdown(d.name or ""), str(len(d.results))] for d in quiet],
+        lines += ["## Passed", "", table([[markdown(d.id), markdown(d.name or ""), str(len(d.results))] for d in quiet],
                                          ["document", "name", "rules"], "github"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -51,7 +51,7 @@ def _summary_line(run: RunRecord, totals: dict[str, int]) -> str:
 
 def _section(document: DocumentRecord) -> list[str]:
     name = f" — {markdown(document.name)}" if document.name else ""
-    lines = [f"## {markdown(document.path)}{name}", ""]
+    lines = [f"## {markdown(document.id)}{name}", ""]
     if document.components:
         rows = [[markdown(cell) for cell in row] for row in composition_rows(document)]
         lines += [table(rows, composition_headers(document), "github"), ""]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..documents import Document
+from ..documents import Document, document_id
 from ..mixture import BASES, Basis, Mixture, ShareError
 from ..outcomes import Result
 from ..packs import PackInfo
@@ -47,7 +47,7 @@ def document_payload(document: Document, notes: list[Problem], measured: Mixture
         })
     # A card whose configs declare no sizes has shares (one config is 100%) but no basis.
     declared = mixture.declared_basis or any(s.amount(mixture.basis) is not None for s in mixture.sources)
-    payload: dict[str, Any] = {"path": document.path, "kind": document.kind, "name": document.name,
+    payload: dict[str, Any] = {"path": document.path, "stage": document.stage, "kind": document.kind, "name": document.name,
                                "basis": mixture.basis if declared else None, "components": components,
                                "notes": [str(n) for n in notes]}
     if measured is not None:
@@ -84,6 +84,7 @@ def _shares(mixture: Mixture, basis: str | None = None, with_epochs: bool = Fals
 @dataclass
 class DocumentRecord:
     path: str
+    stage: str | None = None  # a curriculum's stage: the file holds one document per stage
     kind: str | None = None
     name: str | None = None
     basis: str | None = None
@@ -91,6 +92,10 @@ class DocumentRecord:
     notes: list[str] = field(default_factory=list)
     measured_bases: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return document_id(self.path, self.stage)
 
 
 # Every outcome, named as the totals name them; each item of the run is counted once.
@@ -102,21 +107,20 @@ TOTALS = {"passed": "passed", "failed": "failed", "warned": "warned", "error": "
 class RunRecord:
     packs: list[PackInfo] = field(default_factory=list)  # the packs in effect, in order
     rules: int = 0  # rules selected for the run
-    documents: dict[str, DocumentRecord] = field(default_factory=dict)
+    documents: dict[str, DocumentRecord] = field(default_factory=dict)  # by document id (path, or path::stage)
     stale_baseline: list[Key] = field(default_factory=list)  # recorded findings no longer found
 
     def add(self, result: dict[str, Any], document: dict[str, Any] | None) -> None:
         parsed = Result.from_json(result)
-        record = self.documents.setdefault(parsed.path, DocumentRecord(parsed.path))
+        record = self.documents.setdefault(parsed.document_id, DocumentRecord(parsed.path, parsed.stage))
         if document and record.kind is None:
-            record.kind, record.name, record.basis = document["kind"], document["name"], document["basis"]
-            record.components, record.notes = document["components"], document["notes"]
-            record.measured_bases = document.get("measured_bases", [])
+            self.add_document(document)
         record.results.append(parsed)
 
     def add_document(self, document: dict[str, Any]) -> None:
-        """A document's composition without results (``mixlint show``)."""
-        record = self.documents.setdefault(document["path"], DocumentRecord(document["path"]))
+        """A document's composition (without results: ``mixlint show``)."""
+        path, stage = document["path"], document.get("stage")
+        record = self.documents.setdefault(document_id(path, stage), DocumentRecord(path, stage))
         record.kind, record.name, record.basis = document["kind"], document["name"], document["basis"]
         record.components, record.notes = document["components"], document["notes"]
         record.measured_bases = document.get("measured_bases", [])
@@ -124,7 +128,7 @@ class RunRecord:
     def sorted_documents(self) -> list[DocumentRecord]:
         for record in self.documents.values():
             record.results.sort(key=lambda r: r.rule)
-        return [self.documents[p] for p in sorted(self.documents)]
+        return [self.documents[key] for key in sorted(self.documents)]
 
     def totals(self) -> dict[str, int]:
         """Items by outcome; ``baselined`` only in a run that has some (a run with a baseline)."""

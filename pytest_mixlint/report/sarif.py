@@ -75,7 +75,7 @@ def _finding_results(result: Result, rule_index: int, findings: list[Finding], o
     level = _LEVEL[outcome]
     entries = []
     for finding in findings:
-        message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+        message = result.in_stage(finding.message + (f" (hint: {finding.hint})" if finding.hint else ""))
         line = finding.line or (result.line if not finding.path else None)
         entry = _entry(result, rule_index, "warning" if finding.level == "warning" else level, message,
                        finding.path or result.path, line)
@@ -86,7 +86,7 @@ def _finding_results(result: Result, rule_index: int, findings: list[Finding], o
             entry["properties"] = {"observed": finding.observed, "threshold": finding.threshold, "unit": finding.unit}
         entries.append(entry)
     if not findings and outcome == result.outcome:
-        entries.append(_entry(result, rule_index, level, result.message, result.path, result.line))
+        entries.append(_entry(result, rule_index, level, result.in_stage(result.message), result.path, result.line))
     for entry in entries:
         if outcome == "suppressed":
             entry["suppressions"] = [{"kind": "inSource", "justification": result.message}]

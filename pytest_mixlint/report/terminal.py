@@ -19,7 +19,7 @@ def write_summary(run: RunRecord, write_line: Callable[[str], None], verbose: bo
         noteworthy = [r for r in document.results if r.outcome not in ("passed", "skipped")]
         if not detailed and not noteworthy and not document.notes:
             continue
-        title = one_line(document.path + (f" ({document.kind}: {document.name})" if document.name
+        title = one_line(document.id + (f" ({document.kind}: {document.name})" if document.name
                                           else f" ({document.kind})" if document.kind else ""))
         if document is not documents[0]:
             write_line("")
