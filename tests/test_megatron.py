@@ -43,7 +43,7 @@ BOOKS = 'BLEND="${BLEND} 0.1 ${DATA_ROOT}/books_text_document"'
 @pytest.mark.parametrize(("old", "new", "line", "message"), [
     ("DATA_ROOT=/lustre/data", "", 4, "--data-path: $DATA_ROOT is never set in the script"),
     (BOOKS, f'if [ -n "$BIG" ]; then\n{BOOKS}\nfi', 7, "--data-path: $BLEND is assigned inside the if block at line 6"),
-    ("--data-path $BLEND", "--data-path $(cat blend.txt)", 7, "--data-path: a command substitution $(cat blend.txt)"),
+    ("--data-path $BLEND", "--data-path $(cat blend.txt)", 9, "--data-path: a command substitution $(cat blend.txt)"),
 ])
 def test_what_the_script_cannot_say_is_located(tmp_path, old, new, line, message):
     blend, problems = script_blend(textwrap.dedent(SCRIPT).replace(old, new), "train.sh", str(tmp_path))
@@ -108,3 +108,11 @@ def test_the_bigcode_weighted_split_flag(tmp_path):
             '0.25 0:0.95 /d/java_content_document" --valid-weighted-split-paths "VALID: 1 0.95:1 /d/python"\n')
     blend, problems = script_blend(text, "bigcode.sh", str(tmp_path))
     assert problems == [] and shares(blend) == {"/d/python_content_document": 0.75, "/d/java_content_document": 0.25}
+
+
+def test_each_source_is_at_the_line_its_path_is_written_on(tmp_path):
+    script = ("python pretrain_gpt.py \\\n    --data-path \\\n      0.7 /d/web_text_document \\\n"
+              "      0.3 /d/code_text_document\n")
+    blend, problems = script_blend(script, "train.sh", str(tmp_path))
+    assert problems == [] and [(e.path, e.line) for e in blend.entries] == [
+        ("/d/web_text_document", 3), ("/d/code_text_document", 4)]

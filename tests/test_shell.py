@@ -16,7 +16,7 @@ def test_a_blend_on_continued_lines_with_comments():
     script = ("#!/bin/bash\n# the blend\ntorchrun pretrain_gpt.py \\\n    --num-layers 24 \\\n"
               "    --data-path 0.3 /data/web_text_document 0.7 /data/code_text_document \\\n"
               "    --split 949,50,1  # train, valid, test\n")
-    assert values(script) == [(3, ["0.3", "/data/web_text_document", "0.7", "/data/code_text_document"], [])]
+    assert values(script) == [(5, ["0.3", "/data/web_text_document", "0.7", "/data/code_text_document"], [])]
 
 
 def test_variables_accumulated_line_by_line():
@@ -79,3 +79,27 @@ def test_commands_run_through_bash_c():
               'srun --jobid $SLURM_JOB_ID bash -c "$CMD"\n'
               "srun bash -c 'python pretrain_gpt.py --data-path 1 /x'\n")
     assert values(script) == [(3, ["0.9", "/data/web", "0.1", "/data/code"], []), (4, ["1", "/x"], [])]
+
+
+def test_a_continued_command_locates_each_word_at_its_own_line():
+    """A blend written one pair a line: each path, and what cannot be known, at the line it is on."""
+    script = ("torchrun pretrain_gpt.py \\\n"          # 1
+              "    --lr 3e-4 \\\n"                      # 2
+              "    --data-path \\\n"                    # 3
+              "        0.7 /data/web_text_document \\\n"  # 4
+              "        0.3 ${CODE}/code_text_document \\\n"  # 5
+              "    --split 949,50,1\n")                 # 6
+    (value,) = read_script(script).flag_values("--data-path")
+    assert value.line == 3 and [(w.text, w.line) for w in value.words] == [
+        ("0.7", 4), ("/data/web_text_document", 4), ("0.3", 5), ("/code_text_document", 5)]
+    assert [(u.line, u.construct) for u in value.unresolved] == [(5, "$CODE is never set in the script")]
+
+
+def test_array_elements_and_quoted_strings_keep_their_lines():
+    script = ('BLEND=(\n'                  # 1
+              '  0.5 /d/web\n'             # 2
+              '  0.5 "$(ls /d/code)"\n'    # 3
+              ')\n'                        # 4
+              'python train.py --data-path "${BLEND[@]}"\n')  # 5
+    (value,) = read_script(script).flag_values("--data-path")
+    assert value.line == 5 and [u.line for u in value.unresolved] == [3]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 from ..access import FileAccess
@@ -67,7 +68,12 @@ def _from_words(value: FlagValue, display: str, problems: list[Problem]) -> Blen
             if "train" not in splits:
                 raise BlendError("no TRAIN: split")
             return splits["train"]
-        return parse_blend([w.text for w in value.words], value.line)
+        blend = parse_blend([w.text for w in value.words], value.line)
+        # Each path at the line it is written on (a blend continued over several lines).
+        lines = {}
+        for word in value.words:
+            lines.setdefault(word.text, word.line)
+        return Blend(tuple(replace(e, line=lines.get(e.path) or e.line) for e in blend.entries))
     except BlendError as exc:
         problems.append(Problem(display, value.line, f"{value.flag}: {exc}"))
         return None

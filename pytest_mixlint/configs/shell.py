@@ -14,9 +14,11 @@ in an unrelated command is no problem.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Words that open and close compound commands: what is assigned inside may or may not happen.
 _OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done", "case": "esac"}
@@ -38,6 +40,15 @@ class Unresolved:
 class Word:
     text: str
     unresolved: tuple[Unresolved, ...] = ()
+    line: int | None = None  # the physical line it is written on (a continued command spans several)
+
+
+class _Token(NamedTuple):
+    """A word as written (quotes kept), whether it is quoted as a whole, and its physical line."""
+
+    text: str
+    quoted: bool
+    line: int
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ class FlagValue:
 
     flag: str
     words: tuple[Word, ...]
-    line: int
+    line: int  # the flag's own line
     conditional: str | None = None
     command: tuple[Word, ...] = ()  # the whole command the flag is given to
 
@@ -81,7 +92,7 @@ class Script:
                 else:
                     end = next((j for j in range(i + 1, len(words)) if words[j].text.startswith("--")), len(words))
                     values = words[i + 1:end]
-                found.append(FlagValue(name, values, command.line, command.conditional, words))
+                found.append(FlagValue(name, values, word.line or command.line, command.conditional, words))
         return found
 
 
@@ -99,8 +110,8 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
     variables: dict[str, _Variable] = {name: _Variable((Word(value),), False, 0) for name, value in (known or {}).items()}
     script = Script()
     blocks: list[tuple[str, int]] = []  # open compound commands: (the keyword that closes it, line)
-    for line, source in _logical_lines(text):
-        for tokens, logical in _statements(source):
+    for line, source, starts in _logical_lines(text):
+        for tokens, logical in _statements(source, starts):
             if not tokens:
                 continue
             first = tokens[0][0]
@@ -133,22 +144,22 @@ def _opener(closer: str) -> str:
     return {"fi": "if", "done": "loop", "esac": "case", "}": "function"}[closer]
 
 
-def _function(tokens: list[tuple[str, bool]]) -> bool:
+def _function(tokens: list[_Token]) -> bool:
     """``name() {``, ``name () {`` or ``function name {``: a function definition's first line."""
-    words = [t for t, _ in tokens]
+    words = [t.text for t in tokens]
     if words[0] == "function":
         return True
     return len(words) >= 2 and (words[0].endswith("()") or words[1] in ("()", "(){")) and words[-1] in ("{", "(){")
 
 
-def _after_keyword(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _after_keyword(tokens: list[_Token]) -> list[_Token]:
     """``then X=1`` or ``do echo``: the command after the keyword (a condition is not one)."""
     if tokens[0][0] in {"then", "else", "do"}:
         return tokens[1:]
     return []
 
 
-def _run_statement(tokens: list[tuple[str, bool]], line: int, variables: dict[str, _Variable], script: Script,
+def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variable], script: Script,
                    conditional: str | None) -> None:
     """Assignments update the variables (or make them unknowable, inside a block); anything else is
     a command, recorded with its words expanded."""
@@ -160,33 +171,34 @@ def _run_statement(tokens: list[tuple[str, bool]], line: int, variables: dict[st
         if match is None:
             break
         name, operator, raw = match.groups()
+        at = tokens[0].line
         if raw == "(" or raw.startswith("("):  # an array, to the closing parenthesis
-            elements, tokens = _array_elements(raw, tokens[1:])
-            words = tuple(w for element in elements for w in _expand(element, line, variables, split=True))
-            value = _Variable(words, True, line)
+            elements, tokens = _array_elements(raw, at, tokens[1:])
+            words = tuple(w for element, element_at in elements for w in _expand(element, element_at, variables, split=True))
+            value = _Variable(words, True, at)
         else:
-            words = tuple(_expand(raw, line, variables, split=False))
-            value = _Variable((Word("".join(w.text for w in words), tuple(u for w in words for u in w.unresolved)),),
-                              False, line)
+            words = tuple(_expand(raw, at, variables, split=False))
+            value = _Variable((Word("".join(w.text for w in words), tuple(u for w in words for u in w.unresolved), at),),
+                              False, at)
             tokens = tokens[1:]
         if conditional is not None:  # which branch runs, or how often, is decided at run time
-            value = _Variable(tuple(Word(w.text, (*w.unresolved, Unresolved(line, f"${name} is assigned "
-                                                                               f"{conditional}"))) for w in value.words),
-                              value.is_array, line)
+            value = _Variable(tuple(Word(w.text, (*w.unresolved, Unresolved(at, f"${name} is assigned "
+                                                                             f"{conditional}")), w.line)
+                                    for w in value.words), value.is_array, at)
         if operator == "+=" and name in variables:
             old = variables[name]
             if value.is_array or old.is_array:
-                value = _Variable(old.words + value.words, True, line)
+                value = _Variable(old.words + value.words, True, at)
             else:
                 joined = old.words[0].text + value.words[0].text
-                value = _Variable((Word(joined, old.words[0].unresolved + value.words[0].unresolved),), False, line)
+                value = _Variable((Word(joined, old.words[0].unresolved + value.words[0].unresolved, at),), False, at)
         variables[name] = value
         assigned = True
     if tokens:
-        words = tuple(w for token, _ in tokens for w in _expand(token, line, variables, split=True))
+        words = tuple(w for token in tokens for w in _expand(token.text, token.line, variables, split=True))
         inner = _shell_string(words)
         if inner is not None:  # srun bash -c "python pretrain_gpt.py ...": the string is the command
-            for inner_tokens, logical in _statements(inner):
+            for inner_tokens, logical in _statements(inner, [(0, line)]):
                 if inner_tokens:
                     _run_statement(inner_tokens, line, variables, script,
                                    conditional or (f"after && or || at line {line}" if logical else None))
@@ -205,39 +217,44 @@ def _shell_string(words: tuple[Word, ...]) -> str | None:
     return None
 
 
-def _array_elements(raw: str, rest: list[tuple[str, bool]]) -> tuple[list[str], list[tuple[str, bool]]]:
-    """``A=(a b "c d")``: the elements, and the tokens after the closing parenthesis."""
-    elements: list[str] = []
+def _array_elements(raw: str, line: int, rest: list[_Token]) -> tuple[list[tuple[str, int]], list[_Token]]:
+    """``A=(a b "c d")``: the elements with their lines, and the tokens after the closing parenthesis."""
+    elements: list[tuple[str, int]] = []
     first = raw[1:]
-    pending = [(first, False)] + rest if first else rest
-    for i, (token, _) in enumerate(pending):
+    pending = [_Token(first, False, line)] + rest if first else rest
+    for i, (token, _, at) in enumerate(pending):
         if _closes_outside_quotes(token):
             if token[:-1]:
-                elements.append(token[:-1])
+                elements.append((token[:-1], at))
             return elements, pending[i + 1:]
-        elements.append(token)
+        elements.append((token, at))
     return elements, []
 
 
 # --- lexing -------------------------------------------------------------------------------------
 
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Lines joined where the statement goes on, with the line each starts on: after a backslash,
-    inside a quoted string, inside an array's parentheses (``A=(`` ... ``)``, one element a line)."""
-    start, parts = 0, list[str]()
+_Starts = list[tuple[int, int]]  # (offset in a logical line, the physical line that starts there)
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str, _Starts]]:
+    """Lines joined where the statement goes on, with the line each starts on and where each of
+    its physical lines starts: after a backslash, inside a quoted string, inside an array's
+    parentheses (``A=(`` ... ``)``, one element a line)."""
+    start, parts, starts = 0, list[str](), _Starts()
     for number, physical in enumerate(text.splitlines(), 1):
         if not parts:
             start = number
+        starts.append((sum(map(len, parts)), number))
         if physical.rstrip().endswith("\\") and not physical.rstrip().endswith("\\\\"):
             parts.append(physical.rstrip()[:-1] + " ")
             continue
         parts.append(physical + "\n")  # a comment ends at its line
         if _unfinished("".join(parts)):
             continue
-        yield start, "".join(parts)
-        parts = []
+        yield start, "".join(parts), starts
+        parts, starts = [], []
     if parts:
-        yield start, "".join(parts)
+        yield start, "".join(parts), starts
 
 
 def _unfinished(source: str) -> bool:
@@ -264,17 +281,17 @@ def _unfinished(source: str) -> bool:
     return bool(quote) or depth > 0
 
 
-_SEPARATOR = ("", False)  # between statements: ;
-_LOGICAL = ("&&", False)  # between statements, the second run or not by the first's status: && ||
+_SEPARATOR = ";"  # between statements
+_LOGICAL = "&&"  # between statements, the second run or not by the first's status: && ||
 
 
-def _statements(source: str) -> Iterator[tuple[list[tuple[str, bool]], bool]]:
+def _statements(source: str, starts: _Starts) -> Iterator[tuple[list[_Token], bool]]:
     """The statements of a line (split at ``;``, ``&&``, ``||`` outside quotes), each as its words
     (``_words``) and whether it runs only as the one before says (after ``&&`` or ``||``)."""
-    statement: list[tuple[str, bool]] = []
+    statement: list[_Token] = []
     logical = False
-    for token in _words(source):
-        if token in (_SEPARATOR, _LOGICAL):
+    for token in _words(source, starts):
+        if isinstance(token, str):
             yield statement, logical
             statement, logical = [], token == _LOGICAL
         else:
@@ -282,10 +299,17 @@ def _statements(source: str) -> Iterator[tuple[list[tuple[str, bool]], bool]]:
     yield statement, logical
 
 
-def _words(source: str) -> Iterator[tuple[str, bool]]:
+def _words(source: str, starts: _Starts) -> Iterator[_Token | str]:
     """Words as the shell splits them, quotes kept for expansion (``_expand`` removes them), with
-    whether each is quoted as a whole (``"fi"`` is no keyword, ``"X=1"`` no assignment); a
-    statement separator is ``_SEPARATOR``; a comment ends the line."""
+    whether each is quoted as a whole (``"fi"`` is no keyword, ``"X=1"`` no assignment) and the
+    physical line it starts on; a statement separator is ``_SEPARATOR`` or ``_LOGICAL``; a comment
+    ends the line."""
+    offsets = [offset for offset, _ in starts]
+
+    def token(word: list[str], end: int) -> _Token:
+        at = starts[bisect.bisect_right(offsets, end - len("".join(word))) - 1][1]
+        return _Token("".join(word), word[0] in "'\"", at)
+
     word: list[str] = []
     quote, i = "", 0
     while i < len(source):
@@ -311,7 +335,7 @@ def _words(source: str) -> Iterator[tuple[str, bool]]:
             continue
         elif char.isspace() or char == ";" or source[i:i + 2] in ("&&", "||"):
             if word:
-                yield "".join(word), word[0] in "'\""
+                yield token(word, i)
                 word = []
             if not char.isspace():
                 yield _SEPARATOR if char == ";" else _LOGICAL
@@ -321,7 +345,7 @@ def _words(source: str) -> Iterator[tuple[str, bool]]:
             word.append(char)
         i += 1
     if word:
-        yield "".join(word), word[0] in "'\""
+        yield token(word, len(source))
 
 
 def _closing(text: str, open_at: int) -> int:
@@ -390,7 +414,7 @@ def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bo
             continue
         add(char)
         i += 1
-    return [Word("".join(parts), tuple(problems)) for parts, problems in zip(words, unresolved, strict=True)
+    return [Word("".join(parts), tuple(problems), line) for parts, problems in zip(words, unresolved, strict=True)
             if "".join(parts) or problems]
 
 
