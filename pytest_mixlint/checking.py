@@ -280,6 +280,7 @@ class Run:
             except OSError as exc:
                 closing.lines.append(f"cannot write the baseline {target}: {exc.strerror or exc}")
                 closing.fails = True
+        closing.lines += unused_catalogue_entries(record)
         baseline = self.settings.baseline
         stale = baseline.stale(record.all_results(), self.rootdir) if baseline is not None else []
         record.stale_baseline = stale
@@ -315,7 +316,13 @@ class Run:
             measurement = self.measurement(check) if check.needs_measurement else None
             # A measurement with problems left some data out: its shares would mislead.
             measured = measurement.mixture if measurement is not None and not measurement.problems else None
-            return document_payload(check.document, check.notes, measured, check.measured_bases)
+            payload = document_payload(check.document, check.notes, measured, check.measured_bases)
+            catalogue = check.document.catalogue
+            if catalogue is not None:  # what it used of its catalogue: the run reports the entries no config used
+                paths = [p for source in check.document.mixture.sources for p in source.data_files]
+                payload["catalogue"] = {"path": catalogue.display, "unused": [
+                    {"line": e.line, "match": list(e.patterns)} for e in catalogue.unused(paths)]}
+            return payload
         except Exception as exc:  # the summary must not take the run down
             return {**empty, "notes": empty["notes"] + [f"{check.display}: composition not shown: {type(exc).__name__}: {exc}"]}
 
@@ -354,6 +361,24 @@ class Closing:
 
     lines: list[str] = field(default_factory=list)
     fails: bool = False
+
+
+def unused_catalogue_entries(record: RunRecord) -> list[str]:
+    """Catalogue entries that no config of the run matched (a misspelt pattern leaves its sources
+    without a licence; an entry for a dropped source is stale). Judged over every config checked
+    with the catalogue: one config uses only some of a shared catalogue's entries."""
+    unused: dict[str, list[set[tuple[int | None, tuple[str, ...]]]]] = {}
+    for document in record.documents.values():
+        if document.catalogue is not None:
+            unused.setdefault(document.catalogue["path"], []).append(
+                {(e["line"], tuple(e["match"])) for e in document.catalogue["unused"]})
+    lines = []
+    for path, per_config in sorted(unused.items()):
+        n = len(per_config)
+        for line, patterns in sorted(set.intersection(*per_config), key=lambda e: e[0] or 0):
+            lines.append(f"{path}:{line or 1}: the entry matching {', '.join(patterns)} matches no data path of the {n} "
+                         f"config{'s' if n != 1 else ''} checked with it (fix the pattern, or remove the entry)")
+    return lines
 
 
 def leads_out(directory: Path, rootdir: Path) -> bool:

@@ -197,3 +197,29 @@ def test_a_stage_new_since_the_revision_says_so(history):
     (result,) = by_stage(report)["anneal"]["results"]
     assert result["outcome"] == "error"
     assert "nanotron/smol.yaml at main has no stage 'anneal' (its stages: stable, decay)" in result["message"]
+
+
+# --- the catalogue, over the whole run ------------------------------------------------------------------
+
+def test_a_catalogue_entry_no_config_uses_is_reported_once_per_run(repo, capsys):
+    """config-repo's catalogue: web, starcoder, books. Every config uses web and starcoder; only
+    the launch script uses books, so books is unused only in a run without the script."""
+    with open(repo / "mixlint.catalog.yaml", "a") as catalogue:
+        catalogue.write("- {match: '*/arxiv/*', name: arxiv, domain: academic}\n")
+    main(["check", "-q"], io.StringIO())
+    said = capsys.readouterr().err
+    assert "mixlint: mixlint.catalog.yaml:4: the entry matching */arxiv/* matches no data path of the 5 configs " \
+           "checked with it (fix the pattern, or remove the entry)" in said
+    assert "*/books/*" not in said
+    main(["check", "-q", "nanotron"], io.StringIO())
+    said = capsys.readouterr().err
+    assert "*/books/* matches no data path of the 2 configs checked with it" in said  # both stages
+
+
+def test_pytest_reports_unused_entries_from_its_workers(repo):
+    with open(repo / "mixlint.catalog.yaml", "a") as catalogue:
+        catalogue.write("- {match: '*/arxiv/*', name: arxiv, domain: academic}\n")
+    completed = subprocess.run([sys.executable, "-m", "pytest", "--mixlint", "-p", "no:cacheprovider", "-q", "-n", "2"],
+                               cwd=repo, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "mixlint: mixlint.catalog.yaml:4: the entry matching */arxiv/* matches no data path of the 5 configs" \
+        in completed.stdout

@@ -13,9 +13,9 @@ what they are::
 
 A ``match`` glob is matched against the whole path or URL, case-insensitively, and its ``*``
 crosses ``/`` (``*/starcoder/*`` matches ``s3://bucket/starcoder/part-0.npy``). A path two
-entries claim is a problem at the second entry's line. ``describe`` also says which entries match
-none of the paths it is asked about; a config's check reports only the claims (an entry may be
-for another config), so a misspelt pattern shows as sources without a licence.
+entries claim is a problem at the second entry's line. An entry that matches no data path is
+found per run (``unused``): one config may use only some of a shared catalogue's entries, so the
+run reports the entries none of the configs it checked used.
 """
 
 from __future__ import annotations
@@ -66,25 +66,23 @@ class Catalogue:
     entries: tuple[CatalogEntry, ...]
 
     def describe(self, paths: Sequence[str]) -> tuple[dict[str, CatalogEntry], list[Problem]]:
-        """The entry of each path that one entry matches, and the problems: a path two entries
-        claim (neither describes it), an entry that matches none of ``paths``."""
+        """The entry of each path that one entry matches, and the paths two entries claim (which
+        neither describes)."""
         described: dict[str, CatalogEntry] = {}
         problems: list[Problem] = []
-        used: set[int] = set()
         for path in dict.fromkeys(paths):
-            claims = [i for i, entry in enumerate(self.entries) if entry.matches(path)]
-            used.update(claims)
+            claims = [entry for entry in self.entries if entry.matches(path)]
             if len(claims) == 1:
-                described[path] = self.entries[claims[0]]
+                described[path] = claims[0]
             elif claims:
-                first, second = (self.entries[i] for i in claims[:2])
+                first, second = claims[:2]
                 problems.append(Problem(self.display, second.line, f"{path} is claimed by the entries at lines "
                                         f"{first.line} and {second.line}", "make the match patterns exclusive"))
-        for i, entry in enumerate(self.entries):
-            if i not in used:
-                problems.append(Problem(self.display, entry.line, f"the entry matching {', '.join(entry.patterns)} "
-                                        "matches no data path of the configs", "fix the pattern, or remove the entry"))
         return described, problems
+
+    def unused(self, paths: Sequence[str]) -> list[CatalogEntry]:
+        """The entries that match none of ``paths``."""
+        return [entry for entry in self.entries if not any(entry.matches(path) for path in paths)]
 
 
 def load_catalogue(path: str, display: str, access: FileAccess = FileAccess()) -> Catalogue:

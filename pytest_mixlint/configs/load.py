@@ -69,8 +69,8 @@ def _document(blend: Blend, problems: list[Problem], path: str, display: str, fm
                       "list it once if that is not meant") for e in blend.entries if e.listed > 1]
     described: dict[str, CatalogEntry] = {}
     if catalogue is not None:
-        described, catalogue_problems = catalogue.describe([e.path for e in blend.entries])
-        notes += [p for p in catalogue_problems if "is claimed by" in p.message]
+        described, claimed_twice = catalogue.describe([e.path for e in blend.entries])
+        notes += claimed_twice
     mixture = blend_mixture(blend, Path(path).stem, described, domains)
     # file, domains, access: so that what it refers to (a compare rule's other side) is read alike
     return Document(display, "config", mixture, parsed, [], notes, os.path.dirname(os.path.abspath(path)),

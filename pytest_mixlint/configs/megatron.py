@@ -70,7 +70,7 @@ def _from_words(value: FlagValue, display: str, problems: list[Problem]) -> Blen
             return splits["train"]
         blend = parse_blend([w.text for w in value.words], value.line)
         # Each path at the line it is written on (a blend continued over several lines).
-        lines = {}
+        lines: dict[str, int | None] = {}
         for word in value.words:
             lines.setdefault(word.text, word.line)
         return Blend(tuple(replace(e, line=lines.get(e.path) or e.line) for e in blend.entries))

@@ -92,6 +92,7 @@ class DocumentRecord:
     notes: list[str] = field(default_factory=list)
     measured_bases: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+    catalogue: dict[str, Any] | None = None  # a config's: its catalogue and the entries it did not use
 
     @property
     def id(self) -> str:
@@ -124,6 +125,7 @@ class RunRecord:
         record.kind, record.name, record.basis = document["kind"], document["name"], document["basis"]
         record.components, record.notes = document["components"], document["notes"]
         record.measured_bases = document.get("measured_bases", [])
+        record.catalogue = document.get("catalogue")
 
     def sorted_documents(self) -> list[DocumentRecord]:
         for record in self.documents.values():
