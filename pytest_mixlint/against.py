@@ -121,8 +121,8 @@ def _config_at(document: Document, ref: str, text: str, domains: DomainPatterns 
     from .configs.load import load_config
 
     display = f"{document.path} at {ref}"
-    parts = load_config(document.file, display, document.config_format or "megatron", domains, access,
-                        document.catalogue, text)
+    assert document.config is not None  # every config document says how it was read
+    parts = load_config(document.file, display, document.config, domains, access, text)
     for part in parts:
         stage = part.stage
         if stage == document.stage:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .access import FileAccess, inside, within
 from .discovery import Discovery, describe_rules, looks_like_manifest, unused_policy_message
 from .documents import Document, DocumentKind, document_id, load_document
+from .documents.model import ConfigReading
 from .outcomes import Result, evaluate, ignore_notes, judged, load_error, unchecked
 from .packs import Rule, RuleSet, load_rules
 from .problems import MixlintError, Problem
@@ -207,7 +208,8 @@ class Run:
             if isinstance(loaded, MixlintError):
                 raise loaded
             catalogue = loaded
-        return list(load_config(str(check.path), check.display, fmt, self.settings.domains, self.access, catalogue))
+        reading = ConfigReading(fmt, catalogue, self.settings.variables)
+        return list(load_config(str(check.path), check.display, reading, self.settings.domains, self.access))
 
     def _nearest_catalogue(self, path: Path) -> Path | None:
         """The mixlint.catalog.yaml nearest the config: its directory, then its parents up to the
@@ -317,7 +319,7 @@ class Run:
             # A measurement with problems left some data out: its shares would mislead.
             measured = measurement.mixture if measurement is not None and not measurement.problems else None
             payload = document_payload(check.document, check.notes, measured, check.measured_bases)
-            catalogue = check.document.catalogue
+            catalogue = check.document.config.catalogue if check.document.config else None
             if catalogue is not None:  # what it used of its catalogue: the run reports the entries no config used
                 paths = [p for source in check.document.mixture.sources for p in source.data_files]
                 payload["catalogue"] = {"path": catalogue.display, "unused": [

@@ -39,8 +39,10 @@ INI_KEYS: dict[str, IniKey] = {
     "mixlint_manifests": IniKey("linelist", [], "glob patterns of mixture manifests"),
     "mixlint_cards": IniKey("linelist", [], "glob patterns of dataset cards (README.md)"),
     "mixlint_domains": IniKey("linelist", [], "'PATTERN = DOMAIN' lines mapping source names to domains"),
-    "mixlint_configs": IniKey("linelist", [], "'GLOB = FORMAT' lines: training configs to check (megatron, neox, "
-                                              "streaming, olmo, olmo-core, nanotron)"),
+    "mixlint_configs": IniKey("linelist", [], f"'GLOB = FORMAT' lines: training configs to check "
+                                              f"({', '.join(CONFIG_FORMATS)})"),
+    "mixlint_variables": IniKey("linelist", [], "'NAME = VALUE' lines: what training configs leave to the run (a launch "
+                                                "script's $DATA_PATH, a mix file's {TOKENIZER})"),
     "mixlint_catalog": IniKey("string", "", "the source catalogue of the configs' data paths (relative to the ini "
                                             "file; default: the mixlint.catalog.yaml nearest each config)"),
     "mixlint_strict": IniKey("bool", False, "warnings fail their items"),

@@ -119,6 +119,7 @@ class Settings:
     baseline: Baseline | None = None
     configs: tuple[tuple[str, str], ...] = ()  # (glob, format) of training configs
     catalogue: Path | None = None  # the source catalogue, if there is one
+    variables: tuple[tuple[str, str], ...] = ()  # (name, value): what configs leave to the run
 
     @property
     def ini_shown(self) -> str:
@@ -164,6 +165,7 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
     tokens = attempt("", lambda: _tokens(ini, command_line, rootdir, shown))
     configs = attempt("", lambda: _configs(ini.lines("mixlint_configs")))
     catalogue = _catalogue(ini, rootdir, problems, shown)
+    variables = attempt("", lambda: _variables(ini.lines("mixlint_variables")))
     baseline = None
     if command_line.baseline:
         from .baseline import load_baseline
@@ -179,7 +181,8 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
                     rules=_rule_references(ini, command_line, rootdir, shown),
                     manifests=patterns["mixlint_manifests"], cards=patterns["mixlint_cards"], domains=domains,
                     strict=strict, allow_outside_root=allow_outside_root, limits=limits, cache_verify=verify,
-                    tokens=tokens, baseline=baseline, configs=configs or (), catalogue=catalogue)  # type: ignore[arg-type]
+                    tokens=tokens, baseline=baseline, configs=configs or (), catalogue=catalogue,  # type: ignore[arg-type]
+                    variables=variables or ())  # type: ignore[arg-type]
 
 
 def _configs(lines: list[str]) -> tuple[tuple[str, str], ...]:
@@ -195,6 +198,19 @@ def _configs(lines: list[str]) -> tuple[tuple[str, str], ...]:
         check_patterns([pattern])
         configs.append((pattern, fmt))
     return tuple(configs)
+
+
+def _variables(lines: list[str]) -> tuple[tuple[str, str], ...]:
+    """``NAME = VALUE`` lines (``DATA_PATH = /lustre/data``); the first ``=`` separates them."""
+    variables = []
+    for line in lines:
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        name, sep, value = (part.strip() for part in line.partition("="))
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"mixlint_variables: {line.strip()!r} is not 'NAME = VALUE' (e.g. 'DATA_PATH = /lustre/data')")
+        variables.append((name, value))
+    return tuple(variables)
 
 
 def _catalogue(ini: Ini, rootdir: Path, problems: list[str], shown: str) -> Path | None:

@@ -181,3 +181,59 @@ def test_check_reads_a_named_file_as_the_format_asked(repo):
     status, report = check_json("blend.conf", "--as", "megatron")
     (document,) = report["documents"]
     assert document["kind"] == "config" and status == 1  # 1% code: min-code-share fails
+
+
+# --- what a config leaves to the run, declared in the ini (mixlint_variables) -------------------------------
+
+LEFT_TO_THE_RUN = """\
+#!/bin/bash
+if [ "$SIZE" = big ]; then
+  BLEND="0.8 $DATA_PATH/cc/cc_text_document 0.2 $DATA_PATH/starcoder/code_content_document"
+else
+  BLEND="0.9 $DATA_PATH/cc/cc_text_document 0.1 $DATA_PATH/starcoder/code_content_document"
+fi
+torchrun pretrain_gpt.py --data-path $BLEND
+"""
+
+
+def test_an_unset_variable_names_the_ini_line_that_declares_it(repo):
+    (repo / "train" / "left.sh").write_text(LEFT_TO_THE_RUN.replace("$BLEND", "0.5 $DATA_PATH/cc/x 0.5 /d/starcoder/y"))
+    _, report = check_json("train/left.sh")
+    (load,) = report["documents"][0]["results"]
+    assert load["rule"] == "mixlint-load" and load["line"] == 7
+    assert load["findings"][0]["hint"].startswith("declare the value the run uses in the ini "
+                                                  "(mixlint_variables: DATA_PATH = VALUE)")
+
+
+def test_declared_variables_resolve_a_script_and_choose_its_branch(repo):
+    (repo / "train" / "left.sh").write_text(LEFT_TO_THE_RUN)
+    _, report = check_json("train/left.sh")
+    hints = {f["hint"] for f in report["documents"][0]["results"][0]["findings"]}
+    assert any("mixlint_variables: BLEND = VALUE" in h for h in hints)  # the branch: declare the blend itself
+    with open(repo / "pytest.ini", "a") as ini:
+        ini.write("mixlint_variables =\n    DATA_PATH = /lustre\n"
+                  "    BLEND = 0.8 /lustre/cc/cc_text_document 0.2 /lustre/starcoder/code_content_document\n")
+    _, report = check_json("train/left.sh")
+    (document,) = report["documents"]
+    assert {c["name"]: c["share"] for c in document["components"]} == {"web": pytest.approx(0.8),
+                                                                        "starcoder": pytest.approx(0.2)}
+
+
+def test_an_olmo_core_placeholder_is_declared_the_same_way(repo):
+    (repo / "mix.txt").write_text("web,/lustre/cc/{TOKENIZER}/part-0.npy\ncode,/lustre/starcoder/{TOKENIZER}/a.npy\n")
+    with open(repo / "pytest.ini", "a") as ini:
+        ini.write("    mix.txt = olmo-core\n")
+    _, report = check_json("mix.txt")
+    assert "mixlint_variables: TOKENIZER = VALUE" in json.dumps(report)
+    with open(repo / "pytest.ini", "a") as ini:
+        ini.write("mixlint_variables = TOKENIZER = dolma2\n")
+    _, report = check_json("mix.txt")
+    (document,) = report["documents"]
+    assert [c["name"] for c in document["components"]] == ["web", "starcoder"]
+
+
+def test_a_malformed_variable_line_is_a_usage_error(repo, capsys):
+    with open(repo / "pytest.ini", "a") as ini:
+        ini.write("mixlint_variables = DATA PATH = /x\n")
+    assert main(["check"], io.StringIO()) == 2
+    assert "mixlint_variables: 'DATA PATH = /x' is not 'NAME = VALUE'" in capsys.readouterr().err

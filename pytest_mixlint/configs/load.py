@@ -12,13 +12,13 @@ import os
 from pathlib import Path
 
 from ..access import FileAccess
-from ..documents.model import Document
+from ..documents.model import ConfigReading, Document
 from ..documents.syntax import Parsed, parse_text, read_text, syntax_of
 from ..domains import DomainPatterns
 from ..options import CONFIG_FORMATS
 from ..problems import MixlintError, Problem
 from .blends import Blend
-from .catalogue import CatalogEntry, Catalogue
+from .catalogue import CatalogEntry
 from .dolma import dclm_blend, dolma_blend
 from .megatron import config_blend, script_blend
 from .mixture import blend_mixture
@@ -31,13 +31,13 @@ SCRIPT_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch")  # recognised as launch 
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 
-def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | None = None,
-                access: FileAccess = FileAccess(), catalogue: Catalogue | None = None,
-                text: str | None = None) -> list[Document | MixlintError]:
+def load_config(path: str, display: str, reading: ConfigReading, domains: DomainPatterns | None = None,
+                access: FileAccess = FileAccess(), text: str | None = None) -> list[Document | MixlintError]:
     """The config at ``path`` as documents of kind ``config``: one, or one per stage of a
     curriculum (nanotron ``data_stages``, each with ``stage`` set). ``text``: the content as read
     elsewhere (a git revision). Raises MixlintError with every located problem when nothing can
     be read (what the config does not say, what only running it would)."""
+    fmt = reading.format
     if text is None:
         text = read_text(path, display, access, confined=access.holds(path))
     base_dir = os.path.dirname(os.path.abspath(path))
@@ -49,33 +49,31 @@ def load_config(path: str, display: str, fmt: str, domains: DomainPatterns | Non
         if not stages:
             raise MixlintError([Problem(display, None, "no training data found for the nanotron format", _WHERE[fmt])])
         # A stage's results without a line of their own are at its entry, not at the file's top.
-        return [_document(stage.blend, list(stage.problems), path, display, fmt,
-                          Parsed(parsed.data, {**parsed.line_of, (): stage.line or 1}), domains, access, catalogue,
-                          stage.name) if stage.blend is not None else MixlintError(list(stage.problems), stage.name)
+        return [_document(stage.blend, list(stage.problems), path, display, reading,
+                          Parsed(parsed.data, {**parsed.line_of, (): stage.line or 1}), domains, access, stage.name) if stage.blend is not None else MixlintError(list(stage.problems), stage.name)
                 for stage in stages]
-    blend, problems = _blend(fmt, text, parsed, display, base_dir, access)
+    blend, problems = _blend(fmt, text, parsed, display, base_dir, access, dict(reading.variables))
     if blend is None:
         raise MixlintError(problems or [Problem(display, None, f"no training data found for the {fmt} format",
                                                 _WHERE.get(fmt, "check the mixlint_configs line that names this file"))])
-    return [_document(blend, problems, path, display, fmt, parsed, domains, access, catalogue)]
+    return [_document(blend, problems, path, display, reading, parsed, domains, access)]
 
 
-def _document(blend: Blend, problems: list[Problem], path: str, display: str, fmt: str, parsed: Parsed,
-              domains: DomainPatterns | None, access: FileAccess, catalogue: Catalogue | None,
-              stage: str | None = None) -> Document:
+def _document(blend: Blend, problems: list[Problem], path: str, display: str, reading: ConfigReading, parsed: Parsed,
+              domains: DomainPatterns | None, access: FileAccess, stage: str | None = None) -> Document:
     notes: list[Problem] = list(problems)  # with a blend, what was said is a note (DCLM's sampling_yaml)
     notes += [Problem(display, e.line, f"{e.path} is listed {e.listed} times: "
                       + ("its weights add up" if e.weight is not None else "it is read that many times"),
                       "list it once if that is not meant") for e in blend.entries if e.listed > 1]
     described: dict[str, CatalogEntry] = {}
-    if catalogue is not None:
-        described, claimed_twice = catalogue.describe([e.path for e in blend.entries])
+    if reading.catalogue is not None:
+        described, claimed_twice = reading.catalogue.describe([e.path for e in blend.entries])
         notes += claimed_twice
     mixture = blend_mixture(blend, Path(path).stem, described, domains)
     # file, domains, access: so that what it refers to (a compare rule's other side) is read alike
     return Document(display, "config", mixture, parsed, [], notes, os.path.dirname(os.path.abspath(path)),
                     file=os.path.abspath(path), domains=domains or DomainPatterns(), access=access, stage=stage,
-                    config_format=fmt, catalogue=catalogue)
+                    config=reading)
 
 
 _WHERE = {
@@ -90,10 +88,11 @@ _WHERE = {
 }
 
 
-def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str,
-           access: FileAccess) -> tuple[Blend | None, list[Problem]]:
+def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str, access: FileAccess,
+           variables: dict[str, str]) -> tuple[Blend | None, list[Problem]]:
     if fmt == "megatron":
-        return script_blend(text, display, base_dir, access=access) if parsed.data is None else config_blend(parsed, display)
+        return script_blend(text, display, base_dir, variables, access) if parsed.data is None \
+            else config_blend(parsed, display)
     if fmt == "neox":
         return neox_blend(parsed, display)
     if fmt == "streaming":
@@ -101,7 +100,7 @@ def _blend(fmt: str, text: str, parsed: Parsed, display: str, base_dir: str,
     if fmt == "olmo":
         return olmo_blend(parsed, display)
     if fmt == "olmo-core":
-        return olmo_core_mix(text, display)
+        return olmo_core_mix(text, display, variables)
     if fmt == "dolma":
         return dolma_blend(parsed, display)
     if fmt == "dclm":

@@ -28,7 +28,6 @@ from .shell import FlagValue, read_script
 DATA_FLAGS = ("--data-path", "--train-data-path")
 SPLIT_FLAGS = ("--train-weighted-split-paths",)  # bigcode's Megatron: "TRAIN: W START:END PREFIX, ..."
 FILE_FLAGS = ("--data-args-path", "--per-split-data-args-path")
-UNRESOLVED_HINT = "set the value in the script itself, or write the blend in a mixture manifest"
 TRAIN_SPLITS = ("train", "training")
 
 
@@ -41,13 +40,13 @@ def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] |
     problems: list[Problem] = []
     for value in [*values, *files]:
         for unresolved in value.unresolved:
-            problems.append(Problem(display, unresolved.line, f"{value.flag}: {unresolved.construct}", UNRESOLVED_HINT))
+            problems.append(Problem(display, unresolved.line, f"{value.flag}: {unresolved.construct}", unresolved.hint))
     blends = [_from_words(value, display, problems) for value in values]
     blends += [_from_file(value, display, base_dir, problems, access) for value in files]
     for value in values + files:  # which branch runs is decided when the script runs
         if value.conditional:
             problems.append(Problem(display, value.line, f"{value.flag} is passed {value.conditional}",
-                                    UNRESOLVED_HINT))
+                                    "pass the blend outside the block, or write it in a mixture manifest"))
     found = [b for b in blends if b is not None]
     if len(found) > 1:
         lines = ", ".join(str(v.line) for v in [*values, *files])

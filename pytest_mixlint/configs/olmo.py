@@ -47,7 +47,7 @@ def olmo_core_mix(text: str, display: str, known: Mapping[str, str] | None = Non
         missing = [name for name in _PLACEHOLDER.findall(path) if name not in (known or {})]
         if missing:
             problems.append(Problem(display, number, f"{{{missing[0]}}} is filled in by the run",
-                                    "write the mix as a manifest (`mixlint import` after filling in the value)"))
+                                    f"declare the value the run uses in the ini (mixlint_variables: {missing[0]} = VALUE)"))
             continue
         path = _PLACEHOLDER.sub(lambda m: (known or {})[m.group(1)], path)
         entries.append((path, number))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 # Words that open and close compound commands: what is assigned inside may or may not happen.
@@ -34,6 +34,15 @@ class Unresolved:
 
     line: int
     construct: str  # "$DATA_PATH is never set in the script", "a command substitution $(...)"
+    variable: str | None = None  # the variable whose value a user can declare instead (mixlint_variables)
+
+    @property
+    def hint(self) -> str:
+        if self.variable:
+            return (f"declare the value the run uses in the ini (mixlint_variables: {self.variable} = VALUE), or "
+                    "write the blend in a mixture manifest")
+        return ("assign it to a variable in the script and declare the variable's value in the ini "
+                "(mixlint_variables), or write the blend in a mixture manifest")
 
 
 @dataclass(frozen=True)
@@ -105,9 +114,11 @@ class _Variable:
 
 def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
     """The commands of a script, their words expanded as far as the script says. ``known``:
-    values the user declared for variables the script does not set (the environment is never
-    read: what a CI machine has set is not what the training cluster has)."""
-    variables: dict[str, _Variable] = {name: _Variable((Word(value),), False, 0) for name, value in (known or {}).items()}
+    values the user declared (ini ``mixlint_variables``) for variables the script does not set,
+    or sets in a way only running it would tell (in an ``if`` branch, from a command's output).
+    The environment is never read: what a CI machine has set is not what the cluster has."""
+    known = dict(known or {})
+    variables: dict[str, _Variable] = {name: _Variable((Word(value),), False, 0) for name, value in known.items()}
     script = Script()
     blocks: list[tuple[str, int]] = []  # open compound commands: (the keyword that closes it, line)
     for line, source, starts in _logical_lines(text):
@@ -136,7 +147,7 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
                 tokens = _after_keyword(tokens)
                 if not tokens:
                     continue
-            _run_statement(tokens, line, variables, script, conditional)
+            _run_statement(tokens, line, variables, script, conditional, known)
     return script
 
 
@@ -160,12 +171,11 @@ def _after_keyword(tokens: list[_Token]) -> list[_Token]:
 
 
 def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variable], script: Script,
-                   conditional: str | None) -> None:
+                   conditional: str | None, known: Mapping[str, str]) -> None:
     """Assignments update the variables (or make them unknowable, inside a block); anything else is
     a command, recorded with its words expanded."""
     while tokens and tokens[0][0] in _DECLARERS and not tokens[0][1]:
         tokens = [t for t in tokens[1:] if not t[0].startswith("-")]
-    assigned = False
     while tokens:
         match = _ASSIGNMENT.fullmatch(tokens[0][0]) if not tokens[0][1] else None
         if match is None:
@@ -192,8 +202,12 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
             else:
                 joined = old.words[0].text + value.words[0].text
                 value = _Variable((Word(joined, old.words[0].unresolved + value.words[0].unresolved, at),), False, at)
-        variables[name] = value
-        assigned = True
+        if name in known and any(w.unresolved for w in value.words):  # the user said what the run sets
+            value = _Variable((Word(known[name], (), at),), False, at)
+        # What only the run would tell about this value can be declared as this variable's.
+        variables[name] = _Variable(tuple(Word(w.text, tuple(u if u.variable else replace(u, variable=name)
+                                                            for u in w.unresolved), w.line) for w in value.words),
+                                    value.is_array, value.line)
     if tokens:
         words = tuple(w for token in tokens for w in _expand(token.text, token.line, variables, split=True))
         inner = _shell_string(words)
@@ -201,7 +215,7 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
             for inner_tokens, logical in _statements(inner, [(0, line)]):
                 if inner_tokens:
                     _run_statement(inner_tokens, line, variables, script,
-                                   conditional or (f"after && or || at line {line}" if logical else None))
+                                   conditional or (f"after && or || at line {line}" if logical else None), known)
             return
         script.commands.append(Command(words, line, conditional))
 
@@ -460,7 +474,7 @@ def _value(name: str, default: str | None, many: bool, index: int | None, line: 
         if default is not None:  # ${X:-$ROOT/d}: the default is expanded too
             words = _expand(default, line, variables, split=False)
             return [" ".join(w.text for w in words)], tuple(u for w in words for u in w.unresolved), False
-        return [""], (Unresolved(line, f"${name} is never set in the script"),), False
+        return [""], (Unresolved(line, f"${name} is never set in the script", name),), False
     problems = tuple(u for w in variable.words for u in w.unresolved)
     if index is not None:
         return ([variable.words[index].text] if index < len(variable.words) else [""]), problems, False

@@ -25,6 +25,17 @@ def document_id(path: str, stage: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class ConfigReading:
+    """How a training config (configs/) is read: its format, the source catalogue that says what
+    its data paths are, and the values the user declared for what the config leaves to the run
+    (ini ``mixlint_variables``: a launch script's ``$DATA_PATH``, a mix file's ``{TOKENIZER}``)."""
+
+    format: str
+    catalogue: Catalogue | None = None
+    variables: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Ignore:
     """An accountable suppression written in a manifest or card: ``{rule, reason}``, or
     ``{rule, source, reason}`` for the rule's findings about some sources only."""
@@ -73,8 +84,7 @@ class Document:
     # One stage of a training curriculum (a nanotron data stage): the file holds one composition
     # per stage, each a document of its own (items ``path::stage::rule-id``).
     stage: str | None = None
-    config_format: str | None = None  # a training config's format (configs/), to read it again at a revision
-    catalogue: Catalogue | None = None  # the source catalogue it was read through
+    config: ConfigReading | None = None  # how a training config was read, to read it again at a revision
 
     @property
     def id(self) -> str:
