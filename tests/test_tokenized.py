@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from pytest_mixlint.configs.tokenized import HEADER, TokenizedError, megatron_counts, npy_tokens
+from pytest_mixlint.configs.tokenized import HEADER, TokenizedError, megatron_counts, memmap_counts
 
 
 def write_megatron(prefix, documents, dtype=np.uint16, code=8):
@@ -49,14 +49,11 @@ def test_megatron_files_that_do_not_add_up(tmp_path):
         megatron_counts(str(tmp_path / "missing"))
 
 
-def test_olmo_npy_arrays_with_numpys_own_writer(tmp_path):
+def test_token_arrays_with_a_numpy_header_say_their_shape(tmp_path):
     np.save(tmp_path / "part-0.npy", np.arange(1000, dtype=np.uint16))
     np.save(tmp_path / "part-1.npy", np.zeros((4, 256), dtype=np.uint32))
-    assert npy_tokens(str(tmp_path / "part-0.npy")) == 1000
-    assert npy_tokens(str(tmp_path / "part-1.npy")) == 1024
+    assert memmap_counts(str(tmp_path / "part-0.npy"), None).tokens == 1000
+    assert memmap_counts(str(tmp_path / "part-1.npy"), "uint16").tokens == 1024  # the header wins
     (tmp_path / "cut.npy").write_bytes((tmp_path / "part-0.npy").read_bytes()[:-10])
     with pytest.raises(TokenizedError, match="cut short or corrupt"):
-        npy_tokens(str(tmp_path / "cut.npy"))
-    (tmp_path / "text.npy").write_text("not numpy")
-    with pytest.raises(TokenizedError, match="not a readable .npy array"):
-        npy_tokens(str(tmp_path / "text.npy"))
+        memmap_counts(str(tmp_path / "cut.npy"), None)

@@ -1,24 +1,28 @@
 """The measured composition of a training config: exact tokens from its tokenized data.
 
-A config's data paths are what training reads: Megatron prefixes (``PREFIX.idx``/``.bin``) and
-OLMo ``.npy`` token arrays hold their token counts, so a ``measured`` rule by tokens needs no
-tokenizer. Paths are relative to the config's directory. Remote paths (``s3://``) and formats
-without token counts (MDS) are problems that say so: a partial measurement would mislead.
+A config's data paths are what training reads, and tokenized data holds its token counts, so a
+``measured`` rule by tokens needs no tokenizer: Megatron prefixes (``PREFIX.idx``/``.bin``),
+OLMo / Dolma token files (``.npy``), datatrove ``.ds`` files and folders of them (nanotron's
+Nanoset), MosaicML MDS directories (``index.json`` and shards). Paths are relative to the
+config's directory. A remote path, or data that holds no token counts (raw text, a Hub dataset
+name), is a problem that says so: a partial measurement would mislead.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..documents.model import Document
 from ..mixture import Mixture
 from ..problems import Problem
-from .tokenized import TokenizedError, megatron_counts, npy_tokens
+from .tokenized import TokenizedCount, TokenizedError, datatrove_counts, megatron_counts, memmap_counts
 
 if TYPE_CHECKING:
     from ..scan.measure import Measurement
+
+DTYPE_VARIABLE = "MEMMAP_DTYPE"  # mixlint_variables: the dtype of token files whose config does not say it
 
 
 def measure_config(document: Document) -> Measurement:
@@ -26,33 +30,85 @@ def measure_config(document: Document) -> Measurement:
 
     problems: list[Problem] = []
     sources = []
+    settings = _token_settings(document)
     for source in document.mixture.sources:
         tokens = 0
-        documents: int | None = 0  # None once a token array (no document boundaries) is part of it
+        documents: int | None = 0  # None once a part of it has no document boundaries
         for path in source.data_files:
             if "://" in path:
                 problems.append(Problem(document.path, source.line, f"{path}: remote data is not measured yet",
                                         "measure a local copy, or compare with declared sizes"))
                 continue
             full = os.path.join(document.base_dir, path)
-            files = [full] if full.endswith(".npy") else [full.removesuffix(".bin").removesuffix(".idx") + s
-                                                          for s in (".idx", ".bin")]
-            refusal = next((r for f in files if (r := document.access.refusal(f, confined=True))), None)
-            if refusal is not None:  # outside the root, a FIFO, a device: never opened
-                problems.append(Problem(document.path, source.line, refusal))
-                continue
             try:
-                if full.endswith(".npy"):
-                    tokens += npy_tokens(full)
-                    documents = None
-                else:
-                    count = megatron_counts(full)
-                    tokens += count.tokens
-                    documents = None if documents is None else documents + (count.documents or 0)
+                count = _count(full, document, settings)
             except TokenizedError as exc:
-                problems.append(Problem(document.path, source.line, str(exc)))
+                problems.append(Problem(document.path, source.line, str(exc), _hint(str(exc))))
+                continue
+            if count is None:
+                continue  # refused: said in problems
+            tokens += count.tokens
+            documents = None if documents is None or count.documents is None else documents + count.documents
         sources.append(replace(source, tokens=tokens, documents=documents, bytes=None,
                                weight=None, tokens_relative_error=0.0))
     if problems:
         return Measurement(None, problems)
     return Measurement(Mixture(document.mixture.name, sources, "tokens"), [])
+
+
+def _token_settings(document: Document) -> dict[str, str | None]:
+    """How the run reads its token files: OLMo's ``data.memmap_dtype`` (uint16 when absent, as
+    OLMo does), llm-foundry's ``token_encoding_type``, else what the ini declares."""
+    declared = dict(document.config.variables) if document.config else {}
+    raw: Any = document.raw if isinstance(document.raw, dict) else {}
+    fmt = document.config.format if document.config else None
+    memmap = declared.get(DTYPE_VARIABLE)
+    if fmt == "olmo":
+        data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+        memmap = str(data.get("memmap_dtype") or "uint16")
+    loader: dict[str, Any] = raw["train_loader"] if isinstance(raw.get("train_loader"), dict) else {}
+    dataset: dict[str, Any] = loader["dataset"] if isinstance(loader.get("dataset"), dict) else {}
+    return {"memmap": memmap, "mds_bytes": str(dataset.get("token_encoding_type") or "int64")}
+
+
+def _count(full: str, document: Document, settings: dict[str, str | None]) -> TokenizedCount | None:
+    from .mds import mds_counts
+
+    prefix = full.removesuffix(".bin").removesuffix(".idx")
+    if os.path.isdir(full):
+        if os.path.isfile(os.path.join(full, "index.json")):
+            files = [os.path.join(full, "index.json")]
+            kind = "mds"
+        else:
+            files = [full]
+            kind = "datatrove"
+    elif full.endswith(".npy"):
+        files, kind = [full], "memmap"
+    elif full.endswith(".ds"):
+        files, kind = [full], "datatrove"
+    elif os.path.exists(prefix + ".idx") or full.endswith((".bin", ".idx")) or not os.path.exists(full):
+        files, kind = [prefix + ".idx", prefix + ".bin"], "megatron"
+    else:
+        raise TokenizedError(f"{full}: not tokenized data this counts (a Megatron prefix, a .npy token file, a .ds "
+                             "file or folder, an MDS directory)")
+    refusal = next((r for f in files if (r := document.access.refusal(f, confined=True))), None)
+    if refusal is not None:  # outside the root, a FIFO, a device: never opened
+        raise TokenizedError(refusal)
+    if kind == "mds":
+        return mds_counts(full, settings["mds_bytes"] or "int64")[0]
+    if kind == "datatrove":
+        for name in sorted(os.listdir(full)) if os.path.isdir(full) else []:
+            refusal = document.access.refusal(os.path.join(full, name), confined=True)
+            if refusal is not None:
+                raise TokenizedError(refusal)
+        return datatrove_counts(full)
+    if kind == "memmap":
+        return memmap_counts(full, settings["memmap"])
+    return megatron_counts(full)
+
+
+def _hint(message: str) -> str | None:
+    if "dtype is not in it" in message or "not the one it was written with" in message:
+        return (f"OLMo configs say it in data.memmap_dtype; otherwise declare it in the ini (mixlint_variables: "
+                f"{DTYPE_VARIABLE} = uint32)")
+    return None

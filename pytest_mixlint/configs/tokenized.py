@@ -4,8 +4,10 @@
   version (1), a dtype code, the sequence and document counts, then the int32 length of every
   sequence: the tokens are their sum, the documents the count less one (the document index
   starts with 0). The ``.bin`` must hold exactly that many tokens of that dtype.
-- OLMo ``.npy`` token arrays: the array's shape, from the ``.npy`` header (no data read).
-- MosaicML MDS: ``index.json`` sample counts (streaming.index_samples).
+- OLMo / Dolma token files (``.npy``): raw memmaps, tokens = size / item size of the dtype the
+  run reads them with; documents from Dolma's ``.csv.gz`` sidecar; a real ``.npy`` header's shape.
+- datatrove's ``.ds`` files (nanotron's Nanoset): their ``.metadata`` and ``.index``.
+- MosaicML MDS: ``mds.py``.
 
 A file that does not add up (a truncated ``.bin``, an index of another version) is an error
 naming the file and what is wrong, never a silently wrong count.
@@ -63,8 +65,61 @@ def megatron_counts(prefix: str) -> TokenizedCount:
     return TokenizedCount(max(documents - 1, 0), tokens)
 
 
-def npy_tokens(path: str) -> int:
-    """Tokens in an OLMo ``.npy`` token array: the product of its shape, from the header."""
+_DTYPES = {"uint8": 1, "int8": 1, "uint16": 2, "int16": 2, "uint32": 4, "int32": 4, "uint64": 8, "int64": 8}
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def memmap_counts(path: str, dtype: str | None) -> TokenizedCount:
+    """Tokens in an OLMo / Dolma token file. Most are raw memmaps named ``.npy`` (no header):
+    their tokens are the size over the item size of ``dtype``, the one the run reads them with
+    (OLMo's ``data.memmap_dtype``); a file with a NumPy header says its own shape. Documents come
+    from Dolma's ``.csv.gz`` sidecar (``start,end,id,src,loc`` rows), whose last end must be the
+    token count: a mismatch means the dtype is not the one the file was written with."""
+    try:
+        with open(path, "rb") as handle:
+            headed = handle.read(len(NPY_MAGIC)) == NPY_MAGIC
+        tokens = _npy_tokens(path) if headed else None
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise TokenizedError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    if tokens is None:
+        if dtype is None:
+            raise TokenizedError(f"{path} is a raw token file: its dtype is not in it")
+        if dtype not in _DTYPES:
+            raise TokenizedError(f"{path}: {dtype!r} is not a token dtype ({', '.join(_DTYPES)})")
+        if size % _DTYPES[dtype]:
+            raise TokenizedError(f"{path} has {size:,} bytes, not a whole number of {dtype} tokens: cut short, or "
+                                 "not that dtype")
+        tokens = size // _DTYPES[dtype]
+    sidecar = path.removesuffix(".npy") + ".csv.gz"
+    if not os.path.isfile(sidecar):
+        return TokenizedCount(None, tokens)
+    documents, last_end = _sidecar(sidecar)
+    if last_end != tokens:
+        raise TokenizedError(f"{path}: its {os.path.basename(sidecar)} ends at token {last_end:,}, the file holds "
+                             f"{tokens:,} {dtype or ''} tokens: the dtype is not the one it was written with")
+    return TokenizedCount(documents, tokens)
+
+
+def _sidecar(path: str) -> tuple[int, int]:
+    """Documents in a Dolma ``.csv.gz`` sidecar, and the largest end offset."""
+    import csv
+    import gzip
+
+    documents, last_end = 0, 0
+    try:
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                if row:
+                    documents += 1
+                    last_end = max(last_end, int(row[1]))
+    except (OSError, EOFError, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise TokenizedError(f"{path}: not a Dolma metadata file (start,end,id,src,loc rows): {exc}") from None
+    return documents, last_end
+
+
+def _npy_tokens(path: str) -> int:
+    """Tokens in a token array with a NumPy header: the product of its shape."""
     from numpy.lib import format as npy
 
     try:
@@ -76,9 +131,8 @@ def npy_tokens(path: str) -> int:
             shape, _, dtype = reader(handle)
             start = handle.tell()
             size = os.fstat(handle.fileno()).st_size
-    except (OSError, ValueError):  # the reason would quote the file's bytes
-        raise TokenizedError(f"{path}: not a readable .npy array (a raw memmap without a .npy header, as OLMo "
-                             "writes some, is not read yet)") from None
+    except ValueError:  # the reason would quote the file's bytes
+        raise TokenizedError(f"{path}: its .npy header cannot be read") from None
     tokens = 1
     for extent in shape:
         tokens *= int(extent)
@@ -86,3 +140,35 @@ def npy_tokens(path: str) -> int:
         raise TokenizedError(f"{path} holds {size - start:,} bytes of data, its header says {tokens * dtype.itemsize:,}: "
                              "cut short or corrupt")
     return tokens
+
+
+def datatrove_counts(path: str) -> TokenizedCount:
+    """Documents and tokens of datatrove's tokenized output, what nanotron's Nanoset reads: a
+    ``.ds`` file, or a folder of them. Each ``X.ds`` holds raw tokens; ``X.ds.metadata`` says the
+    tokenizer and the token size (``name|2``) and the token count; ``X.ds.index`` holds one uint64
+    end offset per document."""
+    files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".ds")) if os.path.isdir(path) \
+        else [path]
+    if not files:
+        raise TokenizedError(f"{path} holds no .ds token file")
+    documents: int | None = 0  # None when a file has no .index
+    tokens = 0
+    for file in files:
+        try:
+            with open(file + ".metadata", encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+            size = os.path.getsize(file)
+            index = os.path.getsize(file + ".index") if os.path.exists(file + ".index") else None
+        except OSError as exc:
+            raise TokenizedError(f"{exc.filename or file}: cannot read it: {exc.strerror or exc} (datatrove writes "
+                                 "X.ds.metadata beside each X.ds)") from None
+        try:
+            token_size, count = int(lines[0].rsplit("|", 1)[1]), int(lines[1])
+        except (IndexError, ValueError):
+            raise TokenizedError(f"{file}.metadata: not datatrove's metadata (TOKENIZER|TOKEN_SIZE, then the count)") from None
+        if token_size not in (2, 4) or size != count * token_size:
+            raise TokenizedError(f"{file} has {size:,} bytes, its metadata says {count:,} tokens of {token_size} bytes: "
+                                 "cut short or not its metadata")
+        tokens += count
+        documents = None if index is None or documents is None else documents + index // 8
+    return TokenizedCount(documents, tokens)
