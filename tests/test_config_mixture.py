@@ -49,3 +49,15 @@ def test_an_unweighted_blend_has_no_shares_until_measured():
     assert [s.weight for s in mixture.sources] == [None, None] and mixture.sources[1].domain == "code"
     with pytest.raises(ShareError, match="declare no weight"):
         mixture.shares("weight")
+
+
+def test_a_shadow_copy_of_a_directory_reads_its_source_once_more():
+    """IMPORTERS.md: physical copies in _shadow00-style directories upsample a source."""
+    from pytest_mixlint.configs.blends import unweighted_blend
+    from pytest_mixlint.configs.mixture import blend_mixture
+
+    blend = unweighted_blend([("/d/books/part-0.npy", 1), ("/d/books/part-1.npy", 2), ("/d/books_shadow00/part-0.npy", 3),
+                              ("/d/books_shadow01/part-0.npy", 4), ("/d/web/part-0.npy", 5)])
+    mixture = blend_mixture(blend, "olmo")
+    assert {s.name: s.epochs for s in mixture.sources} == {"books": 3.0, "web": None}
+    assert len(mixture.sources[0].data_files) == 4

@@ -103,3 +103,38 @@ def test_array_elements_and_quoted_strings_keep_their_lines():
               'python train.py --data-path "${BLEND[@]}"\n')  # 5
     (value,) = read_script(script).flag_values("--data-path")
     assert value.line == 5 and [u.line for u in value.unresolved] == [3]
+
+
+@pytest.mark.parametrize(("script", "words"), [
+    ("R=/lustre/v1/corpus\nrun --data-path ${R%/corpus}/web ${R/v1/v2}/code ${R##*/}\n",
+     ["/lustre/v1/web", "/lustre/v2/corpus/code", "corpus"]),
+    ('L="a:0.7,b:0.3"\nrun --data-path ${L//,/ } ${L%%:*} ${L#*:}\n', ["a:0.7", "b:0.3", "a", "0.7,b:0.3"]),
+    ("run --data-path ${X:=/d/web} ${Y-/d/code}\n", ["/d/web", "/d/code"]),
+])
+def test_parameter_expansions_that_edit_a_known_value(script, words):
+    assert values(script) == [(2 if script.count("\n") > 1 else 1, words, [])]
+
+
+def test_a_blend_rewritten_by_a_loop_is_one_error_naming_the_variable_to_declare():
+    """IMPORTERS.md: `name@proportion` arrays and `path:weight` lists rewritten by a shell loop."""
+    script = ('DATASETS=(web@0.7 code@0.3)\n'                      # 1
+              'for d in "${DATASETS[@]}"; do\n'                      # 2
+              '  BLEND="${BLEND} ${d#*@} /data/${d%@*}"\n'          # 3
+              'done\n'                                               # 4
+              'python pretrain_gpt.py --data-path $BLEND\n')        # 5
+    (value,) = read_script(script).flag_values("--data-path")
+    assert [(u.line, u.construct, u.variable) for u in value.unresolved] == [
+        (3, "$BLEND is assigned inside the loop block at line 2", "BLEND")]
+    (value,) = read_script(script, {"BLEND": "0.7 /data/web 0.3 /data/code"}).flag_values("--data-path")
+    assert value.unresolved == () and [w.text for w in value.words] == ["0.7", "/data/web", "0.3", "/data/code"]
+
+
+def test_a_loop_variable_used_outside_an_assignment_says_what_it_is():
+    script = "for f in /d/*; do\n  python train.py --data-path 1 $f\ndone\n"
+    (value,) = read_script(script).flag_values("--data-path")
+    assert "$f is the variable of the loop at line 1" in [u.construct for u in value.unresolved]
+
+
+def test_an_expansion_the_reader_does_not_do_is_named():
+    (value,) = read_script("R=/x\nrun --data-path ${#R} ${R^^}\n").flag_values("--data-path")
+    assert [u.construct.split(" is ")[0] for u in value.unresolved] == ["the expansion ${#R}", "the expansion ${R^^}"]

@@ -143,7 +143,7 @@ def source_names(paths: Sequence[str]) -> dict[str, str]:
     other paths, without what every Megatron prefix shares (``/data/pile/arxiv_text_document`` is
     ``arxiv``; ``/a/v1/standard`` and ``/a/v2/standard`` are ``v1`` and ``v2``) or what shards of
     one source differ by (``books/part-0-00000.npy`` and ``books/part-1-00000.npy`` are both
-    ``books``: one source)."""
+    ``books``: one source), or what marks a copy (``books_shadow00/part-0.npy`` is ``books``)."""
     parts = {path: tuple(_meaningful_parts(path)) for path in paths}
     distinct = set(parts.values())
     names = {}
@@ -153,6 +153,14 @@ def source_names(paths: Sequence[str]) -> dict[str, str]:
             depth += 1
         names[own] = "/".join(own[-depth:])
     return {path: names[own] for path, own in parts.items()}
+
+
+_SHADOW = re.compile(r"_shadow\d+$", re.IGNORECASE)  # a physical copy made to read a source again
+
+
+def is_copy(path: str) -> bool:
+    """Is ``path`` in a ``_shadow00``-style copy of a directory (an upsampling by copying)?"""
+    return any(_SHADOW.search(part) for part in path.replace("\\", "/").split("/"))
 
 
 _SHARD = re.compile(r"(part|shard|chunk|split)?[-_.]?\d+([-_.]\d+)*", re.IGNORECASE)
@@ -173,6 +181,7 @@ def _meaningful_parts(path: str) -> list[str]:
             parts = parts[:-1]
     cleaned = []
     for part in parts:
+        part = _SHADOW.sub("", part)  # a copy is named as what it copies
         suffix = next((s for s in _GENERIC_SUFFIXES if part.endswith(s)), "")
         part = part[: len(part) - len(suffix)]
         if part and part.lower() not in _GENERIC_NAMES:

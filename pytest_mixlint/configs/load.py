@@ -17,7 +17,7 @@ from ..documents.syntax import Parsed, parse_text, read_text, syntax_of
 from ..domains import DomainPatterns
 from ..options import CONFIG_FORMATS
 from ..problems import MixlintError, Problem
-from .blends import Blend
+from .blends import Blend, is_copy
 from .catalogue import CatalogEntry
 from .dolma import dclm_blend, dolma_blend
 from .megatron import config_blend, script_blend
@@ -65,6 +65,10 @@ def _document(blend: Blend, problems: list[Problem], path: str, display: str, re
     notes += [Problem(display, e.line, f"{e.path} is listed {e.listed} times: "
                       + ("its weights add up" if e.weight is not None else "it is read that many times"),
                       "list it once if that is not meant") for e in blend.entries if e.listed > 1]
+    notes += [Problem(display, e.line, f"{e.path} is in a copy of a source's directory (_shadow): "
+                      + ("its weight adds to the source's" if e.weight is not None else "the source is read once more"),
+                      "list the source's own path twice instead, if a copy is only there to be read twice")
+              for e in blend.entries if is_copy(e.path)]
     described: dict[str, CatalogEntry] = {}
     if reading.catalogue is not None:
         described, claimed_twice = reading.catalogue.describe([e.path for e in blend.entries])

@@ -11,7 +11,7 @@ describe has no licence (``unknown``), so a licence rule says so instead of pass
 A weighted blend is a mixture on the ``weight`` basis (the weights are sampling proportions). An
 unweighted one has no shares until the data is measured: its sources have no weight, and rules
 that need shares say so. How many times a run reads a source (a path listed twice, a stream's
-``repeat``) is its ``epochs``.
+``repeat``, a ``_shadow00``-style copy of its directory in a list without weights) is its ``epochs``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..domains import DomainPatterns
 from ..licenses import classify_license
 from ..mixture import Mixture, Source
-from .blends import Blend, source_names
+from .blends import Blend, is_copy, source_names
 from .catalogue import CatalogEntry
 
 
@@ -34,6 +34,7 @@ class _Merged:
     times: float  # reads per epoch: the most any of its entries is read
     line: int | None
     catalogued: CatalogEntry | None
+    copies: float = 0.0  # reads of _shadow00-style copies of its data, on top of ``times``
 
 
 def blend_mixture(blend: Blend, name: str | None, described: dict[str, CatalogEntry] | None = None,
@@ -48,13 +49,18 @@ def blend_mixture(blend: Blend, name: str | None, described: dict[str, CatalogEn
         # A path listed twice in a list without weights is read twice; in a weighted blend its
         # weights add up (0.1 P five times is 0.5 P), which is no repetition.
         times = entry.repeat if entry.repeat is not None else float(entry.listed) if entry.weight is None else 1.0
+        # A copy of a source's data (books_shadow00/) in a list without weights reads it once more.
+        copy = times if entry.weight is None and is_copy(entry.path) else 0.0
         if source not in merged:
-            merged[source] = _Merged(entry.weight, [entry.path], times, entry.line, catalogued)
+            merged[source] = _Merged(entry.weight, [entry.path], 0.0 if copy else times, entry.line, catalogued, copy)
             continue
         row = merged[source]
         row.weight = None if row.weight is None or entry.weight is None else row.weight + entry.weight
         row.paths.append(entry.path)
-        row.times = max(row.times, times)
+        if copy:
+            row.copies += copy
+        else:
+            row.times = max(row.times, times)
     sources = []
     for source, row in merged.items():
         licence = row.catalogued.license if row.catalogued else None
@@ -63,7 +69,7 @@ def blend_mixture(blend: Blend, name: str | None, described: dict[str, CatalogEn
             license=classify_license(list(licence) if licence else None),
             domain=(row.catalogued.domain if row.catalogued else None) or domains.domain_of(source),
             weight=row.weight,
-            epochs=row.times if row.times != 1.0 else None,
+            epochs=row.times + row.copies if row.times + row.copies != 1.0 else None,
             languages=row.catalogued.languages if row.catalogued else (),
             data_files=tuple(row.paths),
             line=row.line,

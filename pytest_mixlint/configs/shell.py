@@ -128,6 +128,10 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
             first = tokens[0][0]
             if first in _OPENERS and not tokens[0][1]:
                 blocks.append((_OPENERS[first], line))
+                if first == "for" and len(tokens) > 1 and _NAME.fullmatch(tokens[1].text):  # for NAME in ...
+                    loop = tokens[1].text
+                    variables[loop] = _Variable((Word("", (Unresolved(tokens[1].line, f"${loop} is the variable of the "
+                                                                      f"loop at line {line}", loop),)),), False, line)
             elif _function(tokens):  # name() { or function name {: its body runs if it is called
                 blocks.append(("}", line))
                 continue
@@ -192,8 +196,8 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
                               False, at)
             tokens = tokens[1:]
         if conditional is not None:  # which branch runs, or how often, is decided at run time
-            value = _Variable(tuple(Word(w.text, (*w.unresolved, Unresolved(at, f"${name} is assigned "
-                                                                             f"{conditional}")), w.line)
+            # That is the one thing to say: declaring this variable settles what is inside too.
+            value = _Variable(tuple(Word(w.text, (Unresolved(at, f"${name} is assigned {conditional}", name),), w.line)
                                     for w in value.words), value.is_array, at)
         if operator == "+=" and name in variables:
             old = variables[name]
@@ -343,6 +347,10 @@ def _words(source: str, starts: _Starts) -> Iterator[_Token | str]:
             word.append(source[i:end + 1])
             i = end + 1
             continue
+        elif char == "$" and source[i + 1:i + 2] == "{" and (end := source.find("}", i)) > 0:  # ${L//,/ } too
+            word.append(source[i:end + 1])
+            i = end + 1
+            continue
         elif char == "#" and not word:  # a comment, to the end of its line
             while i < len(source) and source[i] != "\n":
                 i += 1
@@ -446,18 +454,26 @@ def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
         if end < 0:
             return None, i + 1
         inside = token[i + 2:end]
-        name, default = inside, None
-        for operator in (":-", "-"):
-            if operator in inside:
-                name, default = inside.split(operator, 1)
-                break
-        many = name.endswith("[@]") or name.endswith("[*]")
-        index = None
-        if many:
-            name = name[:-3]
-        elif (bracket := re.fullmatch(r"([A-Za-z_]\w*)\[(\d+)\]", name)) is not None:
-            name, index = bracket.group(1), int(bracket.group(2))
-        return _value(name, default, many, index, line, variables), end + 1
+        braced = _BRACED.match(inside)
+        if braced is None:  # ${#X}, ${!X}, ${1}: lengths, indirection, arguments
+            what = (f"${{{inside}}}, an argument of the script, is known only when it runs" if inside[:1].isdigit()
+                    else f"the expansion ${{{inside}}} is not read (only ${{X}}, ${{X:-default}}, ${{X#pattern}}, "
+                         "${X%pattern}, ${X/pattern/text} are)")
+            return ([""], (Unresolved(line, what),), False), end + 1
+        name, subscript, operation = braced.group(1), braced.group(2), inside[braced.end():]
+        many = subscript in ("[@]", "[*]")
+        index = int(subscript[1:-1]) if subscript and not many else None
+        default = None
+        if operation[:2] in (":-", ":=") or operation[:1] in ("-", "="):
+            default = operation[2:] if operation[:1] == ":" else operation[1:]
+            operation = ""
+        words, problems, several = _value(name, default, many, index, line, variables)
+        if operation:
+            if problems or not _EDITS.match(operation):  # an edit of what is unknown is unknown too
+                what = f"the expansion ${{{inside}}} is not read" if not _EDITS.match(operation) else None
+                return ([""], problems + ((Unresolved(line, what, name),) if what else ()), several), end + 1
+            words = [_edited(word, operation) for word in words]
+        return (words, problems, several), end + 1
     match = _NAME.match(rest)
     if match is None:
         if rest[:1].isdigit() or rest[:1] in ("@", "*", "#"):  # $1, $@: given when the script runs
@@ -465,6 +481,46 @@ def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
                     False), i + 2
         return None, i + 1
     return _value(match.group(), None, False, None, line, variables), i + 1 + match.end()
+
+
+_BRACED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\[(?:@|\*|\d+)\])?")
+_EDITS = re.compile(r"(##?|%%?|//?)")
+
+
+def _edited(value: str, operation: str) -> str:
+    """``value`` after ``#pattern``, ``##``, ``%``, ``%%`` (remove the shortest or longest matching
+    prefix or suffix) or ``/pattern/text``, ``//`` (replace the first or every match); patterns
+    are shell globs."""
+    import fnmatch
+
+    def matches(text: str, pattern: str) -> bool:
+        return fnmatch.fnmatchcase(text, pattern)
+
+    for op in ("##", "#", "%%", "%"):
+        if operation.startswith(op):
+            pattern = operation[len(op):]
+            cuts = range(len(value) + 1) if op in ("#", "%") else range(len(value), -1, -1)
+            for k in cuts:  # the shortest match first for # and %, the longest for ## and %%
+                if op.startswith("#") and matches(value[:k], pattern):
+                    return value[k:]
+                if op.startswith("%") and matches(value[len(value) - k:], pattern):
+                    return value[:len(value) - k]
+            return value
+    every = operation.startswith("//")
+    pattern, _, text = operation[2 if every else 1:].partition("/")
+    out, start = [], 0
+    while start <= len(value):
+        found = next(((start, end) for end in range(len(value), start, -1) if matches(value[start:end], pattern)), None)
+        if found is None or not pattern:
+            out.append(value[start:start + 1])
+            start += 1
+            continue
+        out.append(text)
+        start = found[1]
+        if not every:
+            out.append(value[start:])
+            break
+    return "".join(out)
 
 
 def _value(name: str, default: str | None, many: bool, index: int | None, line: int,

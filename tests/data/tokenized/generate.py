@@ -12,13 +12,14 @@ Every file is written by the format's own writer library:
                       ``datatrove==0.10.1`` (+ ``tokenizers``, imported by that module;
                       needs numpy>=2).
 * ``olmo-raw/``       ``dolma.tokenizer.memmap_writer.MemmapWriter`` from
-                      ``dolma==1.2.1`` (needs numpy<2).
+                      ``dolma==1.2.1`` (needs numpy<2; pinning boto3/aiobotocore
+                      as below avoids a very long pip backtrack).
 
 Those requirements conflict, so each part runs in its own virtualenv::
 
     python3 -m venv /tmp/fx-mds   && /tmp/fx-mds/bin/pip install mosaicml-streaming==0.13.0
     python3 -m venv /tmp/fx-dt    && /tmp/fx-dt/bin/pip install datatrove==0.10.1 tokenizers
-    python3 -m venv /tmp/fx-dolma && /tmp/fx-dolma/bin/pip install dolma==1.2.1
+    python3 -m venv /tmp/fx-dolma && /tmp/fx-dolma/bin/pip install dolma==1.2.1 boto3==1.26.76 aiobotocore==2.5.0
     /tmp/fx-mds/bin/python   generate.py mds
     /tmp/fx-dt/bin/python    generate.py datatrove
     /tmp/fx-dolma/bin/python generate.py olmo
