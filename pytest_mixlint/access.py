@@ -22,19 +22,21 @@ class FileAccess:
     allow_outside_root: bool = False
     max_bytes: int = Limits().file_bytes
 
-    def refusal(self, path: str, confined: bool = True) -> str | None:
+    def refusal(self, path: str, confined: bool = True, data: bool = False, directory: bool = False) -> str | None:
         """Why ``path`` may not be read, or None. ``confined``: the path comes from a file of the
-        repository, so it must stay inside the root."""
+        repository, so it must stay inside the root. ``data``: tokenized training data, whose
+        counts are read in bounded pieces, so its size is not limited; ``directory``: a folder of
+        such data is expected."""
         try:
             real = os.path.realpath(path)
             info = os.stat(real)
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
             return f"cannot read file: {getattr(exc, 'strerror', None) or exc}"
-        if not stat.S_ISREG(info.st_mode):
-            return f"{path} is not a regular file"
+        if not (stat.S_ISDIR(info.st_mode) if directory else stat.S_ISREG(info.st_mode)):
+            return f"{path} is not a {'directory' if directory else 'regular file'}"
         if confined and self.root is not None and not self.allow_outside_root and not inside(real, self.root):
             return f"{path} is outside the repository root (set mixlint_allow_outside_root = true to allow it)"
-        if info.st_size > self.max_bytes:
+        if not (data or directory) and info.st_size > self.max_bytes:
             return (f"{path} has {info.st_size:,} bytes, more than the {self.max_bytes:,} allowed "
                     "(mixlint_max_file_bytes)")
         return None

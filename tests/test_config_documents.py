@@ -140,6 +140,8 @@ def test_a_measured_rule_reads_exact_tokens_from_megatron_data(repo):
     (repo / "train" / "pretrain_1b.sh").write_text(
         (repo / "train" / "pretrain_1b.sh").read_text().replace("DATA=/lustre/corpus", "DATA=../data"))
     (repo / "mixlint.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: d, kind: measured, by: tokens}\n")
+    with open(repo / "pytest.ini", "a") as ini:  # data is not a text file: its size is not limited
+        ini.write("mixlint_max_file_bytes = 1000\n")  # the .bin of cc has 1,700
     status, report = check_json("train/pretrain_1b.sh")
     (result,) = report["documents"][0]["results"]
     assert status == 0 and result["outcome"] == "passed", result["message"]
@@ -237,3 +239,47 @@ def test_a_malformed_variable_line_is_a_usage_error(repo, capsys):
         ini.write("mixlint_variables = DATA PATH = /x\n")
     assert main(["check"], io.StringIO()) == 2
     assert "mixlint_variables: 'DATA PATH = /x' is not 'NAME = VALUE'" in capsys.readouterr().err
+
+
+# --- exact tokens of every tokenized format a config names ---------------------------------------------------
+
+TOKENIZED = Path(__file__).parent / "data" / "tokenized"
+COUNTS = json.loads((TOKENIZED / "expected.json").read_text())
+
+
+def measured_tokens(path):
+    out = io.StringIO()
+    status = main(["show", path, "--measured", "--format", "json"], out)
+    (document,) = json.loads(out.getvalue())["documents"]
+    return status, {c["name"]: c["measured"]["tokens"] for c in document["components"]}
+
+
+def test_llm_foundry_streams_over_local_mds_are_counted(repo):
+    shutil.copytree(TOKENIZED, repo / "data")
+    (repo / "yamls" / "mds.yaml").write_text(
+        "train_loader:\n  dataset:\n    streams:\n"
+        "      web: {local: ../data/mds-int32, remote: s3://corpus/cc/mds, proportion: 0.7}\n"
+        "      code: {local: ../data/mds-int64-bytes, remote: s3://corpus/starcoder/mds, proportion: 0.3}\n")
+    status, tokens = measured_tokens("yamls/mds.yaml")
+    assert status == 0 and tokens == {"web": COUNTS["mds-int32"]["tokens"], "code": COUNTS["mds-int64-bytes"]["tokens"]}
+
+
+def test_a_nanotron_stage_over_datatrove_folders_is_counted(repo):
+    shutil.copytree(TOKENIZED, repo / "data")
+    (repo / "nanoset.yaml").write_text(
+        "data_stages:\n  - name: stable\n    data:\n      dataset:\n"
+        "        dataset_folder: [data/datatrove-uint16, data/datatrove-uint32]\n        dataset_weights: [0.6, 0.4]\n")
+    status, tokens = measured_tokens("nanoset.yaml::stable")
+    assert status == 0 and sorted(tokens.values()) == sorted([COUNTS["datatrove-uint16"]["tokens"],
+                                                              COUNTS["datatrove-uint32"]["tokens"]])
+
+
+def test_olmo_token_files_are_read_with_the_configs_memmap_dtype(repo):
+    shutil.copytree(TOKENIZED, repo / "data")
+    config = "data:\n  memmap_dtype: {dtype}\n  paths:\n    - data/olmo-raw/part-0-00000.npy\n"
+    (repo / "olmo.yaml").write_text(config.format(dtype="uint32"))
+    status, tokens = measured_tokens("olmo.yaml")
+    assert status == 0 and list(tokens.values()) == [COUNTS["olmo-raw/part-0-00000.npy"]["tokens"]]
+    (repo / "olmo.yaml").write_text(config.format(dtype="uint16"))  # what OLMo would read: the sidecar disagrees
+    out = io.StringIO()
+    assert main(["show", "olmo.yaml", "--measured"], out) == 1

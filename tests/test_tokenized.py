@@ -57,3 +57,66 @@ def test_token_arrays_with_a_numpy_header_say_their_shape(tmp_path):
     (tmp_path / "cut.npy").write_bytes((tmp_path / "part-0.npy").read_bytes()[:-10])
     with pytest.raises(TokenizedError, match="cut short or corrupt"):
         memmap_counts(str(tmp_path / "cut.npy"), None)
+
+
+# --- files written by the formats' own writers (tests/data/tokenized/generate.py) -----------------------------
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from pytest_mixlint.configs.mds import mds_counts  # noqa: E402
+from pytest_mixlint.configs.tokenized import datatrove_counts  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "data" / "tokenized"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["mds-int32", "mds-zstd", "mds-int64-bytes", "mds-fixed"])
+def test_mds_tokens_and_samples_from_the_shards_offsets(name):
+    """MDSWriter's files: shape widths of one and two bytes, zstd, legacy int64 bytes, fixed shape."""
+    count, samples = mds_counts(str(FIXTURES / name))
+    assert (count.tokens, samples, count.documents) == (EXPECTED[name]["tokens"], EXPECTED[name]["samples"], None)
+
+
+def test_mds_text_needs_a_tokenizer():
+    with pytest.raises(TokenizedError, match=r"no token column \(tokens or input_ids\) among text: str"):
+        mds_counts(str(FIXTURES / "mds-text"))
+
+
+def test_mds_bytes_of_another_dtype_do_not_add_up(tmp_path):
+    # int64 samples of 128 tokens read as int32 are 256 tokens each: whole, so the dtype the run
+    # uses (token_encoding_type) is what is counted; read as a 3-byte type they would not add up.
+    count, _ = mds_counts(str(FIXTURES / "mds-int64-bytes"), "int32")
+    assert count.tokens == 2 * EXPECTED["mds-int64-bytes"]["tokens"]
+
+
+def test_an_mds_shard_that_is_not_its_index_is_an_error(tmp_path):
+    import shutil
+
+    shutil.copytree(FIXTURES / "mds-int32", tmp_path / "d")
+    shard = tmp_path / "d" / "shard.00001.mds"
+    shard.write_bytes(shard.read_bytes()[:10])
+    with pytest.raises(TokenizedError, match="shard.00001.mds: its header does not hold the 4 samples"):
+        mds_counts(str(tmp_path / "d"))
+
+
+@pytest.mark.parametrize("name", ["datatrove-uint16", "datatrove-uint32"])
+def test_datatrove_folders_as_nanotron_reads_them(name):
+    count = datatrove_counts(str(FIXTURES / name))
+    assert (count.documents, count.tokens) == (EXPECTED[name]["documents"], EXPECTED[name]["tokens"])
+    one = datatrove_counts(str(FIXTURES / name / "00000_shuffled.ds"))
+    assert 0 < one.tokens < count.tokens
+
+
+def test_dolma_raw_memmaps_with_and_without_their_sidecar():
+    raw = EXPECTED["olmo-raw/part-0-00000.npy"]
+    count = memmap_counts(str(FIXTURES / "olmo-raw" / "part-0-00000.npy"), "uint32")
+    assert (count.documents, count.tokens) == (raw["documents"], raw["tokens"])
+    # Read as uint16 (OLMo's default), the file is twice as many tokens: the sidecar says it is not.
+    with pytest.raises(TokenizedError, match="the dtype is not the one it was written with"):
+        memmap_counts(str(FIXTURES / "olmo-raw" / "part-0-00000.npy"), "uint16")
+    bare = EXPECTED["olmo-raw/part-0-00001.npy"]
+    count = memmap_counts(str(FIXTURES / "olmo-raw" / "part-0-00001.npy"), "uint16")
+    assert (count.documents, count.tokens) == (None, bare["tokens"])
+    with pytest.raises(TokenizedError, match="raw token file: its dtype is not in it"):
+        memmap_counts(str(FIXTURES / "olmo-raw" / "part-0-00001.npy"), None)

@@ -47,7 +47,9 @@ def mds_counts(directory: str, bytes_dtype: str = "int64") -> tuple[TokenizedCou
     for number, shard in enumerate(shards):
         try:
             shard_tokens, shard_samples = _shard_tokens(directory, shard, bytes_dtype)
-        except (KeyError, TypeError, ValueError, IndexError):
+        except TokenizedError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, struct.error):
             raise TokenizedError(f"{index_path}: shard {number} is not described as MDS writes it") from None
         tokens += shard_tokens
         samples += shard_samples

@@ -76,12 +76,7 @@ def _count(full: str, document: Document, settings: dict[str, str | None]) -> To
 
     prefix = full.removesuffix(".bin").removesuffix(".idx")
     if os.path.isdir(full):
-        if os.path.isfile(os.path.join(full, "index.json")):
-            files = [os.path.join(full, "index.json")]
-            kind = "mds"
-        else:
-            files = [full]
-            kind = "datatrove"
+        files, kind = [], "mds" if os.path.isfile(os.path.join(full, "index.json")) else "datatrove"
     elif full.endswith(".npy"):
         files, kind = [full], "memmap"
     elif full.endswith(".ds"):
@@ -91,16 +86,18 @@ def _count(full: str, document: Document, settings: dict[str, str | None]) -> To
     else:
         raise TokenizedError(f"{full}: not tokenized data this counts (a Megatron prefix, a .npy token file, a .ds "
                              "file or folder, an MDS directory)")
-    refusal = next((r for f in files if (r := document.access.refusal(f, confined=True))), None)
-    if refusal is not None:  # outside the root, a FIFO, a device: never opened
+    if os.path.isdir(full):
+        refusal = document.access.refusal(full, directory=True)
+        files += [os.path.join(full, name) for name in sorted(os.listdir(full))] if refusal is None else []
+        if refusal is not None:
+            raise TokenizedError(refusal)
+    # Outside the root, a FIFO, a device: never opened. (Data is read in bounded pieces: no size limit.)
+    refusal = next((r for f in files if not os.path.isdir(f) and (r := document.access.refusal(f, data=True))), None)
+    if refusal is not None:
         raise TokenizedError(refusal)
     if kind == "mds":
         return mds_counts(full, settings["mds_bytes"] or "int64")[0]
     if kind == "datatrove":
-        for name in sorted(os.listdir(full)) if os.path.isdir(full) else []:
-            refusal = document.access.refusal(os.path.join(full, name), confined=True)
-            if refusal is not None:
-                raise TokenizedError(refusal)
         return datatrove_counts(full)
     if kind == "memmap":
         return memmap_counts(full, settings["memmap"])

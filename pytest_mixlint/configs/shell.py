@@ -469,9 +469,11 @@ def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
             operation = ""
         words, problems, several = _value(name, default, many, index, line, variables)
         if operation:
-            if problems or not _EDITS.match(operation):  # an edit of what is unknown is unknown too
-                what = f"the expansion ${{{inside}}} is not read" if not _EDITS.match(operation) else None
-                return ([""], problems + ((Unresolved(line, what, name),) if what else ()), several), end + 1
+            if not _EDITS.match(operation):
+                return ([""], problems + (Unresolved(line, f"the expansion ${{{inside}}} is not read", name),),
+                        several), end + 1
+            if problems:  # an edit of what is unknown is unknown too
+                return ([""], problems, several), end + 1
             words = [_edited(word, operation) for word in words]
         return (words, problems, several), end + 1
     match = _NAME.match(rest)
