@@ -283,3 +283,21 @@ def test_olmo_token_files_are_read_with_the_configs_memmap_dtype(repo):
     (repo / "olmo.yaml").write_text(config.format(dtype="uint16"))  # what OLMo would read: the sidecar disagrees
     out = io.StringIO()
     assert main(["show", "olmo.yaml", "--measured"], out) == 1
+
+
+@pytest.mark.parametrize(("name", "fmt", "text"), [
+    ("train/gt.sh", "megatron",  # token counts in comments
+     'B="0.7 /c/cc/cc_text_document"  # (57.21 GT)\nB="$B 0.3 /c/starcoder/s_content_document"  # 12 GT, 0.5 epochs\n'
+     "python pretrain_gpt.py --data-path $B  # 0.2 /c/books/b_text_document\n"),
+    ("configs/neox/m.yml", "neox",  # a _missing_categories table and a free-text note
+     '{"train-data-paths": ["/c/cc/a", "/c/starcoder/b"], "train-data-weights": [0.7, 0.3],\n'
+     ' "_missing_categories": {"books": 0.1}, "note": "95% CC, 5% books",\n "valid-data-paths": ["/c/books/v"]}\n'),
+    ("d.json", "dclm", '{"name": "m", "sources": [{"uuid": "1", "name": "cc"}, {"uuid": "2", "name": "starcoder"}],'
+                       ' "note": "95% CC, 5% books", "num_tokens": 1000}\n'),
+])
+def test_what_only_looks_like_a_source_is_not_one(repo, name, fmt, text):
+    (repo / name).write_text(text)
+    out = io.StringIO()
+    assert main(["show", name, "--as", fmt, "--format", "json"], out) == 0
+    (document,) = json.loads(out.getvalue())["documents"]
+    assert len(document["components"]) == 2 and "books" not in json.dumps(document["components"])
