@@ -11,7 +11,13 @@ A pack::
       - id: max-epochs        # an id that already exists, without `kind`: adjust the inherited rule
         severity: warning
 
-Packs named ``mixlint:NAME`` ship with the plugin (``rules/NAME.yaml`` in the source tree).
+Packs named ``mixlint:NAME`` ship with the plugin (``rules/NAME.yaml`` in the source tree);
+``ORG:NAME`` is ``NAME.yaml`` in the package an installed distribution registers as ``ORG`` in
+the ``mixlint.packs`` entry point group::
+
+    [project.entry-points."mixlint.packs"]
+    my-org = "my_org_mixlint.packs"     # a package holding team.yaml: extends: [my-org:team]
+
 Later packs and later rules override earlier ones by id. Every problem is located
 (file:line) and all of them are reported together.
 """
@@ -37,7 +43,6 @@ from .paths import check_patterns, matches_any
 from .problems import MixlintError, Problem
 
 Severity = Literal["error", "warning", "off"]
-BUILTIN_PREFIX = "mixlint:"
 RESERVED_IDS = {"mixlint-load", "mixlint-unchecked"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -128,7 +133,34 @@ class RuleSet:
 
 
 def builtin_pack_names() -> list[str]:
-    return sorted(p.name[:-5] for p in resources.files("pytest_mixlint.rules").iterdir() if p.name.endswith(".yaml"))
+    return pack_names("mixlint") or []
+
+
+def pack_packages() -> dict[str, str]:
+    """Installed rule-pack packages by name (the ``mixlint.packs`` entry point group); ``mixlint``
+    is the plugin's own."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group="mixlint.packs") if ep.name != "mixlint"}
+
+
+def pack_names(org: str) -> list[str] | None:
+    """The packs ``org`` ships (``NAME`` of each ``NAME.yaml``); None if its package cannot be imported."""
+    package = "pytest_mixlint.rules" if org == "mixlint" else pack_packages().get(org)
+    try:
+        return sorted(p.name[:-5] for p in resources.files(package).iterdir() if p.name.endswith(".yaml")) \
+            if package else None
+    except (ImportError, TypeError, OSError):
+        return None
+
+
+def _packaged(reference: str) -> tuple[str, str] | None:
+    """``ORG:NAME`` (a pack in a package) as (ORG, NAME); None for a path (``./team.yaml``,
+    ``C:\\packs\\team.yaml``)."""
+    org, colon, name = reference.partition(":")
+    if not colon or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", org) or len(org) == 1 or "/" in name or not name:
+        return None
+    return org, name
 
 
 def load_rules(references: list[str], base_dir: str, named_by: str = "mixlint_rules", via: str | None = None,
@@ -159,15 +191,12 @@ class _Loader:
         What a pack names is confined when the pack is: when it is inside the root (a pull request
         can change it) or was itself confined. A pack you name outside the root (an
         organisation's, in /etc) may name its siblings."""
-        if reference.startswith(BUILTIN_PREFIX):
-            name = reference[len(BUILTIN_PREFIX):]
-            if name not in builtin_pack_names():
-                close = difflib.get_close_matches(name, builtin_pack_names(), n=1)
-                hint = f"did you mean 'mixlint:{close[0]}'?" if close else f"built-in packs: {', '.join('mixlint:' + n for n in builtin_pack_names())}"
-                self.problems.append(Problem(where.path, where.line, f"unknown built-in rule pack {reference!r}", hint))
+        packaged = _packaged(reference)
+        if packaged is not None:
+            found = self._packaged_text(reference, packaged, where)
+            if found is None:
                 return
-            resource = resources.files("pytest_mixlint.rules") / f"{name}.yaml"
-            key, display, text, pack_dir, path = reference, reference, resource.read_text("utf-8"), base_dir, None
+            key, display, text, pack_dir, path = reference, reference, found, base_dir, None
             confined = True
         else:
             path = os.path.normpath(os.path.join(base_dir, os.path.expanduser(reference)))
@@ -196,6 +225,38 @@ class _Loader:
         finally:
             self.stack.pop()
             self.done.add(key)
+
+    def _packaged_text(self, reference: str, packaged: tuple[str, str], where: Problem) -> str | None:
+        """The text of a pack shipped in a package (``mixlint:NAME``, or ``ORG:NAME`` from the
+        ``mixlint.packs`` entry point group), or None with the problem said."""
+        org, name = packaged
+        if org == "mixlint":
+            package = "pytest_mixlint.rules"
+        else:
+            registered = pack_packages()
+            if org not in registered:
+                close = difflib.get_close_matches(org, list(registered), n=1)
+                self.problems.append(Problem(where.path, where.line, f"no installed package provides rule packs "
+                                             f"{org}:... (entry point group mixlint.packs)",
+                                             f"did you mean '{close[0]}:{name}'?" if close else
+                                             "install the package that ships them" + (
+                                                 f"; installed: {', '.join(sorted(registered))}" if registered else "")))
+                return None
+            package = registered[org]
+        names = pack_names(org)
+        if names is None:
+            self.problems.append(Problem(where.path, where.line, f"rule packs {org}:... come from the package "
+                                         f"{package!r}, which cannot be imported", "reinstall the package that ships them"))
+            return None
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            what = "built-in rule pack" if org == "mixlint" else "rule pack"
+            shipped = ", ".join(f"{org}:{n}" for n in names)
+            hint = f"did you mean '{org}:{close[0]}'?" if close else \
+                f"built-in packs: {shipped}" if org == "mixlint" else f"{org}'s packs: {shipped}"
+            self.problems.append(Problem(where.path, where.line, f"unknown {what} {reference!r}", hint))
+            return None
+        return (resources.files(package) / f"{name}.yaml").read_text("utf-8")
 
     def _load_text(self, text: str, pack: PackInfo, pack_dir: str, confined: bool) -> None:
         display = pack.name
