@@ -86,7 +86,7 @@ class Run:
                  for path in settings.command_line.paths}
         self.discovery = Discovery(self.rootdir, list(settings.manifests), list(settings.cards), named,
                                    {os.path.realpath(p.path) for p in self.rules.packs if p.path},
-                                   list(settings.configs))
+                                   list(settings.configs), case_patterns=list(settings.tests))
         self.unused_policies = self.discovery.unused_policies()
         self.own_files = [p.path for p in self.rules.packs if p.path] + list(own_files)
         self.progress = progress

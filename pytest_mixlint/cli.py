@@ -413,6 +413,51 @@ def import_config(args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
+def test(args: argparse.Namespace, out: TextIO) -> int:
+    """Run rule case files: YAML cases, each a rule (inline, or an id of the packs in effect), a
+    document and the outcome it must give (as pytest --mixlint runs the mixlint-tests/ files)."""
+    from .cases import case_files, load_cases, run_case
+    from .problems import MixlintError
+    from .report.text import printable
+
+    settings, found = _settings(args, args.paths)
+    run = _run(settings, found, with_rules=False)
+    if args.paths:
+        missing = [p for p in args.paths if not (Path.cwd() / p).exists()]
+        if missing:
+            raise UsageError(f"{missing[0]}: no such file or directory")
+        files = list(case_files([(Path.cwd() / p).resolve() for p in args.paths]))
+    else:
+        files = [f for f in _files([], found) if f.suffix in (".yaml", ".yml") and run.discovery.is_case_file(f)]
+    if not files:
+        raise UsageError(f"no rule case files under {', '.join(args.paths) or '.'} (files starting `mixlint-tests: 1`; "
+                         f"found by mixlint_tests: {', '.join(settings.tests)})")
+    packs = settings.pack_references()
+    lines: list[str] = []
+    passed = failed = 0
+    for file in files:
+        display = run.discovery.display(file)
+        try:
+            cases = load_cases(str(file), display)
+        except MixlintError as exc:
+            failed += 1
+            lines += [str(problem) for problem in exc.problems]
+            continue
+        for case in cases:
+            outcome = run_case(case, packs)
+            if outcome.passed:
+                passed += 1
+                if args.verbose:
+                    lines.append(f"PASSED {case.id}")
+            else:
+                failed += 1
+                lines += ([f"FAILED {case.id}"] if args.verbose else []) + [outcome.explain()]
+    lines.append(f"mixlint test: {passed + failed} case{'s' if passed + failed != 1 else ''} in {len(files)} "
+                 f"file{'s' if len(files) != 1 else ''}: {passed} passed, {failed} failed")
+    _write("\n".join(printable(line) for line in lines) + "\n", None, out)
+    return FAILED if failed else OK
+
+
 def schema(args: argparse.Namespace, out: TextIO) -> int:
     """The JSON Schema of a manifest, a rule pack or the JSON report."""
     from .schemas import SCHEMAS
@@ -506,6 +551,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_flags(sub, ["rules", "select", "ignore"])
     sub.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sub.set_defaults(handler=rules)
+
+    sub = commands.add_parser("test", allow_abbrev=False, help="run rule case files (YAML cases of rules and documents)",
+                              description=test.__doc__)
+    sub.add_argument("paths", nargs="*", metavar="PATH", help="case files and directories (default: the mixlint_tests "
+                                                               "patterns, any mixlint-tests/ directory)")
+    _add_run_flags(sub, ["rules"])
+    sub.add_argument("--verbose", "-v", action="store_true", help="list every case")
+    sub.set_defaults(handler=test)
 
     sub = commands.add_parser("import", allow_abbrev=False, help="write a training config as a mixture manifest",
                               description=import_config.__doc__)

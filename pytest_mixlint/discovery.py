@@ -39,6 +39,7 @@ class Discovery:
     pack_files: set[str] = field(default_factory=set)  # real paths of the packs in effect
     config_patterns: list[tuple[str, str]] = field(default_factory=list)  # (glob, format) of training configs
     forced: dict[Path, str] = field(default_factory=dict)  # files named with --as FORMAT
+    case_patterns: list[str] = field(default_factory=list)  # rule case files (cases.py)
     _detected: dict[Path, str | None] = field(default_factory=dict)
 
     def config_format(self, path: Path) -> str | None:
@@ -62,6 +63,12 @@ class Discovery:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    def is_case_file(self, path: Path) -> bool:
+        """A rule case file: matched by the mixlint_tests patterns, and starting like one."""
+        from .cases import is_case_file
+
+        return matches_any(self.display(path), self.case_patterns) and is_case_file(str(path))
 
     def kind_of(self, path: Path) -> DocumentKind | None:
         display = self.display(path)

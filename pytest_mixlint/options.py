@@ -14,6 +14,7 @@ from typing import Literal, get_args
 from .limits import INI as LIMIT_KEYS
 from .limits import Limits
 
+DEFAULT_TESTS = ("**/mixlint-tests/**/*.yaml", "**/mixlint-tests/**/*.yml")  # rule case files (cases.py)
 DEFAULT_MANIFESTS = ["*.mixture.yaml", "*.mixture.yml", "*.mixture.json", "*.mixture.toml",
                      "mixture.yaml", "mixture.yml", "mixture.json", "mixture.toml"]
 DEFAULT_CARDS = ["README.md"]
@@ -41,6 +42,7 @@ INI_KEYS: dict[str, IniKey] = {
     "mixlint_domains": IniKey("linelist", [], "'PATTERN = DOMAIN' lines mapping source names to domains"),
     "mixlint_configs": IniKey("linelist", [], f"'GLOB = FORMAT' lines: training configs to check "
                                               f"({', '.join(CONFIG_FORMATS)})"),
+    "mixlint_tests": IniKey("linelist", [], "glob patterns of rule case files (default: any mixlint-tests/ directory's *.yaml)"),
     "mixlint_variables": IniKey("linelist", [], "'NAME = VALUE' lines: what training configs leave to the run (a launch "
                                                 "script's $DATA_PATH, a mix file's {TOKENIZER})"),
     "mixlint_catalog": IniKey("string", "", "the source catalogue of the configs' data paths (relative to the ini "

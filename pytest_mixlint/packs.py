@@ -154,6 +154,11 @@ def pack_names(org: str) -> list[str] | None:
         return None
 
 
+def is_packaged(reference: str) -> bool:
+    """Is ``reference`` a pack in a package (``mixlint:NAME``, ``ORG:NAME``), not a path?"""
+    return _packaged(reference) is not None
+
+
 def _packaged(reference: str) -> tuple[str, str] | None:
     """``ORG:NAME`` (a pack in a package) as (ORG, NAME); None for a path (``./team.yaml``,
     ``C:\\packs\\team.yaml``)."""

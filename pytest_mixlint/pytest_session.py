@@ -92,6 +92,8 @@ def _cache_dir(config: pytest.Config, rootdir: Path) -> Path:
 
 
 def collect_file(run: Run, file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix in (".yaml", ".yml") and run.discovery.is_case_file(file_path):
+        return CaseFile.from_parent(parent, path=file_path)
     check = run.classify(file_path)
     # pytest prints node ids as they are: a file name holding a terminal escape must not reach it
     display = run.discovery.display(file_path)
@@ -164,6 +166,53 @@ class MixlintStage(_Checked):
 
     def collect(self) -> Any:
         return self.items()
+
+
+class CaseFile(pytest.File):
+    """A rule case file (cases.py): one item per case, run with the packs in effect."""
+
+    def collect(self) -> Any:
+        from .cases import load_cases
+        from .problems import MixlintError
+
+        run: Run = self.config.stash[SESSION_KEY]
+        try:
+            cases = load_cases(str(self.path), run.discovery.display(self.path))
+        except MixlintError as exc:
+            yield CaseItem.from_parent(self, name=LOAD_RULE, case=None, problems=[str(p) for p in exc.problems])
+            return
+        for case in cases:
+            yield CaseItem.from_parent(self, name=case.name, case=case, problems=[])
+
+
+class CaseFailure(Exception):
+    pass
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: Any, problems: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+        self.problems = problems
+        self.add_marker(MARKER)
+
+    def runtest(self) -> None:
+        from .cases import run_case
+
+        if self.case is None:
+            raise CaseFailure("\n".join(self.problems))
+        outcome = run_case(self.case, self.config.stash[SESSION_KEY].settings.pack_references())
+        if not outcome.passed:
+            raise CaseFailure(outcome.explain())
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, CaseFailure):
+            return printable(str(excinfo.value))
+        return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type]
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        line = self.case.line if self.case is not None else None
+        return self.path, (line - 1 if line else 0), f"[mixlint case] {self.nodeid}"
 
 
 class MixlintFailure(Exception):

@@ -10,6 +10,7 @@ the command exits with 2.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from .options import (
     DEFAULT_MANIFESTS,
     DEFAULT_PACK,
     DEFAULT_RULES_FILE,
+    DEFAULT_TESTS,
     INI_KEYS,
     TOKEN_MODES,
     TOKEN_SAMPLE_RANGE,
@@ -120,6 +122,14 @@ class Settings:
     configs: tuple[tuple[str, str], ...] = ()  # (glob, format) of training configs
     catalogue: Path | None = None  # the source catalogue, if there is one
     variables: tuple[tuple[str, str], ...] = ()  # (name, value): what configs leave to the run
+    tests: tuple[str, ...] = DEFAULT_TESTS  # glob patterns of rule case files
+
+    def pack_references(self) -> tuple[str, ...]:
+        """The packs in effect as a run elsewhere names them: absolute paths, or ``ORG:NAME``."""
+        from .packs import is_packaged
+
+        rules = self.rules
+        return tuple(r if is_packaged(r) else os.path.join(rules.base_dir, os.path.expanduser(r)) for r in rules.references)
 
     @property
     def ini_shown(self) -> str:
@@ -166,6 +176,8 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
     configs = attempt("", lambda: _configs(ini.lines("mixlint_configs")))
     catalogue = _catalogue(ini, rootdir, problems, shown)
     variables = attempt("", lambda: _variables(ini.lines("mixlint_variables")))
+    tests = tuple(ini.lines("mixlint_tests") or DEFAULT_TESTS)
+    attempt("mixlint_tests", lambda: check_patterns(list(tests)))
     baseline = None
     if command_line.baseline:
         from .baseline import load_baseline
@@ -182,7 +194,7 @@ def read_settings(ini: Ini, command_line: CommandLine, rootdir: Path) -> Setting
                     manifests=patterns["mixlint_manifests"], cards=patterns["mixlint_cards"], domains=domains,
                     strict=strict, allow_outside_root=allow_outside_root, limits=limits, cache_verify=verify,
                     tokens=tokens, baseline=baseline, configs=configs or (), catalogue=catalogue,  # type: ignore[arg-type]
-                    variables=variables or ())  # type: ignore[arg-type]
+                    variables=variables or (), tests=tests)  # type: ignore[arg-type]
 
 
 def _configs(lines: list[str]) -> tuple[tuple[str, str], ...]:

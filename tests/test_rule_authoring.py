@@ -86,3 +86,90 @@ def test_a_broken_packaged_pack_is_located_in_it(org_packs, capsys):
         assert "broken:team:2:" in capsys.readouterr().err
     finally:
         sys.path.remove(str(org_packs.parent / "site2"))
+
+
+# --- rule case files: mixlint test, and pytest --mixlint collecting mixlint-tests/ ------------------------------
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
+
+CASES = """\
+mixlint-tests: 1
+kind: share
+document: |
+  mixlint: 1
+  sources:
+    - {name: web, weight: 96}
+    - {name: the-stack, domain: code, weight: 4}
+cases:
+  - name: inline-floor-passes
+    rule: {select: {domain: code}, min: 3%}
+    outcome: passed
+    observed: 0.04
+  - name: the-team-floor-fails
+    rule: team-code-floor
+    outcome: failed
+    message: below 5.0%
+    lines: [4]
+  - name: a-document-on-disk
+    rule: team-code-floor
+    document_file: ../mix.mixture.yaml
+    outcome: failed
+    observed: 0.03
+  - name: options-the-kind-refuses
+    rule: {select: {domain: code}, min: 120%}
+    options_error: "min"
+"""
+
+
+@pytest.fixture
+def authored(org_packs):
+    """A repository whose policy extends a packaged pack, with a case file in mixlint-tests/."""
+    (org_packs / "mixlint.yaml").write_text("mixlint-rules: 1\nextends: [my-org:team]\n")
+    (org_packs / "mixlint-tests").mkdir()
+    (org_packs / "mixlint-tests" / "code.yaml").write_text(CASES)
+    return org_packs
+
+
+def test_mixlint_test_runs_inline_and_packaged_rules(authored):
+    out = io.StringIO()
+    assert main(["test", "-v"], out) == 0, out.getvalue()
+    assert "PASSED mixlint-tests/code.yaml::the-team-floor-fails" in out.getvalue()
+    assert out.getvalue().endswith("mixlint test: 4 cases in 1 file: 4 passed, 0 failed\n")
+
+
+def test_a_case_that_does_not_hold_shows_expected_and_actual(authored):
+    text = CASES.replace("min: 3%}\n    outcome: passed", "min: 5%}\n    outcome: passed")
+    (authored / "mixlint-tests" / "code.yaml").write_text(text)
+    out = io.StringIO()
+    assert main(["test"], out) == 1
+    assert ("mixlint-tests/code.yaml:9: case 'inline-floor-passes' does not hold:\n"
+            "  outcome: expected passed, got failed\n"
+            "  the rule said: failed: code share 4.0% (by weight) is below 5.0%") in out.getvalue()
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    (lambda t: t.replace("mixlint-tests: 1", "mixlint-tests: 2"), "mixlint-tests"),
+    (lambda t: t.replace("    outcome: passed\n", "    outcome: pased\n"), "code.yaml:11:"),
+    (lambda t: t.replace("rule: team-code-floor\n    outcome: failed\n    message",
+                         "outcome: failed\n    message"), "case 'the-team-floor-fails' names no rule"),
+])
+def test_a_case_file_that_cannot_be_read_is_located(authored, change, says):
+    (authored / "mixlint-tests" / "code.yaml").write_text(change(CASES))
+    out = io.StringIO()
+    assert main(["test"], out) == 1
+    assert says in out.getvalue()
+
+
+def test_pytest_collects_the_cases_of_mixlint_tests(authored):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(authored.parent / "site")])}
+    (authored / "mixlint-tests" / "code.yaml").write_text(CASES.replace("observed: 0.03", "observed: 0.3"))
+    completed = subprocess.run([sys.executable, "-m", "pytest", "--mixlint", "-p", "no:cacheprovider", "-rA",
+                                "mixlint-tests"], cwd=authored, capture_output=True, text=True, env=env)
+    assert "PASSED mixlint-tests/code.yaml::the-team-floor-fails" in completed.stdout
+    assert "FAILED mixlint-tests/code.yaml::a-document-on-disk" in completed.stdout
+    assert "observed: expected 0.3, got 0.03" in completed.stdout
+    assert completed.returncode == 1

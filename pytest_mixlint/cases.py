@@ -1,0 +1,285 @@
+"""Rule case files: an author's tests of a rule, written as cases, not test code.
+
+A case file (YAML, in ``mixlint-tests/`` or named by ``mixlint test``)::
+
+    mixlint-tests: 1
+    kind: share                     # the kind of the cases' inline rules
+    document: |                     # the document every case checks, unless it gives its own
+      mixlint: 1
+      sources:
+        - {name: web, weight: 90}
+        - {name: the-stack, domain: code, weight: 10}
+    cases:
+      - name: passes-above-the-floor
+        rule: {select: {domain: code}, min: 5%}     # an inline rule of ``kind``
+        outcome: passed
+        observed: 0.10
+      - name: the-team-floor-fails
+        rule: min-code-share                         # a rule of the packs in effect, by id
+        document_file: ../mixes/small.mixture.yaml   # a document on disk (relative to this file)
+        outcome: failed
+        message: below 20.0%
+        lines: [4]
+
+Each case is run as ``mixlint check`` would run it: the rule and the document (a manifest, or a
+card when ``document_kind: card`` or the file is a README.md), through the core's ``Run``. What a
+case expects is its ``outcome`` (or, for options the kind refuses, ``options_error``: a fragment
+of the located error), and optionally ``message`` (a fragment), ``observed``, ``line`` (the
+result's) and ``lines`` (its findings'). A case that does not hold says what it expected and what
+came out. The project's own kind tests are case files run by this module.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .coercion import Version1
+from .documents.syntax import parse_text, read_text
+from .documents.validation import problems_from
+from .outcomes import Result
+from .problems import MixlintError, Problem
+
+CASES_KEY = "mixlint-tests"
+Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed"]
+
+
+class CaseModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    rule: str | dict[str, Any] | None = None
+    document: str | None = None
+    document_file: str | None = None
+    document_kind: Literal["manifest", "card"] | None = None
+    files: dict[str, str] = {}
+    outcome: Outcome | None = None
+    options_error: str | None = None
+    message: str | None = None
+    observed: float | None = None
+    line: int | None = None
+    lines: list[int] | None = None
+
+    @model_validator(mode="after")
+    def _expects_one_thing(self) -> CaseModel:
+        if (self.outcome is None) == (self.options_error is None):
+            raise ValueError("a case expects an outcome, or an options_error (a rule the kind refuses)")
+        if self.document is not None and self.document_file is not None:
+            raise ValueError("give document or document_file, not both")
+        return self
+
+
+class CaseFileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    version: Version1 = Field(alias="mixlint-tests")
+    kind: str | None = None
+    rule: str | dict[str, Any] | None = None
+    document: str | None = None
+    document_file: str | None = None
+    document_kind: Literal["manifest", "card"] | None = None
+    files: dict[str, str] = {}
+    cases: list[CaseModel] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case, with its file's defaults filled in."""
+
+    file: str  # the case file as shown
+    name: str
+    line: int | None
+    model: CaseModel
+    rule: str | dict[str, Any]
+    document: str | None
+    document_file: str | None  # absolute
+    document_kind: Literal["manifest", "card"]
+    files: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+@dataclass
+class CaseOutcome:
+    case: Case
+    differences: list[str] = field(default_factory=list)  # "outcome: expected passed, got failed"
+    result: Result | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences
+
+    def explain(self) -> str:
+        where = f"{self.case.file}:{self.case.line}" if self.case.line else self.case.file
+        lines = [f"{where}: case {self.case.name!r} does not hold:"] + [f"  {d}" for d in self.differences]
+        if self.result is not None:
+            lines.append(f"  the rule said: {self.result.outcome}: {self.result.message}")
+        return "\n".join(lines)
+
+
+def is_case_file(path: str) -> bool:
+    """Does the file start like a case file (``mixlint-tests:`` near its top)?"""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return any(line.startswith(f"{CASES_KEY}:") for line in handle.read(4096).splitlines())
+    except OSError:
+        return False
+
+
+def load_cases(path: str, display: str) -> list[Case]:
+    """The cases of a case file. Raises MixlintError with every located problem."""
+    parsed = parse_text(read_text(path, display), display, "yaml")
+    try:
+        model = CaseFileModel.model_validate(parsed.data)
+    except ValidationError as exc:
+        raise MixlintError(problems_from(exc, parsed, display, CaseFileModel,
+                                         {CASES_KEY: f"start the file with `{CASES_KEY}: 1`"})) from None
+    base = os.path.dirname(os.path.abspath(path))
+    cases, problems, seen = [], [], set()
+    for i, case in enumerate(model.cases):
+        line = parsed.line(("cases", i))
+        rule = case.rule if case.rule is not None else model.rule
+        if rule is None:
+            problems.append(Problem(display, line, f"case {case.name!r} names no rule",
+                                    "give rule: an id of the packs in effect, or the options of the file's kind"))
+            continue
+        if isinstance(rule, dict) and "kind" not in rule and model.kind is None:
+            problems.append(Problem(display, line, f"case {case.name!r}: an inline rule needs a kind",
+                                    "give kind: at the top of the file, or in the rule"))
+            continue
+        if case.name in seen:
+            problems.append(Problem(display, line, f"a second case named {case.name!r}", "give every case its own name"))
+            continue
+        seen.add(case.name)
+        own = case.document is not None or case.document_file is not None
+        document = case.document if own else model.document
+        document_file = case.document_file if own else model.document_file
+        if document is None and document_file is None:
+            problems.append(Problem(display, line, f"case {case.name!r} has no document",
+                                    "give document: (the text) or document_file: (a path)"))
+            continue
+        kind = case.document_kind or model.document_kind or (
+            "card" if document_file and os.path.basename(document_file).lower() == "readme.md" else "manifest")
+        if isinstance(rule, dict) and "kind" not in rule:
+            rule = {"kind": model.kind, **rule}
+        cases.append(Case(display, case.name, line, case, rule, document,
+                          os.path.join(base, document_file) if document_file else None, kind,
+                          {**model.files, **case.files}))
+    if problems:
+        raise MixlintError(problems)
+    return cases
+
+
+def run_case(case: Case, packs: tuple[str, ...] = ()) -> CaseOutcome:
+    """Run one case as ``mixlint check`` would. ``packs``: the packs in effect (absolute paths or
+    ``ORG:NAME``), for a case that names its rule by id."""
+    from .checking import Run
+    from .settings import CommandLine, SettingsError, read_settings
+
+    outcome = CaseOutcome(case)
+    expected = case.model
+    with tempfile.TemporaryDirectory(prefix="mixlint-case-") as scratch:
+        root = Path(scratch)
+        rule_id = case.rule if isinstance(case.rule, str) else str(case.rule.get("id", "the-rule"))
+        references = packs
+        if isinstance(case.rule, dict):
+            (root / "pack.yaml").write_text(yaml.safe_dump({"mixlint-rules": 1, "rules": [{"id": rule_id, **case.rule}]}),
+                                            encoding="utf-8")
+            references = (str(root / "pack.yaml"),)
+        for name, text in case.files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+        if case.document_file is not None:
+            document = Path(case.document_file)
+            rootdir = document.parent
+        else:
+            document = root / ("README.md" if case.document_kind == "card" else "case.mixture.yaml")
+            document.write_text(textwrap.dedent(case.document or ""), encoding="utf-8")
+            rootdir = root
+        try:
+            settings = read_settings(_NoIni(), CommandLine(rootdir, rules=references, select=(rule_id,)), rootdir)
+            run = Run(settings)
+        except SettingsError as exc:
+            said = "\n".join(exc.problems)
+            if expected.options_error is None:
+                outcome.differences.append(f"the rule cannot be loaded: {said}")
+            elif expected.options_error not in said:
+                outcome.differences.append(f"options_error: expected a fragment {expected.options_error!r}, got {said!r}")
+            return outcome
+        if expected.options_error is not None:
+            outcome.differences.append(f"options_error: expected {expected.options_error!r}, but the rule loads")
+            return outcome
+        if rule_id not in {r.id for r in run.rules.rules}:
+            outcome.differences.append(f"no rule {rule_id!r} in the packs in effect ({', '.join(packs) or 'none'})")
+            return outcome
+        check = run.classify(document)
+        if check is None or check.kind is None:
+            check = _as_document(run, document, case.document_kind)
+        results = [r for r in run.results(run.open(check)) if r.rule in (rule_id, "mixlint-load")]
+        if not results:
+            outcome.differences.append(f"rule {rule_id!r} does not apply to this {case.document_kind}")
+            return outcome
+        result = outcome.result = results[0]
+        outcome.differences += _compare(expected, result)
+    return outcome
+
+
+def _as_document(run: Any, path: Path, kind: str) -> Any:
+    from .checking import DocumentCheck
+
+    return DocumentCheck(path, run.discovery.display(path), kind)  # type: ignore[arg-type]
+
+
+def _compare(expected: CaseModel, result: Result) -> list[str]:
+    differences = []
+    if result.outcome != expected.outcome:
+        differences.append(f"outcome: expected {expected.outcome}, got {result.outcome}")
+    if expected.message is not None and expected.message not in result.message:
+        differences.append(f"message: expected a fragment {expected.message!r}, got {result.message!r}")
+    if expected.observed is not None and (result.observed is None or not math.isclose(
+            result.observed, expected.observed, rel_tol=1e-6, abs_tol=1e-12)):
+        differences.append(f"observed: expected {expected.observed!r}, got {result.observed!r}")
+    if expected.line is not None and result.line != expected.line:
+        differences.append(f"line: expected {expected.line}, got {result.line}")
+    if expected.lines is not None and [f.line for f in result.findings] != expected.lines:
+        differences.append(f"lines: expected {expected.lines}, got {[f.line for f in result.findings]}")
+    return differences
+
+
+class _NoIni:
+    """A run configured by its command line alone (a case brings its own rule and document)."""
+
+    path: Path | None = None
+
+    def lines(self, name: str) -> list[str]:
+        return []
+
+    def text(self, name: str) -> str:
+        return ""
+
+    def flag(self, name: str) -> bool:
+        return False
+
+    def mixlint_keys(self) -> list[str]:
+        return []
+
+
+def case_files(paths: list[Path]) -> Iterator[Path]:
+    """Case files among ``paths``: files named, and the ``*.yaml`` files under directories that
+    start like case files."""
+    for path in paths:
+        if path.is_dir():
+            yield from (p for p in sorted(path.rglob("*.y*ml")) if p.is_file() and is_case_file(str(p)))
+        else:
+            yield path
