@@ -459,7 +459,7 @@ def test(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def schema(args: argparse.Namespace, out: TextIO) -> int:
-    """The JSON Schema of a manifest, a rule pack or the JSON report."""
+    """The JSON Schema of a manifest, a rule pack, a rule case file or the JSON report."""
     from .schemas import SCHEMAS
 
     _write(json.dumps(SCHEMAS[args.name](), indent=2) + "\n", None, out)
@@ -569,7 +569,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=import_config)
 
     sub = commands.add_parser("schema", allow_abbrev=False, help="print a JSON Schema", description=schema.__doc__)
-    sub.add_argument("name", choices=("manifest", "rules", "report"))
+    sub.add_argument("name", choices=("manifest", "rules", "tests", "report"))
     sub.set_defaults(handler=schema)
     return parser
 

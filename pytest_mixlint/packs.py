@@ -52,7 +52,7 @@ class RuleHeader(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str
+    id: str = Field(json_schema_extra={"pattern": _ID.pattern})  # validated (with its message) below
     kind: str | None = None  # None only when overriding an inherited rule
     severity: Severity | None = None
     why: str | None = None

@@ -12,7 +12,7 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 _NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z%]*)\s*$")
@@ -135,13 +135,20 @@ def _percent(value: Any, what: str) -> tuple[Any, bool]:
         raise ValueError(f"{value!r} is not {what}") from None
 
 
-# json_schema_input_type: what a file may hold (the JSON Schema editors check manifests with), not
-# what the parsed value is: "328 GB" is a valid `bytes:`.
-Bytes = Annotated[int, BeforeValidator(parse_bytes, json_schema_input_type=int | str)]
-Count = Annotated[int, BeforeValidator(parse_count, json_schema_input_type=int | str)]
-Real = Annotated[float, BeforeValidator(parse_real, json_schema_input_type=float | str)]
-Weight = Annotated[float, BeforeValidator(parse_weight, json_schema_input_type=float | str)]
-Fraction = Annotated[float, BeforeValidator(parse_fraction, json_schema_input_type=float | str)]
+def _written(kind: str, maximum: float, suffix: str) -> WithJsonSchema:
+    """What a file may hold for a quantity (the JSON Schema editors check files with), not what
+    the parsed value is: "328 GB" is a valid ``bytes:``. Numbers are non-negative; strings are a
+    number (the parsers' own, without a sign) and the suffixes the parser reads."""
+    unsigned = _NUMBER.removeprefix("[+-]?")
+    return WithJsonSchema({"anyOf": [{"type": kind, "minimum": 0, "maximum": maximum},
+                                     {"type": "string", "pattern": rf"^\s*\+?{unsigned}\s*{suffix}\s*$"}]})
+
+
+Bytes = Annotated[int, BeforeValidator(parse_bytes), _written("integer", MAX_QUANTITY, "[A-Za-z]{0,3}")]
+Count = Annotated[int, BeforeValidator(parse_count), _written("integer", MAX_QUANTITY, "[kKmMbBgGtT]?")]
+Real = Annotated[float, BeforeValidator(parse_real), _written("number", MAX_QUANTITY, "")]
+Weight = Annotated[float, BeforeValidator(parse_weight), _written("number", MAX_QUANTITY, "%?")]
+Fraction = Annotated[float, BeforeValidator(parse_fraction), _written("number", 1, "%?")]
 
 
 def format_share(fraction: float | None) -> str:

@@ -1,6 +1,6 @@
 """JSON Schemas of the files users write (manifests, rule packs) and of the JSON report, generated
 from the models that validate them, so that an editor checks a file as mixlint will
-(``mixlint schema manifest|rules|report``)."""
+(``mixlint schema manifest|rules|tests|report``)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,13 @@ def _prefixed_refs(node: Any, prefix: str) -> Any:
     return node
 
 
+def tests_schema() -> dict[str, Any]:
+    """A rule case file (cases.py)."""
+    from .cases import CaseFileModel
+
+    return {"$schema": DIALECT, "title": "mixlint rule case file", **CaseFileModel.model_json_schema(by_alias=True)}
+
+
 def report_schema() -> dict[str, Any]:
     from .report.json_report import schema
 
@@ -68,4 +75,4 @@ def report_schema() -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
-    "manifest": manifest_schema, "rules": rules_schema, "report": report_schema}
+    "manifest": manifest_schema, "rules": rules_schema, "tests": tests_schema, "report": report_schema}

@@ -173,3 +173,61 @@ def test_pytest_collects_the_cases_of_mixlint_tests(authored):
     assert "FAILED mixlint-tests/code.yaml::a-document-on-disk" in completed.stdout
     assert "observed: expected 0.3, got 0.03" in completed.stdout
     assert completed.returncode == 1
+
+
+# --- schemas for editors: what the schema refuses, the loader refuses -----------------------------------------
+
+import json  # noqa: E402
+
+import jsonschema  # noqa: E402
+import yaml  # noqa: E402
+
+
+def schema(name):
+    out = io.StringIO()
+    assert main(["schema", name], out) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("text", [
+    "mixlint: 1\nsources:\n  - {name: web, wieght: 1}\n",             # an unknown key
+    "mixlint: 1\nsources:\n  - {name: web, weight: [1]}\n",            # a wrong type
+    "mixlint: 1\nsources:\n  - {name: web, tokens: -5}\n",             # a negative size
+    "mixlint: 1\nname: x\n",                                            # no sources
+])
+def test_a_manifest_the_schema_refuses_the_loader_refuses(tmp_path, text):
+    from pytest_mixlint.documents import load_document
+    from pytest_mixlint.problems import MixlintError
+
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.safe_load(text), schema("manifest"))
+    (tmp_path / "m.mixture.yaml").write_text(text)
+    with pytest.raises(MixlintError):
+        load_document(str(tmp_path / "m.mixture.yaml"), "m.mixture.yaml", "manifest")
+
+
+@pytest.mark.parametrize("rule", [
+    {"id": "x", "kind": "share", "select": {"domain": "code"}, "minimum": 0.1},   # an unknown option
+    {"id": "x", "kind": "share", "select": {"domain": "code"}, "min": "lots"},    # a wrong type
+    {"id": "x", "kind": "max-epochs", "max": -1},                                 # a negative bound
+    {"id": "Not An Id", "kind": "max-epochs", "max": 4},                          # an id that is no id
+])
+def test_a_pack_the_schema_refuses_the_loader_refuses(tmp_path, rule):
+    from pytest_mixlint.packs import load_rules
+    from pytest_mixlint.problems import MixlintError
+
+    pack = {"mixlint-rules": 1, "rules": [rule]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(pack, schema("rules"))
+    (tmp_path / "pack.yaml").write_text(yaml.safe_dump(pack))
+    with pytest.raises(MixlintError):
+        load_rules(["pack.yaml"], str(tmp_path))
+
+
+def test_every_case_file_of_the_project_is_valid_for_editors():
+    tests_schema = schema("tests")
+    files = sorted((ROOT / "tests" / "kinds").glob("*.yaml"))
+    for path in files:
+        jsonschema.validate(yaml.safe_load(path.read_text()), tests_schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"mixlint-tests": 1, "cases": [{"name": "x", "outcome": "pased"}]}, tests_schema)
