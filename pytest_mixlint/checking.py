@@ -229,16 +229,17 @@ class Run:
         from .scan.measure import Measurement, measure_document
 
         assert check.document is not None
-        if check._measurement is None and check.kind == "config":  # tokenized data: exact tokens
-            from .configs.measure import measure_config
-
-            check._measurement = measure_config(check.document)
         if check._measurement is None:
             try:
-                check._measurement = measure_document(check.document, str(self.rootdir), self.cache(),
-                                                      self.settings.allow_outside_root, tokens=self.settings.tokens,
-                                                      progress=self.progress, not_data=self.own_files,
-                                                      limits=self.settings.limits)
+                from .configs.measure import measure_config, names_raw_data
+
+                if check.kind == "config" and not names_raw_data(check.document):  # tokenized: exact tokens
+                    check._measurement = measure_config(check.document)
+                else:
+                    check._measurement = measure_document(check.document, str(self.rootdir), self.cache(),
+                                                          self.settings.allow_outside_root, tokens=self.settings.tokens,
+                                                          progress=self.progress, not_data=self.own_files,
+                                                          limits=self.settings.limits)
             except Exception as exc:  # a bug of ours fails this document's measured rules, not the run
                 problem = Problem(check.document.path, None, f"internal error while measuring: {type(exc).__name__}: {exc}",
                                   "please report it to pytest-mixlint")

@@ -301,3 +301,20 @@ def test_what_only_looks_like_a_source_is_not_one(repo, name, fmt, text):
     assert main(["show", name, "--as", fmt, "--format", "json"], out) == 0
     (document,) = json.loads(out.getvalue())["documents"]
     assert len(document["components"]) == 2 and "books" not in json.dumps(document["components"])
+
+
+def test_a_dolma_mixer_over_raw_documents_is_measured_as_a_manifests_data_files(repo):
+    import gzip
+
+    for name, count in (("cc", 6), ("starcoder", 2)):
+        folder = repo / "data" / "raw" / name
+        folder.mkdir(parents=True)
+        with gzip.open(folder / "part-0.jsonl.gz", "wt") as handle:
+            for i in range(count):
+                handle.write(json.dumps({"id": f"{name}-{i}", "text": "x" * 100, "source": name}) + "\n")
+    (repo / "dolma.yaml").write_text("streams:\n  - name: web\n    documents: [data/raw/cc/*.jsonl.gz]\n"
+                                     "  - name: code\n    documents: [data/raw/starcoder/*.jsonl.gz]\n")
+    out = io.StringIO()
+    assert main(["show", "dolma.yaml", "--as", "dolma", "--measured", "--format", "json"], out) == 0
+    (document,) = json.loads(out.getvalue())["documents"]
+    assert {c["name"]: c["measured"]["documents"] for c in document["components"]} == {"web": 6, "starcoder": 2}

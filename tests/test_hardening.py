@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -544,3 +545,83 @@ def test_one_behaviour_parquet_group_values_and_dictionary_text(tmp_path, option
 def test_a_format_version_of_true_is_refused(tmp_path):
     with pytest.raises(MixlintError, match="the format version is the number 1, not True"):
         manifest(tmp_path, "mixlint: true\nsources: [{name: a}]\n")
+
+
+# --- tokenized data a config names: nothing outside the root, no FIFO, bounded reads (#11) ------------------------
+
+import json as _json  # noqa: E402
+import shutil as _shutil  # noqa: E402
+
+from pytest_mixlint.access import FileAccess as _Access  # noqa: E402
+from pytest_mixlint.configs.mds import mds_counts as _mds  # noqa: E402
+from pytest_mixlint.configs.tokenized import TokenizedError as _TokenizedError  # noqa: E402
+from pytest_mixlint.configs.tokenized import datatrove_counts as _datatrove  # noqa: E402
+from pytest_mixlint.configs.tokenized import memmap_counts as _memmap  # noqa: E402
+
+_FIXTURES = Path(__file__).parent / "data" / "tokenized"
+
+
+def _mds_copy(tmp_path, edit):
+    root = tmp_path / "repo"
+    _shutil.copytree(_FIXTURES / "mds-int32", root / "mds")
+    index = _json.loads((root / "mds" / "index.json").read_text())
+    edit(index["shards"][0])
+    (root / "mds" / "index.json").write_text(_json.dumps(index))
+    return root
+
+
+@pytest.mark.parametrize(("edit", "says"), [
+    (lambda s: s["raw_data"].update(basename="../../../../etc/hostname"), "is not a file inside the dataset's directory"),
+    (lambda s: s["raw_data"].update(basename="/etc/hostname"), "is not a file inside the dataset's directory"),
+    (lambda s: s.update(samples=10**11), "index.json says 100000000000 samples in 7,918 bytes"),
+    (lambda s: s.update(samples=10**11, raw_data={"basename": "shard.00000.mds", "bytes": 10**13}),
+     "its header does not hold the 100000000000 samples"),
+])
+def test_an_mds_index_cannot_send_the_reader_elsewhere(tmp_path, edit, says):
+    root = _mds_copy(tmp_path, edit)
+    with pytest.raises(_TokenizedError, match=re.escape(says)):
+        _mds(str(root / "mds"), access=_Access(str(root)))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_fifos_among_tokenized_data_are_never_opened(tmp_path):
+    root = _mds_copy(tmp_path, lambda s: s["raw_data"].update(basename="fifo"))
+    os.mkfifo(root / "mds" / "fifo")
+    with pytest.raises(_TokenizedError, match="is not a regular file"):
+        _mds(str(root / "mds"), access=_Access(str(root)))
+    _shutil.copytree(_FIXTURES / "datatrove-uint16", root / "dt")
+    (root / "dt" / "00000_shuffled.ds.metadata").unlink()
+    os.mkfifo(root / "dt" / "00000_shuffled.ds.metadata")
+    with pytest.raises(_TokenizedError, match="is not a regular file"):
+        _datatrove(str(root / "dt" / "00000_shuffled.ds"), _Access(str(root)))
+    _shutil.copytree(_FIXTURES / "olmo-raw", root / "olmo")
+    (root / "olmo" / "part-0-00000.csv.gz").unlink()
+    os.mkfifo(root / "olmo" / "part-0-00000.csv.gz")
+    with pytest.raises(_TokenizedError, match="is not a regular file"):
+        _memmap(str(root / "olmo" / "part-0-00000.npy"), "uint32", _Access(str(root)))
+
+
+def test_a_link_out_of_the_root_among_tokenized_data_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    _shutil.copytree(_FIXTURES / "datatrove-uint16", outside)
+    root = tmp_path / "repo"
+    (root / "dt").mkdir(parents=True)
+    for name in ("00000_shuffled.ds", "00000_shuffled.ds.index"):
+        _shutil.copy(outside / name, root / "dt" / name)
+    (root / "dt" / "00000_shuffled.ds.metadata").symlink_to(outside / "00000_shuffled.ds.metadata")
+    with pytest.raises(_TokenizedError, match="outside the repository root"):
+        _datatrove(str(root / "dt"), _Access(str(root)))
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("index.json", '{"shards": null}', "not an MDS index"),
+    ("00000_shuffled.ds.metadata", b"\xff\xfe\x00", "not datatrove's metadata (it is not text)"),
+])
+def test_malformed_tokenized_metadata_is_an_error_not_a_traceback(tmp_path, name, content, says):
+    root = tmp_path / "repo"
+    source = "mds-int32" if name == "index.json" else "datatrove-uint16"
+    _shutil.copytree(_FIXTURES / source, root / "d")
+    (root / "d" / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    read = _mds if name == "index.json" else _datatrove
+    with pytest.raises(_TokenizedError, match=re.escape(says)):
+        read(str(root / "d"), access=_Access(str(root))) if read is _mds else read(str(root / "d"), _Access(str(root)))

@@ -23,40 +23,45 @@ from __future__ import annotations
 import json
 import os
 import struct
+from collections.abc import Iterator
+from typing import IO, Any
 
-from .tokenized import TokenizedCount, TokenizedError
+from ..access import FileAccess
+from ..documents.syntax import read_text
+from ..problems import MixlintError
+from .tokenized import ITEM_BYTES, TokenizedCount, TokenizedError, allowed
 
-_ITEM_BYTES = {"uint8": 1, "int8": 1, "uint16": 2, "int16": 2, "uint32": 4, "int32": 4, "float32": 4,
-               "uint64": 8, "int64": 8, "float64": 8}
 _WIDTHS = (1, 2, 4, 8)  # the shape's unsigned width, narrowest first
 TOKEN_COLUMNS = ("tokens", "input_ids")
 
 
-def mds_counts(directory: str, bytes_dtype: str = "int64") -> tuple[TokenizedCount, int]:
-    """Tokens and samples of the MDS dataset in ``directory``. ``bytes_dtype``: the dtype of a
-    ``bytes`` token column (llm-foundry's ``token_encoding_type``)."""
-    index_path = os.path.join(directory, "index.json")
+def mds_counts(directory: str, bytes_dtype: str = "int64", access: FileAccess = FileAccess()) -> TokenizedCount:
+    """Tokens of the MDS dataset in ``directory``. ``bytes_dtype``: the dtype of a ``bytes`` token
+    column (llm-foundry's ``token_encoding_type``); ``access``: what its files may be (a shard
+    ``index.json`` names must be a regular file inside the directory and the root)."""
+    index_path = os.path.join(allowed(directory, access, directory=True), "index.json")
+    if bytes_dtype not in ITEM_BYTES:
+        raise TokenizedError(f"token_encoding_type {bytes_dtype!r} is not a dtype ({', '.join(ITEM_BYTES)})")
     try:
-        with open(index_path, encoding="utf-8") as handle:
-            shards = json.load(handle)["shards"]
-    except OSError as exc:
-        raise TokenizedError(f"{index_path}: cannot read it: {exc.strerror or exc}") from None
+        shards = json.loads(read_text(index_path, index_path, access, confined=True))["shards"]
+        if not isinstance(shards, list):
+            raise TypeError
+    except MixlintError as exc:
+        raise TokenizedError(str(exc.problems[0])) from None
     except (ValueError, KeyError, TypeError):
-        raise TokenizedError(f"{index_path}: not an MDS index (a JSON object with shards)") from None
-    tokens = samples = 0
+        raise TokenizedError(f"{index_path}: not an MDS index (a JSON object with a list of shards)") from None
+    tokens = 0
     for number, shard in enumerate(shards):
         try:
-            shard_tokens, shard_samples = _shard_tokens(directory, shard, bytes_dtype)
+            tokens += _shard_tokens(directory, shard, bytes_dtype, access)
         except TokenizedError:
             raise
-        except (KeyError, TypeError, ValueError, IndexError, struct.error):
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, struct.error):
             raise TokenizedError(f"{index_path}: shard {number} is not described as MDS writes it") from None
-        tokens += shard_tokens
-        samples += shard_samples
-    return TokenizedCount(None, tokens), samples
+    return TokenizedCount(None, tokens)
 
 
-def _shard_tokens(directory: str, shard: dict, bytes_dtype: str) -> tuple[int, int]:
+def _shard_tokens(directory: str, shard: dict, bytes_dtype: str, access: FileAccess) -> int:
     names, encodings, sizes = shard["column_names"], shard["column_encodings"], shard["column_sizes"]
     samples = int(shard["samples"])
     basename = shard["raw_data"]["basename"]
@@ -73,11 +78,11 @@ def _shard_tokens(directory: str, shard: dict, bytes_dtype: str) -> tuple[int, i
         tokens = 1
         for extent in shape.split(","):
             tokens *= int(extent)
-        return samples * tokens, samples
-    if kind == "ndarray" and dtype in _ITEM_BYTES:
-        item, headed = _ITEM_BYTES[dtype], True
+        return samples * tokens
+    if kind == "ndarray" and dtype in ITEM_BYTES:
+        item, headed = ITEM_BYTES[dtype], True
     elif kind == "bytes":
-        item, headed = _ITEM_BYTES[bytes_dtype], False
+        item, headed = ITEM_BYTES[bytes_dtype], False
     else:
         raise TokenizedError(f"{os.path.join(directory, basename)}: token column {column!r} is {encoding!r}, which "
                              "this does not count (ndarray:DTYPE, ndarray:DTYPE:SHAPE or bytes)")
@@ -86,12 +91,11 @@ def _shard_tokens(directory: str, shard: dict, bytes_dtype: str) -> tuple[int, i
         raise TokenizedError(f"{os.path.join(directory, basename)}: the token column is not the only one of variable "
                              "size: its samples cannot be counted from the shard's offsets")
     fixed = sum(size for size in sizes if size is not None)
-    offsets = _offsets(directory, shard, samples)
     tokens = 0
-    for i in range(samples):
-        payload = offsets[i + 1] - offsets[i] - 4 - fixed  # less the token column's size prefix and the fixed columns
+    for i, size in enumerate(_sample_sizes(directory, shard, samples, access)):
+        payload = size - 4 - fixed  # less the token column's size prefix and the fixed columns
         tokens += _sample_tokens(payload, item, headed, directory, basename, i)
-    return tokens, samples
+    return tokens
 
 
 def _sample_tokens(payload: int, item: int, headed: bool, directory: str, basename: str, i: int) -> int:
@@ -112,45 +116,72 @@ def _narrowest(extent: int) -> int:
     return next(width for width in _WIDTHS if extent < 1 << (8 * width))
 
 
-def _offsets(directory: str, shard: dict, samples: int) -> tuple[int, ...]:
-    """The shard's ``n + 1`` sample offsets, checked against its size and sample count."""
-    need = 4 * (samples + 2)
-    raw = os.path.join(directory, shard["raw_data"]["basename"])
-    zipped = shard.get("zip_data")
+_CHUNK = 1 << 16  # offsets read at a time: memory stays bounded whatever index.json claims
+
+
+def _sample_sizes(directory: str, shard: dict, samples: int, access: FileAccess) -> Iterator[int]:
+    """The size of each sample of the shard, from its ``n + 1`` offsets, read a chunk at a time
+    (only the header of a compressed shard is decompressed)."""
+    zipped: dict[str, Any] = shard.get("zip_data") or {}
+    raw = _shard_path(directory, shard["raw_data"]["basename"], access, required=not zipped)
+    path = raw or _shard_path(directory, zipped["basename"], access, required=True)
+    assert path is not None
+    expected_end = int(shard["raw_data"]["bytes"])
+    if samples < 0 or 4 * (samples + 2) > expected_end:
+        raise TokenizedError(f"{path}: index.json says {samples} samples in {expected_end:,} bytes")
     try:
-        if os.path.exists(raw) or not zipped:
-            with open(raw, "rb") as handle:
-                head = handle.read(need)
-        else:
-            head = _decompressed_head(os.path.join(directory, zipped["basename"]), shard.get("compression") or "", need)
+        with _open_shard(path, raw is None, shard.get("compression") or "") as handle:
+            head = _read(handle, 8)
+            if len(head) < 8 or struct.unpack_from("<I", head)[0] != samples:
+                raise TokenizedError(f"{path}: its header does not hold the {samples} samples index.json says: cut "
+                                     "short, or not this index's shard")
+            previous, remaining = struct.unpack_from("<I", head, 4)[0], samples
+            while remaining:
+                count = min(remaining, _CHUNK)
+                chunk = _read(handle, 4 * count)
+                if len(chunk) < 4 * count:
+                    raise TokenizedError(f"{path}: cut short in its header")
+                for offset in struct.unpack(f"<{count}I", chunk):
+                    yield offset - previous
+                    previous = offset
+                remaining -= count
     except OSError as exc:
-        raise TokenizedError(f"{exc.filename or raw}: cannot read it: {exc.strerror or exc}") from None
-    if len(head) < need or struct.unpack_from("<I", head)[0] != samples:
-        raise TokenizedError(f"{raw}: its header does not hold the {samples} samples index.json says: cut short, or "
-                             "not this index's shard")
-    offsets = struct.unpack_from(f"<{samples + 1}I", head, 4)
-    if offsets[-1] != int(shard["raw_data"]["bytes"]):
-        raise TokenizedError(f"{raw}: its samples end at byte {offsets[-1]:,}, index.json says the shard has "
-                             f"{int(shard['raw_data']['bytes']):,}")
-    return offsets
+        raise TokenizedError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    if previous != expected_end:
+        raise TokenizedError(f"{path}: its samples end at byte {previous:,}, index.json says the shard has "
+                             f"{expected_end:,}")
 
 
-def _decompressed_head(path: str, compression: str, need: int) -> bytes:
-    """The first ``need`` bytes of a compressed shard (only that much is decompressed)."""
-    algorithm = compression.split(":", 1)[0]
-    if algorithm != "zstd":
+def _read(handle: IO[bytes], size: int) -> bytes:
+    """``size`` bytes, or fewer at the end (a decompressing reader may give less than asked)."""
+    chunks, got = [], 0
+    while got < size:
+        chunk = handle.read(size - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _shard_path(directory: str, basename: Any, access: FileAccess, required: bool) -> str | None:
+    """A shard index.json names: a file inside the dataset's directory (merged indexes name
+    ``0/shard.00000.mds``), never a path out of it; None when it is not there and not required."""
+    parts = str(basename).replace("\\", "/").split("/")
+    if not isinstance(basename, str) or os.path.isabs(basename) or ".." in parts or "" in parts:
+        raise TokenizedError(f"{os.path.join(directory, 'index.json')}: shard {basename!r} is not a file inside the "
+                             "dataset's directory")
+    path = os.path.join(directory, *parts)
+    if not required and not os.path.lexists(path):
+        return None
+    return allowed(path, access)
+
+
+def _open_shard(path: str, compressed: bool, compression: str) -> IO[bytes]:
+    if not compressed:
+        return open(path, "rb")
+    if compression.split(":", 1)[0] != "zstd":
         raise TokenizedError(f"{path}: shards compressed with {compression!r} are not read (zstd is)")
     import zstandard
 
-    try:
-        with open(path, "rb") as handle, zstandard.ZstdDecompressor().stream_reader(handle) as reader:
-            chunks, got = [], 0
-            while got < need:
-                chunk = reader.read(need - got)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                got += len(chunk)
-            return b"".join(chunks)
-    except zstandard.ZstdError as exc:
-        raise TokenizedError(f"{path}: not a zstd stream: {exc}") from None
+    return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)  # type: ignore[return-value]

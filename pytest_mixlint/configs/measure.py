@@ -17,13 +17,17 @@ from typing import TYPE_CHECKING, Any
 from ..documents.model import Document
 from ..mixture import Mixture
 from ..problems import Problem
-from .tokenized import TokenizedCount, TokenizedError, datatrove_counts, megatron_counts, memmap_counts
+from .tokenized import (
+    DTYPE_VARIABLE,
+    TokenizedCount,
+    TokenizedError,
+    datatrove_counts,
+    megatron_counts,
+    memmap_counts,
+)
 
 if TYPE_CHECKING:
     from ..scan.measure import Measurement
-
-DTYPE_VARIABLE = "MEMMAP_DTYPE"  # mixlint_variables: the dtype of token files whose config does not say it
-
 
 def measure_config(document: Document) -> Measurement:
     from ..scan.measure import Measurement
@@ -43,10 +47,8 @@ def measure_config(document: Document) -> Measurement:
             try:
                 count = _count(full, document, settings)
             except TokenizedError as exc:
-                problems.append(Problem(document.path, source.line, str(exc), _hint(str(exc))))
+                problems.append(Problem(document.path, source.line, str(exc), exc.hint))
                 continue
-            if count is None:
-                continue  # refused: said in problems
             tokens += count.tokens
             documents = None if documents is None or count.documents is None else documents + count.documents
         sources.append(replace(source, tokens=tokens, documents=documents, bytes=None,
@@ -54,6 +56,15 @@ def measure_config(document: Document) -> Measurement:
     if problems:
         return Measurement(None, problems)
     return Measurement(Mixture(document.mixture.name, sources, "tokens"), [])
+
+
+RAW_SUFFIXES = (".jsonl", ".json", ".gz", ".zst", ".zstd", ".parquet", ".arrow", ".txt", ".bz2", ".xz")
+
+
+def names_raw_data(document: Document) -> bool:
+    """Does the config name raw documents (a Dolma mixer's ``documents`` globs, JSONL, Parquet)
+    rather than tokenized data? Raw data is measured as a manifest's data files are."""
+    return any(path.lower().endswith(RAW_SUFFIXES) for source in document.mixture.sources for path in source.data_files)
 
 
 def _token_settings(document: Document) -> dict[str, str | None]:
@@ -71,41 +82,22 @@ def _token_settings(document: Document) -> dict[str, str | None]:
     return {"memmap": memmap, "mds_bytes": str(dataset.get("token_encoding_type") or "int64")}
 
 
-def _count(full: str, document: Document, settings: dict[str, str | None]) -> TokenizedCount | None:
+def _count(full: str, document: Document, settings: dict[str, str | None]) -> TokenizedCount:
+    """The counts of one data path, by what it is on disk; each reader checks that the repository
+    may make mixlint read its files (inside the root, regular files, never a FIFO)."""
     from .mds import mds_counts
 
+    access = document.access
+    if os.path.isdir(full):
+        if os.path.isfile(os.path.join(full, "index.json")):
+            return mds_counts(full, settings["mds_bytes"] or "int64", access)
+        return datatrove_counts(full, access)
+    if full.endswith(".npy"):
+        return memmap_counts(full, settings["memmap"], access)
+    if full.endswith(".ds"):
+        return datatrove_counts(full, access)
     prefix = full.removesuffix(".bin").removesuffix(".idx")
-    if os.path.isdir(full):
-        files, kind = [], "mds" if os.path.isfile(os.path.join(full, "index.json")) else "datatrove"
-    elif full.endswith(".npy"):
-        files, kind = [full], "memmap"
-    elif full.endswith(".ds"):
-        files, kind = [full], "datatrove"
-    elif os.path.exists(prefix + ".idx") or full.endswith((".bin", ".idx")) or not os.path.exists(full):
-        files, kind = [prefix + ".idx", prefix + ".bin"], "megatron"
-    else:
-        raise TokenizedError(f"{full}: not tokenized data this counts (a Megatron prefix, a .npy token file, a .ds "
-                             "file or folder, an MDS directory)")
-    if os.path.isdir(full):
-        refusal = document.access.refusal(full, directory=True)
-        files += [os.path.join(full, name) for name in sorted(os.listdir(full))] if refusal is None else []
-        if refusal is not None:
-            raise TokenizedError(refusal)
-    # Outside the root, a FIFO, a device: never opened. (Data is read in bounded pieces: no size limit.)
-    refusal = next((r for f in files if not os.path.isdir(f) and (r := document.access.refusal(f, data=True))), None)
-    if refusal is not None:
-        raise TokenizedError(refusal)
-    if kind == "mds":
-        return mds_counts(full, settings["mds_bytes"] or "int64")[0]
-    if kind == "datatrove":
-        return datatrove_counts(full)
-    if kind == "memmap":
-        return memmap_counts(full, settings["memmap"])
-    return megatron_counts(full)
-
-
-def _hint(message: str) -> str | None:
-    if "dtype is not in it" in message or "not the one it was written with" in message:
-        return (f"OLMo configs say it in data.memmap_dtype; otherwise declare it in the ini (mixlint_variables: "
-                f"{DTYPE_VARIABLE} = uint32)")
-    return None
+    if os.path.lexists(prefix + ".idx") or full.endswith((".bin", ".idx")) or not os.path.lexists(full):
+        return megatron_counts(prefix, access)
+    raise TokenizedError(f"{full}: not tokenized data this counts (a Megatron prefix, a .npy token file, a .ds file "
+                         "or folder, an MDS directory)")
