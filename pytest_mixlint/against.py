@@ -30,6 +30,8 @@ from .problems import MixlintError
 GIT_PREFIX, RECIPE_PREFIX = "git:", "recipe:"
 RECIPE_SUFFIX = ".mixture.yaml"
 GIT_TIMEOUT_S = 30.0
+NEW_DOCUMENT_HINT = ("a document new since then has nothing to compare against: limit the rule with `paths:` until it is "
+                     "merged (a manifest or card may also suppress it: `ignore: [{rule: RULE-ID, reason: new mix}]`)")
 
 
 class AgainstError(Exception):
@@ -131,8 +133,8 @@ def _config_at(document: Document, ref: str, text: str, domains: DomainPatterns 
             return part
     stages = [p.stage for p in parts if p.stage is not None]
     raise AgainstError(f"{display} has no stage {document.stage!r}" + (f" (its stages: {', '.join(stages)})" if stages else ""),
-                       "a stage new since then has nothing to compare against: limit the rule with `paths:` (or "
-                       "--ignore it) until it is merged")
+                       "a stage new since then has nothing to compare against: limit the rule with `paths:` until "
+                       "it is merged")
 
 
 def read_at_revision(path: str, ref: str, max_bytes: int = Limits().file_bytes) -> str:
@@ -147,10 +149,7 @@ def read_at_revision(path: str, ref: str, max_bytes: int = Limits().file_bytes) 
     obj = f"{ref}:{relative}"
     size = _git_ok(["cat-file", "-s", obj], top)
     if size is None:
-        raise AgainstError(f"{relative} does not exist at {ref}",
-                           "a document new since then has nothing to compare against: suppress the rule in it "
-                           "(`ignore: [{rule: RULE-ID, reason: new mix}]`) until it is merged, or limit the rule "
-                           "with `paths:`")
+        raise AgainstError(f"{relative} does not exist at {ref}", NEW_DOCUMENT_HINT)
     if int(size) > max_bytes:
         raise AgainstError(f"{relative} at {ref} has {int(size):,} bytes, more than the {max_bytes:,} allowed",
                            "raise mixlint_max_file_bytes")

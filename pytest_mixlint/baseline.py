@@ -93,11 +93,16 @@ class Baseline:
 
 
 def looked_at(key: Key, results: list[Result], root: Path) -> bool:
-    """Would this run have found ``key``? Its rule ran, on its document or on a file that no
-    longer exists (a document deleted or renamed). A run of some rules or some files says
-    nothing of the other entries."""
-    return any(r.rule == key.rule for r in results) and (
-        any(r.document_id == key.document_id for r in results) or not (root / key.path).exists())
+    """Would this run have found ``key``? Its rule ran, on its document, on a file that no
+    longer exists (a document deleted or renamed), or on its file, which no longer has its stage
+    (a stage renamed or removed; a file that became a curriculum, or stopped being one). A run of
+    some rules or some files says nothing of the other entries."""
+    if not any(r.rule == key.rule for r in results):
+        return False
+    if any(r.document_id == key.document_id for r in results) or not (root / key.path).exists():
+        return True
+    stages = {r.stage or "" for r in results if r.path == key.path}
+    return bool(stages) and key.stage not in stages
 
 
 def load_baseline(path: Path, shown: str) -> Baseline:

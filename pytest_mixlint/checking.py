@@ -287,7 +287,7 @@ class Run:
         baseline = self.settings.baseline
         stale = baseline.stale(record.all_results(), self.rootdir) if baseline is not None else []
         record.stale_baseline = stale
-        closing.lines += [f"stale baseline entry: {key.path}: [{key.rule}] {key.message} (no longer found: remove it "
+        closing.lines += [f"stale baseline entry: {key.document_id}: [{key.rule}] {key.message} (no longer found: remove it "
                           "from the baseline, or write it again)" for key in stale]
         if stale and self.settings.strict:  # the baseline must shrink
             closing.lines.append(f"{len(stale)} stale baseline entr{'ies' if len(stale) > 1 else 'y'}: "

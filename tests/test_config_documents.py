@@ -261,7 +261,7 @@ def test_llm_foundry_streams_over_local_mds_are_counted(repo):
         "      web: {local: ../data/mds-int32, remote: s3://corpus/cc/mds, proportion: 0.7}\n"
         "      code: {local: ../data/mds-int64-bytes, remote: s3://corpus/starcoder/mds, proportion: 0.3}\n")
     status, tokens = measured_tokens("yamls/mds.yaml")
-    assert status == 0 and tokens == {"web": COUNTS["mds-int32"]["tokens"], "code": COUNTS["mds-int64-bytes"]["tokens"]}
+    assert status == 0 and tokens == {"web": COUNTS["mds-int32"]["tokens"], "starcoder": COUNTS["mds-int64-bytes"]["tokens"]}  # the catalogue names the remote
 
 
 def test_a_nanotron_stage_over_datatrove_folders_is_counted(repo):
@@ -318,3 +318,16 @@ def test_a_dolma_mixer_over_raw_documents_is_measured_as_a_manifests_data_files(
     assert main(["show", "dolma.yaml", "--as", "dolma", "--measured", "--format", "json"], out) == 0
     (document,) = json.loads(out.getvalue())["documents"]
     assert {c["name"]: c["measured"]["documents"] for c in document["components"]} == {"web": 6, "starcoder": 2}
+
+
+def test_a_stream_is_described_by_its_remote_whether_or_not_a_local_copy_is_here(repo):
+    """The catalogue matches the remote path on every machine; the local copy is what is measured."""
+    stream = "train_loader:\n  dataset:\n    streams:\n      web: {local: ../data/mds-int32, remote: s3://corpus/cc/mds}\n"
+    (repo / "yamls" / "one.yaml").write_text(stream)
+    _, without = check_json("yamls/one.yaml")
+    shutil.copytree(TOKENIZED, repo / "data")
+    _, with_copy = check_json("yamls/one.yaml")
+    licences = [d["documents"][0]["components"][0]["license"] for d in (without, with_copy)]
+    assert licences == ["ODC-By-1.0", "ODC-By-1.0"]
+    status, tokens = measured_tokens("yamls/one.yaml")
+    assert status == 0 and tokens == {"web": COUNTS["mds-int32"]["tokens"]}

@@ -223,3 +223,27 @@ def test_pytest_reports_unused_entries_from_its_workers(repo):
                                cwd=repo, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "mixlint: mixlint.catalog.yaml:4: the entry matching */arxiv/* matches no data path of the 5 configs" \
         in completed.stdout
+
+
+def test_a_refused_stage_name_is_a_stage_of_its_own_by_place(repo):
+    text = CURRICULUM.replace("name: decay", "name: stable")
+    (repo / "nanotron" / "smol.yaml").write_text(text)
+    _, report = check_json("nanotron")
+    stages = by_stage(report)
+    assert set(stages) == {"stable", "stage 2"}
+    (load,) = stages["stage 2"]["results"]
+    assert load["rule"] == "mixlint-load" and "a second stage named 'stable'" in load["message"]
+    assert "mixlint-load" not in {r["rule"] for r in stages["stable"]["results"]}
+
+
+def test_a_baseline_entry_of_a_renamed_stage_is_stale(repo):
+    main(["check", "nanotron", "--write-baseline", "base.json"], io.StringIO())
+    smol = repo / "nanotron" / "smol.yaml"
+    smol.write_text(smol.read_text().replace("name: decay", "name: anneal"))
+    err = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stderr(err):
+        status = main(["check", "nanotron", "--baseline", "base.json", "--strict"], io.StringIO())
+    assert status == 1
+    assert "stale baseline entry: nanotron/smol.yaml::decay: [min-code-share]" in err.getvalue()

@@ -95,7 +95,7 @@ def test_a_stage_that_cannot_be_read_keeps_its_problem_and_the_others_their_blen
 def test_stage_names_are_unique_node_ids(name, says):
     stages = nanotron_stages(parsed(NANOTRON.replace("name: annealing", f"name: {name!r}")), "c.yaml")
     assert stages[1].blend is None and says in stages[1].problems[0].message and stages[1].problems[0].line == 11
-    assert stages[2].blend is not None
+    assert stages[1].name == "stage 2" and stages[2].blend is not None
 
 
 def test_an_unnamed_stage_is_named_by_its_place():

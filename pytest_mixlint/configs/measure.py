@@ -35,10 +35,11 @@ def measure_config(document: Document) -> Measurement:
     problems: list[Problem] = []
     sources = []
     settings = _token_settings(document)
+    copies = _local_copies(document)
     for source in document.mixture.sources:
         tokens = 0
         documents: int | None = 0  # None once a part of it has no document boundaries
-        for path in source.data_files:
+        for path in (copies.get(p, p) for p in source.data_files):
             if "://" in path:
                 problems.append(Problem(document.path, source.line, f"{path}: remote data is not measured yet",
                                         "measure a local copy, or compare with declared sizes"))
@@ -80,6 +81,18 @@ def _token_settings(document: Document) -> dict[str, str | None]:
     loader: dict[str, Any] = raw["train_loader"] if isinstance(raw.get("train_loader"), dict) else {}
     dataset: dict[str, Any] = loader["dataset"] if isinstance(loader.get("dataset"), dict) else {}
     return {"memmap": memmap, "mds_bytes": str(dataset.get("token_encoding_type") or "int64")}
+
+
+def _local_copies(document: Document) -> dict[str, str]:
+    """An llm-foundry stream's ``remote`` (the path it is named and described by) -> its ``local``
+    copy, which is what is measured."""
+    from .streaming import streams_of
+
+    found = streams_of(document.metadata) if document.config and document.config.format == "streaming" else None
+    streams = found[1] if found else {}
+    values = streams.values() if isinstance(streams, dict) else streams if isinstance(streams, list) else []
+    return {str(s["remote"]): str(s["local"]) for s in values
+            if isinstance(s, dict) and isinstance(s.get("remote"), str) and isinstance(s.get("local"), str)}
 
 
 def _count(full: str, document: Document, settings: dict[str, str | None]) -> TokenizedCount:

@@ -86,8 +86,8 @@ def nanotron_stages(parsed: Parsed, display: str) -> list[Stage]:
             continue
         name = str(stage.get("name") or f"stage {i + 1}")
         problem = _bad_stage_name(name, [s.name for s in found])
-        if problem:
-            found.append(Stage(name, line, None, (Problem(display, parsed.line((*where, "name")), *problem),)))
+        if problem:  # named by its place: a name that is no node id, or another stage's, names nothing
+            found.append(Stage(f"stage {i + 1}", line, None, (Problem(display, parsed.line((*where, "name")), *problem),)))
             continue
         data = stage.get("data") if isinstance(stage.get("data"), dict) else {}
         dataset = data.get("dataset") if isinstance(data, dict) else None

@@ -76,8 +76,9 @@ def streaming_blend(parsed: Parsed, display: str, base_dir: str,
             continue
         local = stream.get("local")
         samples = index_samples(os.path.join(base_dir, local), access) if isinstance(local, str) else None
-        # The local copy when it is here (it is measured), else where the run streams it from.
-        path = str(local if samples is not None else stream.get("remote") or local or name)
+        # Named and described by where the run streams it from (the same on every machine); a
+        # local copy is what is measured (configs/measure.py).
+        path = str(stream.get("remote") or local or name)
         rows.append(_Stream(name, path, given[0] if given else None, value, samples, parsed.line(at)))
     if "proportion" in {r.scheme for r in rows} and {r.scheme for r in rows} - {"proportion"}:
         return None, problems + [Problem(display, parsed.line(where), "streams mix proportion with repeat or choose "
