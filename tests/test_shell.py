@@ -138,3 +138,18 @@ def test_a_loop_variable_used_outside_an_assignment_says_what_it_is():
 def test_an_expansion_the_reader_does_not_do_is_named():
     (value,) = read_script("R=/x\nrun --data-path ${#R} ${R^^}\n").flag_values("--data-path")
     assert [u.construct.split(" is ")[0] for u in value.unresolved] == ["the expansion ${#R}", "the expansion ${R^^}"]
+
+
+@pytest.mark.parametrize(("script", "words"), [
+    ("P=cc_text\nrun --data-path ${P/#cc/web} ${P/%text/doc} ${P/#text/x}\n", ["web_text", "cc_doc", "cc_text"]),
+    (": ${DATA:=/data/cc}\nrun --data-path 1 $DATA\n", ["1", "/data/cc"]),
+    ("X=/d\nrun --data-path ${X:+$X/web} ${Y:+$Y/code}\n", ["/d/web"]),
+])
+def test_anchored_replacements_assigning_defaults_and_alternates(script, words):
+    assert [w for _, w, _ in values(script)][0] == words
+
+
+def test_a_long_blend_is_split_by_a_replacement():
+    blend = ",".join(["0.5 /data/shard"] * 1000)
+    (value,) = read_script(f'B="{blend}"\nrun --data-path ${{B//,/ }}\n').flag_values("--data-path")
+    assert len(value.words) == 2000

@@ -15,6 +15,8 @@ in an unrelated command is no problem.
 from __future__ import annotations
 
 import bisect
+import fnmatch
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -131,7 +133,7 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
                 if first == "for" and len(tokens) > 1 and _NAME.fullmatch(tokens[1].text):  # for NAME in ...
                     loop = tokens[1].text
                     variables[loop] = _Variable((Word("", (Unresolved(tokens[1].line, f"${loop} is the variable of the "
-                                                                      f"loop at line {line}", loop),)),), False, line)
+                                                                      f"loop at line {line}"),)),), False, line)
             elif _function(tokens):  # name() { or function name {: its body runs if it is called
                 blocks.append(("}", line))
                 continue
@@ -464,13 +466,23 @@ def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
         many = subscript in ("[@]", "[*]")
         index = int(subscript[1:-1]) if subscript and not many else None
         default = None
+        assigns = operation[:2] == ":=" or operation[:1] == "="
+        if operation[:2] in (":+",) or operation[:1] == "+":  # ${X:+word}: word when X is set, else nothing
+            if name not in variables:
+                return ([""], (), False), end + 1
+            alternate = _expand(operation[2 if operation[:1] == ":" else 1:], line, variables, split=False)
+            return ([" ".join(w.text for w in alternate)], tuple(u for w in alternate for u in w.unresolved),
+                    False), end + 1
         if operation[:2] in (":-", ":=") or operation[:1] in ("-", "="):
             default = operation[2:] if operation[:1] == ":" else operation[1:]
             operation = ""
+        unset = name not in variables
         words, problems, several = _value(name, default, many, index, line, variables)
+        if assigns and unset and isinstance(variables, dict):  # ${X:=default} sets X for what follows
+            variables[name] = _Variable((Word(" ".join(words), problems, line),), False, line)
         if operation:
             if not _EDITS.match(operation):
-                return ([""], problems + (Unresolved(line, f"the expansion ${{{inside}}} is not read", name),),
+                return ([""], problems + (Unresolved(line, f"the expansion ${{{inside}}} is not read"),),
                         several), end + 1
             if problems:  # an edit of what is unknown is unknown too
                 return ([""], problems, several), end + 1
@@ -491,38 +503,34 @@ _EDITS = re.compile(r"(##?|%%?|//?)")
 
 def _edited(value: str, operation: str) -> str:
     """``value`` after ``#pattern``, ``##``, ``%``, ``%%`` (remove the shortest or longest matching
-    prefix or suffix) or ``/pattern/text``, ``//`` (replace the first or every match); patterns
-    are shell globs."""
-    import fnmatch
-
-    def matches(text: str, pattern: str) -> bool:
-        return fnmatch.fnmatchcase(text, pattern)
-
+    prefix or suffix) or ``/pattern/text``, ``//`` (replace the first or every longest match;
+    ``/#`` and ``/%`` only at the start or the end), as bash does; patterns are shell globs."""
     for op in ("##", "#", "%%", "%"):
         if operation.startswith(op):
-            pattern = operation[len(op):]
+            glob = _glob(operation[len(op):])
             cuts = range(len(value) + 1) if op in ("#", "%") else range(len(value), -1, -1)
             for k in cuts:  # the shortest match first for # and %, the longest for ## and %%
-                if op.startswith("#") and matches(value[:k], pattern):
+                if op.startswith("#") and glob.fullmatch(value, 0, k):
                     return value[k:]
-                if op.startswith("%") and matches(value[len(value) - k:], pattern):
+                if op.startswith("%") and glob.fullmatch(value, len(value) - k):
                     return value[:len(value) - k]
             return value
     every = operation.startswith("//")
     pattern, _, text = operation[2 if every else 1:].partition("/")
-    out, start = [], 0
-    while start <= len(value):
-        found = next(((start, end) for end in range(len(value), start, -1) if matches(value[start:end], pattern)), None)
-        if found is None or not pattern:
-            out.append(value[start:start + 1])
-            start += 1
-            continue
-        out.append(text)
-        start = found[1]
-        if not every:
-            out.append(value[start:])
-            break
-    return "".join(out)
+    anchor = pattern[:1] if not every and pattern[:1] in ("#", "%") else ""
+    pattern = pattern[len(anchor):]
+    if not pattern:
+        return value
+    body = _glob(pattern).pattern
+    regex = re.compile(("^" if anchor == "#" else "") + f"(?:{body})" + ("$" if anchor == "%" else ""), re.DOTALL)
+    return regex.sub(lambda _: text, value, count=0 if every else 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A shell glob as a regular expression (unanchored: callers anchor it)."""
+    translated = fnmatch.translate(pattern)  # (?s:BODY)\Z
+    return re.compile(translated.removesuffix(r"\Z"), re.DOTALL)
 
 
 def _value(name: str, default: str | None, many: bool, index: int | None, line: int,
