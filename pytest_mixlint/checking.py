@@ -48,6 +48,7 @@ class DocumentCheck:
     unchecked_line: int | None = None
     format: str | None = None  # a training config's format, when forced (mixlint show --as)
     stage: str | None = None  # one stage of a curriculum (a part of its file's check)
+    catalogue: str | None = None  # a config's source catalogue, as shown (even when the config cannot be read)
     # A curriculum: one check per stage, each a document with its rules (this one holds none).
     stages: list[DocumentCheck] = field(default_factory=list)
     _measurement: Measurement | None = None
@@ -170,11 +171,12 @@ class Run:
 
     def _stage(self, check: DocumentCheck, part: Document | MixlintError) -> DocumentCheck:
         if isinstance(part, Document):
-            stage = DocumentCheck(check.path, check.display, check.kind, part, format=check.format, stage=part.stage)
+            stage = DocumentCheck(check.path, check.display, check.kind, part, format=check.format, stage=part.stage,
+                                  catalogue=check.catalogue)
             self._apply_rules(stage)
             return stage
         return DocumentCheck(check.path, check.display, check.kind, problems=list(part.problems),
-                             format=check.format, stage=part.stage)
+                             format=check.format, stage=part.stage, catalogue=check.catalogue)
 
     def _apply_rules(self, check: DocumentCheck) -> None:
         """The selected rules that apply to the check's document, and its notes."""
@@ -199,6 +201,7 @@ class Run:
         catalogue = None
         where = self.settings.catalogue or self._nearest_catalogue(check.path)
         if where is not None:  # read once per run, however many configs share it
+            check.catalogue = self.discovery.display(where)
             if where not in self._catalogues:
                 try:
                     self._catalogues[where] = load_catalogue(str(where), self.discovery.display(where), self.access)
@@ -314,6 +317,8 @@ class Run:
         empty: dict[str, Any] = {"path": check.display, "stage": check.stage, "kind": check.kind, "name": None,
                                  "basis": None, "components": [], "notes": [str(n) for n in check.notes]}
         if check.document is None:
+            if check.catalogue is not None:  # what it would have used of its catalogue is unknown
+                empty["catalogue"] = {"path": check.catalogue, "unused": None}
             return empty
         try:
             measurement = self.measurement(check) if check.needs_measurement else None
@@ -369,16 +374,23 @@ class Closing:
 def unused_catalogue_entries(record: RunRecord) -> list[str]:
     """Catalogue entries that no config of the run matched (a misspelt pattern leaves its sources
     without a licence; an entry for a dropped source is stale). Judged over every config checked
-    with the catalogue: one config uses only some of a shared catalogue's entries."""
-    unused: dict[str, list[set[tuple[int | None, tuple[str, ...]]]]] = {}
+    with the catalogue: one config uses only some of a shared catalogue's entries. Not judged
+    when one of those configs could not be read (what it uses is unknown)."""
+    unused: dict[str, list[set[tuple[int | None, tuple[str, ...]]] | None]] = {}
+    configs: dict[str, set[str]] = {}
     for document in record.documents.values():
         if document.catalogue is not None:
+            entries = document.catalogue["unused"]
             unused.setdefault(document.catalogue["path"], []).append(
-                {(e["line"], tuple(e["match"])) for e in document.catalogue["unused"]})
+                None if entries is None else {(e["line"], tuple(e["match"])) for e in entries})
+            configs.setdefault(document.catalogue["path"], set()).add(document.path)
     lines = []
     for path, per_config in sorted(unused.items()):
-        n = len(per_config)
-        for line, patterns in sorted(set.intersection(*per_config), key=lambda e: e[0] or 0):
+        known = [entries for entries in per_config if entries is not None]
+        if len(known) < len(per_config):
+            continue
+        n = len(configs[path])
+        for line, patterns in sorted(set.intersection(*known), key=lambda e: e[0] or 0):
             lines.append(f"{path}:{line or 1}: the entry matching {', '.join(patterns)} matches no data path of the {n} "
                          f"config{'s' if n != 1 else ''} checked with it (fix the pattern, or remove the entry)")
     return lines
