@@ -286,7 +286,7 @@ def load_error(path: str, problems: list[Problem], stage: str | None = None) -> 
     first = problems[0] if problems else Problem(path, None, "cannot be read")
     message = "; ".join(f"{p.message}" + (f" (hint: {p.hint})" if p.hint else "") for p in problems)
     return Result(path=path, stage=stage, rule=LOAD_RULE, kind="load", severity="error", outcome="error",
-                  message=message, line=first.line,
+                  message=message, line=first.line if first.path == path else None,  # another file's line is its own
                   findings=[Finding("error", p.message, p.line, hint=p.hint, path=None if p.path == path else p.path)
                             for p in problems])
 

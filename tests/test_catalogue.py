@@ -40,9 +40,9 @@ def test_paths_and_urls_are_described(tmp_path):
 
 def test_a_path_claimed_twice_and_an_entry_matching_nothing_are_located(tmp_path):
     described, problems = catalogue(tmp_path).describe(["/lustre/web/books/x", "/lustre/web/y"])
-    assert "/lustre/web/books/x" not in described
-    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
-        (8, "/lustre/web/books/x is claimed by the entries at lines 3 and 8")]
+    assert described["/lustre/web/books/x"].name == "web"  # the first match describes it
+    assert [(p.line, p.message) for p in problems] == [
+        (8, "/lustre/web/books/x is also matched by the entry at line 8; the first match (line 3) describes it")]
     assert [e.line for e in catalogue(tmp_path).unused(["/lustre/web/books/x", "/lustre/web/y"])] == [2]
 
 
@@ -56,3 +56,12 @@ def test_a_bad_catalogue_is_located(tmp_path, text, line, message):
         catalogue(tmp_path, text)
     (problem, *_) = raised.value.problems
     assert problem.line == line and message in str(problem)
+
+
+def test_a_catch_all_entry_is_a_fallback_not_a_second_claim(tmp_path):
+    """The trial's catalogue: specific entries, then `*` for the rest; no licence is lost."""
+    text = CATALOGUE + "    - {match: '*', name: other-web, domain: web, license: ODC-By-1.0}\n"
+    described, problems = catalogue(tmp_path, text).describe(["/d/starcoder/a", "/d/misc/b"])
+    assert problems == []
+    assert {p: (e.name, e.license) for p, e in described.items()} == {
+        "/d/starcoder/a": ("starcoder", ("other",)), "/d/misc/b": ("other-web", ("ODC-By-1.0",))}

@@ -39,18 +39,20 @@ def test_both_spellings_must_agree():
     assert problems[0].line == 2 and "the same key in GPT-NeoX and say different things" in problems[0].message
 
 
-@pytest.mark.parametrize("text", [
-    "train-data-paths: [/a, /b]\n",  # no weights
-    "train-data-paths: [/a, /b]\ntrain-data-weights: [1, 1]\nweight-by-num-documents: true\nweighted-sampler-alpha: 0.3\n",
-])
-def test_weights_known_only_at_run_time_leave_shares_unknown(text):
+def test_weights_known_only_at_run_time_leave_shares_unknown():
+    text = "train-data-paths: [/a, /b]\ntrain-data-weights: [1, 1]\nweight-by-num-documents: true\nweighted-sampler-alpha: 0.3\n"
     blend, problems = blend_of(text)
     assert problems == [] and not blend.weighted
 
 
+def test_paths_without_weights_weigh_the_same_as_neox_makes_them():
+    blend, problems = blend_of("train-data-paths: [/a, /b, /c, /d]\n")
+    assert problems == [] and [e.weight for e in blend.entries] == [0.25] * 4
+
+
 @pytest.mark.parametrize(("text", "line", "message"), [
-    ("train-data-paths: [/a, /b]\ntrain-data-weights: [1]\n", 2, "one number per path"),
-    ("train-data-paths: [/a, /b]\ntrain-data-weights: [1, lots]\n", 2, "one number per path"),
+    ("train-data-paths: [/a, /b]\ntrain-data-weights: [1]\n", 2, "holds 1 weights for the 2 paths"),
+    ("train-data-paths: [/a, /b]\ntrain-data-weights:\n  - 1\n  - lots\n", 4, "'lots' (item 2) is not a number"),
     ("train-data-paths: [/a, /b]\ntrain-data-weights: [1, -2]\n", 2, "negative"),
     ("train-data-paths: 3\n", 1, "must be a list of data paths"),
 ])

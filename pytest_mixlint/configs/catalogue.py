@@ -12,8 +12,9 @@ what they are::
       languages: [en]
 
 A ``match`` glob is matched against the whole path or URL, case-insensitively, and its ``*``
-crosses ``/`` (``*/starcoder/*`` matches ``s3://bucket/starcoder/part-0.npy``). A path two
-entries claim is a problem at the second entry's line. An entry that matches no data path is
+crosses ``/`` (``*/starcoder/*`` matches ``s3://bucket/starcoder/part-0.npy``). The first entry
+that matches a path describes it (a catch-all ``*`` at the end is a fallback); a path that a
+second entry also matches is noted at that entry's line. An entry that matches no data path is
 found per run (``unused``): one config may use only some of a shared catalogue's entries, so the
 run reports the entries none of the configs it checked used.
 """
@@ -59,6 +60,11 @@ class CatalogEntry:
     def matches(self, path: str) -> bool:
         return any(name_matches(path, pattern) for pattern in self.patterns)
 
+    @property
+    def catch_all(self) -> bool:
+        """Matches every path (``*``, ``**``): a fallback for what the entries before it do not describe."""
+        return all(set(pattern) <= {"*", "/"} for pattern in self.patterns)
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -66,18 +72,21 @@ class Catalogue:
     entries: tuple[CatalogEntry, ...]
 
     def describe(self, paths: Sequence[str]) -> tuple[dict[str, CatalogEntry], list[Problem]]:
-        """The entry of each path that one entry matches, and the paths two entries claim (which
-        neither describes)."""
+        """The entry that describes each path: the first that matches it (a catch-all ``*`` at
+        the end is a fallback); and the paths two entries claim, when the second is no catch-all
+        (a note: the first one describes it)."""
         described: dict[str, CatalogEntry] = {}
         problems: list[Problem] = []
         for path in dict.fromkeys(paths):
             claims = [entry for entry in self.entries if entry.matches(path)]
-            if len(claims) == 1:
+            if claims:
                 described[path] = claims[0]
-            elif claims:
-                first, second = claims[:2]
-                problems.append(Problem(self.display, second.line, f"{path} is claimed by the entries at lines "
-                                        f"{first.line} and {second.line}", "make the match patterns exclusive"))
+            overlapping = [entry for entry in claims[1:] if not entry.catch_all]
+            if overlapping:
+                first, second = claims[0], overlapping[0]
+                problems.append(Problem(self.display, second.line, f"{path} is also matched by the entry at line "
+                                        f"{second.line}; the first match (line {first.line}) describes it",
+                                        "make the match patterns exclusive"))
         return described, problems
 
     def unused(self, paths: Sequence[str]) -> list[CatalogEntry]:

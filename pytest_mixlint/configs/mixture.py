@@ -72,7 +72,6 @@ def blend_mixture(blend: Blend, name: str | None, described: dict[str, CatalogEn
             epochs=row.times + row.copies if row.times + row.copies != 1.0 else None,
             languages=row.catalogued.languages if row.catalogued else (),
             data_files=tuple(row.paths),
-            line=row.line,
-            license_line=row.catalogued.line if row.catalogued and licence else None,
+            line=row.line,  # its licence findings too: the catalogue's line is in another file
         ))
     return Mixture(name, sources, "weight" if blend.weighted else None)

@@ -2,9 +2,10 @@
 
 The files are YAML in name and JSON in style, with ``#`` comments, single quotes and trailing
 commas (the project's YAML reader takes all of that, with lines). Hyphen and underscore spellings
-of a key are aliases, and real files have both side by side: they must agree. With
-``weight-by-num-documents`` the weights come from document counts at run time, so the shares are
-unknown until the data is measured; so they are for a path list without weights.
+of a key are aliases, and real files have both side by side: they must agree. Without
+``train-data-weights`` NeoX weighs every path 1.0 (its arguments do), so the paths have equal
+weights. With ``weight-by-num-documents`` the weights come from document counts at run time, so
+the shares are unknown until the data is measured.
 """
 
 from __future__ import annotations
@@ -46,13 +47,21 @@ def neox_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Problem
         return None, problems
     lines = [parsed.line((paths_key, i)) for i in range(len(paths))]
     _, by_documents = _key(parsed, display, "weight-by-num-documents", problems)
-    if weights_key is None or by_documents is True:  # weights from document counts, at run time
+    if by_documents is True:  # weights from document counts, at run time
         return unweighted_blend(list(zip(paths, lines, strict=True))), problems
-    numbers = [None if isinstance(w, bool) else parse_number(str(w)) for w in weights] \
-        if isinstance(weights, list) else []
-    if len(numbers) != len(paths) or None in numbers:
-        problems.append(Problem(display, parsed.line((weights_key,)), f"{weights_key} must hold one number per path "
-                                f"of {paths_key} ({len(paths)})", "one weight per path, in the same order"))
+    if weights_key is None:  # NeoX's own default: [1.0] * len(train_data_paths)
+        return weighted_blend([(p, 1.0, line) for p, line in zip(paths, lines, strict=True)]), problems
+    if not isinstance(weights, list):
+        weights = [weights]
+    numbers = [None if isinstance(w, bool) else parse_number(str(w)) for w in weights]
+    bad = next((i for i, n in enumerate(numbers) if n is None), None)
+    if bad is not None:
+        problems.append(Problem(display, parsed.line((weights_key, bad)), f"{weights_key}: {weights[bad]!r} "
+                                f"(item {bad + 1}) is not a number", "write the weight as a number such as 0.25"))
+        return None, problems
+    if len(numbers) != len(paths):
+        problems.append(Problem(display, parsed.line((weights_key,)), f"{weights_key} holds {len(numbers)} weights for "
+                                f"the {len(paths)} paths of {paths_key}", "one weight per path, in the same order"))
         return None, problems
     try:
         return weighted_blend(list(zip(paths, numbers, lines, strict=True))), problems

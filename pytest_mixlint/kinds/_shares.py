@@ -17,6 +17,9 @@ def shares_or_error(document: Document, by: Basis | None, with_epochs: bool) -> 
         if document.mixture is document.measured:  # composition: measured: counted, not declared
             hint = ("; measured tokens need a tokenizer: set mixlint_tokenizer or scan.tokenizer" if basis == "tokens"
                     else f"; the data files hold no {basis}" if not exc.sources else "")
+        elif document.kind == "config":  # a config's weights are what it says; sizes come from its data
+            hint = ("; the config gives no weights, so shares need the data's sizes: put the rule on the measured "
+                    "composition (`composition: measured`), or declare the mix in a manifest (`mixlint import`)")
         elif document.kind == "card" and not document.mixture.declared_basis:  # sizes from dataset_info
             hint = ("; a card's sizes come from dataset_info (num_bytes, num_examples of the train split): add them, "
                     "or declare the mixture in an embedded `mixlint:` manifest") if exc.sources else ""
