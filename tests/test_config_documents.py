@@ -331,3 +331,12 @@ def test_a_stream_is_described_by_its_remote_whether_or_not_a_local_copy_is_here
     assert licences == ["ODC-By-1.0", "ODC-By-1.0"]
     status, tokens = measured_tokens("yamls/one.yaml")
     assert status == 0 and tokens == {"web": COUNTS["mds-int32"]["tokens"]}
+
+
+def test_a_config_with_a_syntax_error_is_a_located_error_not_left_out(repo):
+    (repo / "smol.yaml").write_text("data_stages:\n  - name: stable\n    data:\n      dataset:\n"
+                                    "        dataset_folder: [a, b]\n        dataset_weights:\n        - 0.5\n       - 0.5\n")
+    status, report = check_json("smol.yaml")
+    (document,) = report["documents"]
+    (load,) = document["results"]
+    assert status == 1 and load["rule"] == "mixlint-load" and load["line"] == 8

@@ -116,3 +116,29 @@ def test_each_source_is_at_the_line_its_path_is_written_on(tmp_path):
     blend, problems = script_blend(script, "train.sh", str(tmp_path))
     assert problems == [] and [(e.path, e.line) for e in blend.entries] == [
         ("/d/web_text_document", 3), ("/d/code_text_document", 4)]
+
+
+@pytest.mark.parametrize(("script", "shares"), [
+    # A command string built from an array (CMD="python ... ${ARGS[@]}"; srun bash -c "$CMD").
+    ('B="0.5 /d/a 0.5 /d/b"\nARGS=(\n  --data-path ${B}\n)\nCMD="python pretrain_gpt.py ${ARGS[@]}"\nsrun bash -c "$CMD"\n',
+     {"/d/a": 0.5, "/d/b": 0.5}),
+    # A blend printed before it is passed: echo runs no trainer.
+    ('DATA_ARGS=(--data-path 0.5 /d/a 0.5 /d/b)\necho "${DATA_ARGS[@]}"\ntorchrun pretrain_gpt.py "${DATA_ARGS[@]}"\n',
+     {"/d/a": 0.5, "/d/b": 0.5}),
+    # A flag given twice in one command: argparse keeps the last.
+    ("python pretrain_gpt.py --data-path 0.5 /d/a 0.5 /d/b --data-path 1 /d/c\n", {"/d/c": 1.0}),
+])
+def test_launch_script_shapes_from_a_new_users_trial(tmp_path, script, shares):
+    blend, problems = script_blend(script, "train.sh", str(tmp_path))
+    assert problems == [] and {e.path: e.weight for e in blend.entries} == shares
+
+
+@pytest.mark.parametrize(("script", "says"), [
+    ("python pretrain_gpt.py --data-path 50% /d/a 50% /d/b\n", "'50%' is not a weight Megatron reads: write a number (50 or 0.5)"),
+    ("python pretrain_gpt.py --data-path=0.5 /d/a 0.5 /d/b\n", "--data-path=0.5 gives the flag one value; the 3 words after it"),
+    ("source ./blend_env.sh\ntorchrun pretrain_gpt.py --data-path $BLEND\n",
+     "$BLEND is never set in the script (the script sources ./blend_env.sh at line 1, which is not read)"),
+])
+def test_what_a_new_user_got_wrong_is_said_plainly(tmp_path, script, says):
+    blend, problems = script_blend(script, "train.sh", str(tmp_path))
+    assert blend is None and says in problems[0].message

@@ -73,6 +73,10 @@ def parse_blend(words: Sequence[str], line: int | None = None) -> Blend:
     if spaced is not None:  # "0.5 a 0.5 b" quoted in the script: the trainer gets one path with spaces
         raise BlendError(f"{spaced!r} is one word holding spaces: the trainer would read it as one path "
                          "(is the blend quoted in the script?)")
+    percent = next(((w, n) for w in words if w.endswith("%") and (n := parse_number(w[:-1])) is not None), None)
+    if percent is not None:  # Megatron reads weights with float(): "50%" would be a prefix
+        raise BlendError(f"{percent[0]!r} is not a weight Megatron reads: write a number ({percent[1]:g} or "
+                         f"{percent[1] / 100:g})")
     if not words or parse_number(words[0]) is None:
         if any(parse_number(w) is not None for w in words):
             raise BlendError(f"{next(w for w in words if parse_number(w) is not None)!r} looks like a weight in a "

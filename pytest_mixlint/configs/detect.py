@@ -24,6 +24,10 @@ from .streaming import streams_of
 MAX_CONFIG_BYTES = 1 << 20
 # A trainer's entry point in a launch command: pretrain_gpt.py, train.py, megatron, deepspeed, torchrun.
 _TRAINER = re.compile(r"(pretrain|train)[\w-]*\.py$|megatron|torchrun|deepspeed", re.IGNORECASE)
+# Keys only a config of that format has, for a file whose syntax error hides its structure.
+_TELLTALE = [(fmt, re.compile(rf"^\s*[\"']?{key}[\"']?\s*:", re.MULTILINE)) for fmt, key in (
+    ("nanotron", "data_stages"), ("neox", "train[-_]data[-_]paths"), ("streaming", "train_loader"),
+    ("megatron", "data_prefix"))]
 _WORDS = ("train-data-paths", "train_data_paths", "streams", "data_stages", "data_prefix", "paths", "sources")
 
 
@@ -44,14 +48,16 @@ def detect_format(path: str) -> str | None:
         if not any(flag in text for flag in (*DATA_FLAGS, *FILE_FLAGS, *SPLIT_FLAGS)):
             return None
         values = read_script(text).flag_values(*DATA_FLAGS, *FILE_FLAGS, *SPLIT_FLAGS)
+        if not values:  # the flag is there but its command is not read: a load error says why, not silence
+            return "megatron" if any(_TRAINER.search(word) for word in text.split()) else None
         trains = any(_TRAINER.search(w.text) for value in values for w in value.command)
         return "megatron" if trains else None
     if not any(word in text for word in _WORDS):
         return None
     try:
         parsed = parse_text(text, path, syntax_of(path))
-    except MixlintError:
-        return None
+    except MixlintError:  # a config with a syntax error is still a config: its load error says where
+        return next((fmt for fmt, key in _TELLTALE if key.search(text)), None)
     data = parsed.data
     if not isinstance(data, dict) or "mixlint" in data or "mixlint-rules" in data:
         return None

@@ -38,9 +38,17 @@ def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] |
     values = script.flag_values(*DATA_FLAGS, *SPLIT_FLAGS)
     files = script.flag_values(*FILE_FLAGS)
     problems: list[Problem] = []
+    sourced = "".join(f" (the script sources {file} at line {line}, which is not read)" for line, file in script.sourced[:1])
     for value in [*values, *files]:
         for unresolved in value.unresolved:
-            problems.append(Problem(display, unresolved.line, f"{value.flag}: {unresolved.construct}", unresolved.hint))
+            said = unresolved.construct + (sourced if "is never set" in unresolved.construct else "")
+            problems.append(Problem(display, unresolved.line, f"{value.flag}: {said}", unresolved.hint))
+        if value.inline:
+            problems.append(Problem(display, value.line, f"{value.flag}={value.words[0].text} gives the flag one value; "
+                                    f"the {len(value.words) - 1} words after it are no flag's (argparse refuses them)",
+                                    f"write {value.flag} {' '.join(w.text for w in value.words[:4])} ..."))
+    if problems:
+        return None, problems
     blends = [_from_words(value, display, problems) for value in values]
     blends += [_from_file(value, display, base_dir, problems, access) for value in files]
     for value in values + files:  # which branch runs is decided when the script runs

@@ -78,32 +78,44 @@ class FlagValue:
     line: int  # the flag's own line
     conditional: str | None = None
     command: tuple[Word, ...] = ()  # the whole command the flag is given to
+    inline: bool = False  # written --flag=VALUE with more words after it, which argparse gives no flag
 
     @property
     def unresolved(self) -> tuple[Unresolved, ...]:
         return tuple(dict.fromkeys(u for w in self.words for u in w.unresolved))
 
 
+_PRINTERS = {"echo", "printf", ":", "log", "logger"}  # commands that print their words, running nothing
+
+
 @dataclass
 class Script:
     commands: list[Command] = field(default_factory=list)
+    sourced: list[tuple[int, str]] = field(default_factory=list)  # (line, file) of `source FILE` / `. FILE`
 
     def flag_values(self, *flags: str) -> list[FlagValue]:
-        """Every occurrence of one of ``flags`` (``--data-path``, or ``--data-path=...``) in the
-        script's commands, with the words it is given."""
-        found = []
+        """The occurrence of each of ``flags`` (``--data-path``, or ``--data-path=...``) that each
+        command runs with (a flag given twice: the last, as argparse keeps it), with the words it
+        is given. Commands that only print their words (``echo``) pass nothing."""
+        found: list[FlagValue] = []
         for command in self.commands:
             words = command.words
+            if not words or words[0].text in _PRINTERS:
+                continue
+            last: dict[str, FlagValue] = {}
             for i, word in enumerate(words):
                 name, equals, inline = word.text.partition("=")
                 if name not in flags:
                     continue
-                if equals:
-                    values: tuple[Word, ...] = (Word(inline, word.unresolved),)
+                end = next((j for j in range(i + 1, len(words)) if words[j].text.startswith("--")), len(words))
+                if equals:  # --data-path=0.5: one value; what follows is no value of it
+                    values: tuple[Word, ...] = (Word(inline, word.unresolved, word.line), *words[i + 1:end])
+                    stray = words[i + 1:end]
                 else:
-                    end = next((j for j in range(i + 1, len(words)) if words[j].text.startswith("--")), len(words))
-                    values = words[i + 1:end]
-                found.append(FlagValue(name, values, word.line or command.line, command.conditional, words))
+                    values, stray = words[i + 1:end], ()
+                last[name] = FlagValue(name, values, word.line or command.line, command.conditional, words,
+                                       inline=bool(equals) and bool(stray))
+            found += last.values()
         return found
 
 
@@ -194,7 +206,8 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
             value = _Variable(words, True, at)
         else:
             words = tuple(_expand(raw, at, variables, split=False))
-            value = _Variable((Word("".join(w.text for w in words), tuple(u for w in words for u in w.unresolved), at),),
+            # Several words only from "${A[@]}": a scalar holds them joined by spaces, as bash does.
+            value = _Variable((Word(" ".join(w.text for w in words), tuple(u for w in words for u in w.unresolved), at),),
                               False, at)
             tokens = tokens[1:]
         if conditional is not None:  # which branch runs, or how often, is decided at run time
@@ -223,6 +236,8 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
                     _run_statement(inner_tokens, line, variables, script,
                                    conditional or (f"after && or || at line {line}" if logical else None), known)
             return
+        if words and words[0].text in ("source", ".") and len(words) > 1:  # variables set there are not read
+            script.sourced.append((line, words[1].text))
         script.commands.append(Command(words, line, conditional))
 
 
