@@ -90,3 +90,42 @@ def test_a_config_without_streams_and_an_unreadable_index(tmp_path):
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "index.json").write_text("{not json")
     assert index_samples(str(tmp_path / "broken")) is None
+
+
+def test_llm_foundry_variables_are_filled_in_as_omegaconf_would(tmp_path):
+    """llm-foundry YAMLs name their paths and proportions in a `variables:` section."""
+    from pytest_mixlint.configs.load import load_config
+    from pytest_mixlint.documents.model import ConfigReading
+
+    (tmp_path / "mpt.yaml").write_text(textwrap.dedent("""\
+        variables:
+          data_remote: s3://corpus
+          code_prop: 0.3
+          run_name: ${oc.env:RUN_NAME}   # left to the run: no problem, nothing reads it
+        train_loader:
+          dataset:
+            streams:
+              web: {remote: "${variables.data_remote}/cc", proportion: 0.7}
+              code:
+                remote: ${variables.data_remote}/starcoder
+                proportion: ${variables.code_prop}
+              math: {remote: "${oc.env:MATH_REMOTE,s3://corpus/math}", proportion: 0.0}
+        """))
+    (document,) = load_config(str(tmp_path / "mpt.yaml"), "mpt.yaml", ConfigReading("streaming"))
+    assert {s.name: (s.data_files, round(s.weight, 6)) for s in document.mixture.sources} == {
+        "web": (("s3://corpus/cc",), 0.7), "code": (("s3://corpus/starcoder",), 0.3), "math": (("s3://corpus/math",), 0.0)}
+
+
+def test_an_interpolation_the_file_does_not_resolve_is_located(tmp_path):
+    from pytest_mixlint.configs.load import load_config
+    from pytest_mixlint.documents.model import ConfigReading
+    from pytest_mixlint.problems import MixlintError
+
+    text = "train_loader:\n  dataset:\n    streams:\n      web: {local: '${oc.env:DATA}/cc', proportion: 1}\n"
+    (tmp_path / "mpt.yaml").write_text(text)
+    with pytest.raises(MixlintError) as raised:
+        load_config(str(tmp_path / "mpt.yaml"), "mpt.yaml", ConfigReading("streaming"))
+    (problem,) = raised.value.problems
+    assert problem.line == 4 and "local is ${oc.env:DATA}, which the run resolves" in problem.message
+    (document,) = load_config(str(tmp_path / "mpt.yaml"), "mpt.yaml", ConfigReading("streaming", variables=(("DATA", "/d"),)))
+    assert document.mixture.sources[0].data_files == ("/d/cc",)

@@ -20,6 +20,7 @@ from ..problems import MixlintError, Problem
 from .blends import Blend, is_copy
 from .catalogue import CatalogEntry
 from .dolma import dclm_blend, dolma_blend
+from .interpolation import resolve_interpolations
 from .megatron import config_blend, script_blend
 from .mixture import blend_mixture
 from .neox import neox_blend
@@ -44,6 +45,8 @@ def load_config(path: str, display: str, reading: ConfigReading, domains: Domain
     # A Megatron blend outside YAML or JSON is in a launch script, whatever its name (run.slurm, blend.conf).
     script = fmt == "olmo-core" or (fmt == "megatron" and not path.lower().endswith(STRUCTURED_SUFFIXES))
     parsed = Parsed(None, {(): 1}) if script else parse_text(text, display, syntax_of(path))
+    if not script:  # ${variables.x}, ${oc.env:X}: what the file and the ini say, filled in as OmegaConf would
+        parsed = Parsed(resolve_interpolations(parsed.data, dict(reading.variables)), parsed.line_of)
     if fmt == "nanotron":
         stages = nanotron_stages(parsed, display)
         if not stages:

@@ -19,6 +19,7 @@ from ..access import FileAccess
 from ..documents.syntax import Parsed, read_text
 from ..problems import MixlintError, Problem
 from .blends import Blend, BlendEntry, parse_number
+from .interpolation import interpolation_in
 
 SCHEMES = ("proportion", "repeat", "choose")
 
@@ -64,6 +65,14 @@ def streaming_blend(parsed: Parsed, display: str, base_dir: str,
             problems.append(Problem(display, parsed.line(at), f"stream {key!r} must be a mapping of its settings"))
             continue
         name = str(stream.get("name", key))
+        left = next(((field, written) for field in ("local", "remote", *SCHEMES)
+                     if (written := interpolation_in(stream.get(field))) is not None), None)
+        if left is not None:
+            problems.append(Problem(display, parsed.line((*at, left[0])), f"stream {name!r}: {left[0]} is {left[1]}, "
+                                    "which the run resolves and the file does not say",
+                                    "give the key it names in the file, or declare ${oc.env:NAME} in the ini "
+                                    "(mixlint_variables: NAME = VALUE)"))
+            continue
         given = [s for s in SCHEMES if stream.get(s) is not None]
         if len(given) > 1:
             problems.append(Problem(display, parsed.line(at), f"stream {name!r} gives {' and '.join(given)}",
