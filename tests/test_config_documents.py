@@ -121,7 +121,8 @@ def test_import_writes_a_manifest_that_checks_like_the_config(repo):
     assert main(["import", "train/pretrain_1b.sh", "-o", "imported.mixture.yaml"], out) == 0
     text = (repo / "imported.mixture.yaml").read_text()
     assert text.startswith("# Imported by `mixlint import` from train/pretrain_1b.sh (megatron format)")
-    assert '  - name: "starcoder"  # train/pretrain_1b.sh:5' in text and "    weight: 3%" in text
+    assert "# train/pretrain_1b.sh:4" in text  # books: where its path is added to the blend
+    assert '  - name: "starcoder"  # train/pretrain_1b.sh:3' in text and "    weight: 3%" in text
     _, report = check_json("train/pretrain_1b.sh", "imported.mixture.yaml")
     config, manifest = (d for d in sorted(report["documents"], key=lambda d: d["kind"]))
     outcomes = [{r["rule"]: (r["outcome"], r["observed"]) for r in d["results"]} for d in (config, manifest)]

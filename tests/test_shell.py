@@ -153,3 +153,19 @@ def test_a_long_blend_is_split_by_a_replacement():
     blend = ",".join(["0.5 /data/shard"] * 1000)
     (value,) = read_script(f'B="{blend}"\nrun --data-path ${{B//,/ }}\n').flag_values("--data-path")
     assert len(value.words) == 2000
+
+
+def test_a_blend_built_in_variables_keeps_each_paths_line():
+    """The sources are where their paths are written, not where the blend is passed."""
+    script = ('DATA=/lustre/corpus\n'                                      # 1
+              'BLEND="0.85 ${DATA}/cc/cc_text_document"\n'                 # 2
+              'BLEND="${BLEND} 0.03 ${DATA}/starcoder/code_document"\n'    # 3
+              'ARGS=(\n'                                                    # 4
+              '  --lr 3e-4\n'                                               # 5
+              ')\n'                                                         # 6
+              'torchrun pretrain_gpt.py "${ARGS[@]}" --data-path $BLEND\n')  # 7
+    (value,) = read_script(script).flag_values("--data-path")
+    assert [(w.text, w.line) for w in value.words] == [
+        ("0.85", 2), ("/lustre/corpus/cc/cc_text_document", 2), ("0.03", 3), ("/lustre/corpus/starcoder/code_document", 3)]
+    (value,) = read_script(script.replace("$BLEND", "0.5 ${DATA}/books/b 0.5 /d/x")).flag_values("--data-path")
+    assert {w.line for w in value.words} == {7}  # written here: a variable inside a path is no origin

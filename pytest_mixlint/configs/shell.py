@@ -47,11 +47,39 @@ class Unresolved:
                 "(mixlint_variables), or write the blend in a mixture manifest")
 
 
+Marks = tuple[tuple[int, int], ...]  # (offset in a word's text, the line the text from there is written on)
+
+
 @dataclass(frozen=True)
 class Word:
     text: str
     unresolved: tuple[Unresolved, ...] = ()
     line: int | None = None  # the physical line it is written on (a continued command spans several)
+    # Where each part of it is written, when not all on ``line``: a blend accumulated line by line
+    # (X="${X} 0.1 /data/books") keeps each path's own line through the variable.
+    marks: Marks = ()
+
+    def lines(self) -> Marks:
+        return self.marks or (((0, self.line),) if self.line is not None else ())
+
+
+def _slice(marks: Marks, start: int, end: int) -> Marks:
+    """The marks of ``text[start:end]``: the line in effect at ``start``, then those inside."""
+    before = [line for offset, line in marks if offset <= start]
+    inside = tuple((offset - start, line) for offset, line in marks if start < offset < end)
+    return ((0, before[-1]),) + inside if before else inside
+
+
+def _joined(words: tuple[Word, ...] | list[Word], line: int, separator: str = " ") -> Word:
+    """One word of ``words`` joined (a scalar assigned "${A[@]}", X+=...), keeping their marks."""
+    marks: list[tuple[int, int]] = []
+    offset = 0
+    for n, word in enumerate(words):
+        offset += len(separator) if n else 0
+        marks += [(offset + o, at) for o, at in word.lines()]
+        offset += len(word.text)
+    return Word(separator.join(w.text for w in words), tuple(u for w in words for u in w.unresolved),
+                marks[0][1] if marks else line, tuple(marks))
 
 
 class _Token(NamedTuple):
@@ -202,30 +230,29 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
         at = tokens[0].line
         if raw == "(" or raw.startswith("("):  # an array, to the closing parenthesis
             elements, tokens = _array_elements(raw, at, tokens[1:])
-            words = tuple(w for element, element_at in elements for w in _expand(element, element_at, variables, split=True))
+            words = tuple(w for element, element_at in elements
+                          for w in _expand(element, element_at, variables, split=True, assigned=name))
             value = _Variable(words, True, at)
         else:
-            words = tuple(_expand(raw, at, variables, split=False))
+            words = tuple(_expand(raw, at, variables, split=False, assigned=name))
             # Several words only from "${A[@]}": a scalar holds them joined by spaces, as bash does.
-            value = _Variable((Word(" ".join(w.text for w in words), tuple(u for w in words for u in w.unresolved), at),),
-                              False, at)
+            value = _Variable((_joined(words, at),), False, at)
             tokens = tokens[1:]
         if conditional is not None:  # which branch runs, or how often, is decided at run time
             # That is the one thing to say: declaring this variable settles what is inside too.
-            value = _Variable(tuple(Word(w.text, (Unresolved(at, f"${name} is assigned {conditional}", name),), w.line)
+            value = _Variable(tuple(replace(w, unresolved=(Unresolved(at, f"${name} is assigned {conditional}", name),))
                                     for w in value.words), value.is_array, at)
         if operator == "+=" and name in variables:
             old = variables[name]
             if value.is_array or old.is_array:
                 value = _Variable(old.words + value.words, True, at)
             else:
-                joined = old.words[0].text + value.words[0].text
-                value = _Variable((Word(joined, old.words[0].unresolved + value.words[0].unresolved, at),), False, at)
+                value = _Variable((_joined([old.words[0], value.words[0]], at, separator=""),), False, at)
         if name in known and any(w.unresolved for w in value.words):  # the user said what the run sets
             value = _Variable((Word(known[name], (), at),), False, at)
         # What only the run would tell about this value can be declared as this variable's.
-        variables[name] = _Variable(tuple(Word(w.text, tuple(u if u.variable else replace(u, variable=name)
-                                                            for u in w.unresolved), w.line) for w in value.words),
+        variables[name] = _Variable(tuple(replace(w, unresolved=tuple(u if u.variable else replace(u, variable=name)
+                                                                      for u in w.unresolved)) for w in value.words),
                                     value.is_array, value.line)
     if tokens:
         words = tuple(w for token in tokens for w in _expand(token.text, token.line, variables, split=True))
@@ -406,16 +433,32 @@ def _closes_outside_quotes(token: str) -> bool:
     return token.endswith(")") and not quote
 
 
-def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bool) -> list[Word]:
+def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bool,
+            assigned: str | None = None) -> list[Word]:
     """A token with its quotes removed and its variables expanded: one word, or several where an
-    unquoted expansion (or ``"${A[@]}"``) makes several."""
+    unquoted expansion (or ``"${A[@]}"``) makes several. Each word keeps where its parts are
+    written (``Word.marks``): text written here at ``line``; a variable's words at their own lines
+    when they are words of their own here (``$BLEND`` split into a blend, ``"$P"``), or when they
+    are the value being accumulated (``assigned``: ``X="${X} 0.1 /data/books"``)."""
     words: list[list[str]] = [[]]
+    marks: list[list[tuple[int, int]]] = [[]]
     unresolved: list[list[Unresolved]] = [[]]
+    lengths = [0]
     i, quote = 0, ""
 
-    def add(text: str, problems: tuple[Unresolved, ...] = ()) -> None:
+    def add(text: str, problems: tuple[Unresolved, ...] = (), origin: Marks | None = None) -> None:
+        for offset, at in origin if origin is not None else ((0, line),):
+            if not marks[-1] or marks[-1][-1][1] != at:
+                marks[-1].append((lengths[-1] + offset, at))
         words[-1].append(text)
+        lengths[-1] += len(text)
         unresolved[-1].extend(problems)
+
+    def new_word() -> None:
+        words.append([])
+        marks.append([])
+        unresolved.append([])
+        lengths.append(0)
 
     while i < len(token):
         char = token[i]
@@ -433,28 +476,56 @@ def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bo
             i = len(token) if end < 0 else end + 1
             continue
         if char == "$" and quote != "'":
+            start = i
             expansion, i = _expansion(token, i, line, variables)
             if expansion is None:
                 add("$")
                 continue
             elements, problems, many = expansion
-            if many or (split and not quote):
+            reference = _reference(token[start:i], variables, len(elements))
+            whole = token.replace('"', "").replace("'", "") == token[start:i]
+            splits = many or (split and not quote)
+            several = many or (splits and sum(len(e.split()) for e in elements) > 1)  # words of their own here
+            keep = reference is not None and (whole or several or reference[0] == assigned)
+            origins = [w.lines() for w in reference[1]] if keep and reference is not None else [None] * len(elements)
+            if splits:
                 # word splitting (unquoted) or one word per element ("${A[@]}")
-                pieces = [p for element in elements for p in (element.split() if split and not quote else [element])]
-                for n, piece in enumerate(pieces):
+                pieces = [(m.group(), _slice(origin, m.start(), m.end()) if origin else None)
+                          for element, origin in zip(elements, origins, strict=True)
+                          for m in (re.finditer(r"\S+", element) if split and not quote
+                                    else [re.match(r"(?s).*", element)]) if m is not None]
+                for n, (piece, origin) in enumerate(pieces):
                     if n:
-                        words.append([])
-                        unresolved.append([])
-                    add(piece, problems)
+                        new_word()
+                    add(piece, problems, origin)
                 if not pieces:
                     add("", problems)
+            elif keep and len(elements) == 1:
+                add(elements[0], problems, origins[0])
             else:
                 add(" ".join(elements), problems)
             continue
         add(char)
         i += 1
-    return [Word("".join(parts), tuple(problems), line) for parts, problems in zip(words, unresolved, strict=True)
-            if "".join(parts) or problems]
+    return [Word("".join(parts), tuple(problems), at[0][1] if at else line, tuple(at) if len(at) > 1 else ())
+            for parts, at, problems in zip(words, marks, unresolved, strict=True) if "".join(parts) or problems]
+
+
+def _reference(text: str, variables: Mapping[str, _Variable], count: int) -> tuple[str, tuple[Word, ...]] | None:
+    """``$X``, ``${X}``, ``${A[@]}``, ``${A[2]}``: the variable and the words it gives, when the
+    expansion is a plain reference (no default, no edit) that gave ``count`` elements."""
+    match = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)(?:\[(@|\*|\d+)\])?\}?", text)
+    variable = variables.get(match.group(1)) if match else None
+    if match is None or variable is None:
+        return None
+    subscript = match.group(2)
+    if subscript in ("@", "*"):
+        words = variable.words
+    elif subscript is not None:
+        words = variable.words[int(subscript):int(subscript) + 1]
+    else:
+        words = variable.words[:1] if variable.is_array else variable.words
+    return (match.group(1), words) if len(words) == count else None
 
 
 def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
