@@ -29,6 +29,20 @@ DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
 KNOWN_DOMAINS = frozenset(domain for _, domain in DEFAULT_PATTERNS)
 
 
+def check_domain(value: str) -> str:
+    """``value``, unless it is one letter from a built-in domain (``kode``, ``cod``): a typo that
+    would select nothing, or name a source's domain so that no rule finds it. A domain of one's
+    own (``legal-contracts``) is fine. Raises ValueError with "did you mean"."""
+    import difflib
+
+    if value.lower() not in KNOWN_DOMAINS:
+        close = difflib.get_close_matches(value.lower(), sorted(KNOWN_DOMAINS), n=1, cutoff=0.75)
+        if close:
+            raise ValueError(f"unknown domain {value!r}: did you mean {close[0]!r}? (a domain of your own must not "
+                             f"be this close to a built-in one: {', '.join(sorted(KNOWN_DOMAINS))})")
+    return value
+
+
 def pattern_lines(lines: Iterable[str], key: str, form: str) -> list[tuple[str, str]]:
     """``PATTERN = VALUE`` ini lines (blank lines and ``#`` comments skipped); the last ``=``
     separates them. Raises ValueError naming ``key`` and the ``form`` expected."""

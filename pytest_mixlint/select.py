@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -36,15 +35,10 @@ class Selector(BaseModel):
     def _known_domain(cls, values: list[str] | None) -> list[str] | None:
         """A domain one letter from a known one (``kode``) is a typo that would select nothing
         and leave the gate open; a custom domain (``legal-contracts``) is fine."""
-        from .domains import KNOWN_DOMAINS
+        from .domains import check_domain
 
         for value in values or []:
-            if value.lower() not in KNOWN_DOMAINS:
-                close = difflib.get_close_matches(value.lower(), sorted(KNOWN_DOMAINS), n=1, cutoff=0.75)
-                if close:
-                    raise ValueError(f"unknown domain {value!r}: did you mean {close[0]!r}? (a domain of your own "
-                                     "must not be this close to a built-in one: "
-                                     f"{', '.join(sorted(KNOWN_DOMAINS))})")
+            check_domain(value)
         return values
 
     @model_validator(mode="after")

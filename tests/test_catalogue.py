@@ -48,6 +48,7 @@ def test_a_path_claimed_twice_and_an_entry_matching_nothing_are_located(tmp_path
 
 @pytest.mark.parametrize(("text", "line", "message"), [
     ("- {match: '*/a/*', nmae: a}\n", 1, "nmae"),
+    ("- {match: '*/a/*', domain: cod}\n", 1, "unknown domain 'cod': did you mean 'code'?"),
     ("- {name: a}\n", 1, "match"),
     ("match: '*/a/*'\n", 1, "a catalogue is a list of entries"),
 ])

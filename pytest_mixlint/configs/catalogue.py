@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..access import FileAccess
 from ..coercion import NonEmpty, SomeStrings
 from ..documents.syntax import parse_text, read_text, syntax_of
 from ..documents.validation import problems_from
+from ..domains import check_domain
 from ..paths import name_matches
 from ..problems import MixlintError, Problem
 
@@ -45,6 +46,11 @@ class EntryModel(BaseModel):
     license: SomeStrings | None = None
     languages: SomeStrings | None = None
     card: NonEmpty | None = None
+
+    @field_validator("domain")
+    @classmethod
+    def _known_domain(cls, value: str | None) -> str | None:
+        return check_domain(value) if value is not None else None
 
 
 @dataclass(frozen=True)

@@ -37,24 +37,27 @@ def olmo_core_mix(text: str, display: str, known: Mapping[str, str] | None = Non
     """An OLMo-core mix file: ``label,path`` or ``path`` lines (``#`` comments, blank lines)."""
     entries: list[tuple[str, int | None]] = []
     labels: dict[str, str] = {}
-    problems: list[Problem] = []
+    missing: dict[str, list[int]] = {}  # placeholder -> the lines that use it
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         label, _, path = line.rpartition(",")
         path = path.strip()
-        missing = [name for name in _PLACEHOLDER.findall(path) if name not in (known or {})]
-        if missing:
-            problems.append(Problem(display, number, f"{{{missing[0]}}} is filled in by the run",
-                                    f"declare the value the run uses in the ini (mixlint_variables: {missing[0]} = VALUE)"))
+        unknown = [name for name in _PLACEHOLDER.findall(path) if name not in (known or {})]
+        for name in unknown:
+            missing.setdefault(name, []).append(number)
+        if unknown:
             continue
         path = _PLACEHOLDER.sub(lambda m: (known or {})[m.group(1)], path)
         entries.append((path, number))
         if label.strip():
             labels[path] = label.strip()
-    if problems:
-        return None, problems
+    if missing:  # one problem per placeholder, not one per line
+        return None, [Problem(display, lines[0], f"{{{name}}} is filled in by the run ({len(lines)} line"
+                              f"{'s' if len(lines) > 1 else ''})",
+                              f"declare the value the run uses in the ini (mixlint_variables: {name} = VALUE)")
+                      for name, lines in missing.items()]
     if not entries:
         return None, [Problem(display, None, "the mix lists no path")]
     blend = unweighted_blend(entries)
