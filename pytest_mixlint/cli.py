@@ -108,13 +108,20 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     from .report.failure import explain
     from .report.text import printable
 
-    settings, found = _settings(args, args.paths)
+    # FILE::STAGE (or FILE::STAGE::RULE), as pytest's node ids name one stage of a curriculum.
+    paths = [_split_stage(p)[0] for p in args.paths]
+    settings, found = _settings(args, paths)
     own = [str(Path.cwd() / path) for path in (args.output, args.baseline, args.write_baseline) if path]
     run = _run(settings, found, own_files=own)
     if args.as_format:  # the files named are training configs of this format
-        run.discovery.forced.update({(Path.cwd() / p).resolve(): args.as_format for p in args.paths
+        run.discovery.forced.update({(Path.cwd() / p).resolve(): args.as_format for p in paths
                                      if (Path.cwd() / p).is_file()})
-    record = run.check(_files(args.paths, found))
+    record = run.check(_files(paths, found))
+    stages = [f"{run.discovery.display((Path.cwd() / file).resolve())}::{stage}"
+              for file, stage in map(_split_stage, args.paths) if stage]
+    if stages:
+        record.keep(lambda document_id: any(named == document_id or named.startswith(f"{document_id}::")
+                                            for named in stages))
     closing = run.finish(record, Path.cwd())
     for line in closing.lines:
         _say(f"mixlint: {line}", sys.stderr)

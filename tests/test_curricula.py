@@ -255,3 +255,11 @@ def test_a_baseline_entry_of_a_renamed_stage_is_stale(repo):
         status = main(["check", "nanotron", "--baseline", "base.json", "--strict"], io.StringIO())
     assert status == 1
     assert "stale baseline entry: nanotron/smol.yaml::decay: [min-code-share]" in err.getvalue()
+
+
+def test_check_names_one_stage_as_pytest_does(repo):
+    _, report = check_json("nanotron/smol.yaml::stable")
+    assert [(d["path"], d["stage"]) for d in report["documents"]] == [("nanotron/smol.yaml", "stable")]
+    assert sum(report["totals"].values()) == len(report["documents"][0]["results"])
+    status, report = check_json("nanotron/smol.yaml::decay::min-code-share")
+    assert status == 1 and [d["stage"] for d in report["documents"]] == ["decay"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +126,10 @@ class RunRecord:
         record.components, record.notes = document["components"], document["notes"]
         record.measured_bases = document.get("measured_bases", [])
         record.catalogue = document.get("catalogue")
+
+    def keep(self, wanted: Callable[[str], bool]) -> None:
+        """Only the documents whose id is ``wanted`` (``mixlint check FILE::STAGE``)."""
+        self.documents = {key: record for key, record in self.documents.items() if wanted(key)}
 
     def sorted_documents(self) -> list[DocumentRecord]:
         for record in self.documents.values():
