@@ -118,7 +118,7 @@ def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -
             document = replace(document, mixture=measurement.mixture)
     trace = None
     try:
-        evaluation = rule.kind.check(document, rule.options)
+        evaluation = rule.kind.evaluate(document, rule.options)
     except (Exception, SystemExit) as exc:  # a broken (third-party) kind must not take the run down, even by sys.exit()
         evaluation = Evaluation(error=f"rule kind {rule.kind.name!r} crashed: {type(exc).__name__}: {exc}")
         trace = "".join(traceback.format_exception(exc))

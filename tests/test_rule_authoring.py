@@ -231,3 +231,64 @@ def test_every_case_file_of_the_project_is_valid_for_editors():
         jsonschema.validate(yaml.safe_load(path.read_text()), tests_schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"mixlint-tests": 1, "cases": [{"name": "x", "outcome": "pased"}]}, tests_schema)
+
+
+# --- the template: examples/custom-kind, a package with a kind, a pack and its cases ----------------------------
+
+import shutil  # noqa: E402
+import tomllib  # noqa: E402
+
+TEMPLATE = ROOT / "examples" / "custom-kind"
+
+
+@pytest.fixture
+def template_installed(tmp_path, monkeypatch):
+    """The template as pip would install it: its package, and its entry points from pyproject.toml
+    (CI installs it with pip for real: .ci/run)."""
+    site = tmp_path / "site"
+    shutil.copytree(TEMPLATE / "src", site)
+    project = tomllib.loads((TEMPLATE / "pyproject.toml").read_text())
+    info = site / "mixlint_top_k-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mixlint-top-k\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text("".join(
+        f"[{group}]\n" + "".join(f"{name} = {value}\n" for name, value in points.items())
+        for group, points in project["project"]["entry-points"].items()))
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    from pytest_mixlint.kinds import _plugin_entry_points
+
+    _plugin_entry_points.cache_clear()  # the registry read the entry points before this test
+    yield site
+    _plugin_entry_points.cache_clear()
+
+
+def test_the_template_kind_fits_in_30_lines_with_select_and_bounds():
+    code = (TEMPLATE / "src" / "mixlint_top_k" / "top_k_share.py").read_text().split('"""')[-1]
+    assert len([line for line in code.splitlines() if line.strip()]) < 30
+    assert "class Options(ShareBounds)" in code
+
+
+def test_the_templates_cases_pass_with_its_pack(template_installed, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert main(["test", "--rules", "top-k:concentration", str(TEMPLATE / "cases")], out) == 0, out.getvalue()
+    assert "5 cases in 1 file: 5 passed, 0 failed" in out.getvalue()
+    out = io.StringIO()
+    assert main(["explain", "top-k-share"], out) == 0
+    assert "the k largest sources together stay within bounds" in out.getvalue()
+
+
+def test_the_readmes_kinds_table_is_generated_from_the_kinds():
+    from pytest_mixlint.kinds.docs import kinds_table
+
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("<!-- kinds-table:")
+    table = readme[readme.index("\n", start) + 1:readme.index("<!-- /kinds-table -->")]
+    assert table == kinds_table(), "run: python -m pytest_mixlint.kinds.docs, and paste it into the README"
+
+
+def test_explain_prints_a_kinds_documentation():
+    out = io.StringIO()
+    assert main(["explain", "consistency"], out) == 0
+    assert "the document agrees with itself" in out.getvalue() and "tolerance" in out.getvalue()

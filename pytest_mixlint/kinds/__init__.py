@@ -1,7 +1,9 @@
 """The registry of rule kinds: built-in modules plus the ``mixlint.kinds`` entry point group.
 
 A kind is any object (usually a module) with an ``Options`` pydantic model and a pure
-``check(document, options) -> Evaluation``; its docstring is its documentation; ``MEASURES_DATA =
+``check(document, options) -> Evaluation``, or ``check(document, options, context)`` to get the
+helpers of ``kinds/api.py`` (shares by ``by``/``with_epochs`` of ``select``, bounds judged); its
+docstring is its documentation; ``MEASURES_DATA =
 True`` asks for the document's data files to be measured first (``document.measured``). A third-party
 package registers one with::
 
@@ -44,11 +46,21 @@ BUILTIN = {
 class Kind:
     name: str
     options: type[BaseModel]
-    check: Callable[[Any, Any], Evaluation]
+    check: Callable[..., Evaluation]
     doc: str
     # The kind reads the measured composition beside the declared one (its module sets
     # ``MEASURES_DATA = True``): its rules get the document's data files scanned.
     measures_data: bool = False
+    takes_context: bool = False  # check(document, options, context): kinds/api.py's Context
+
+    def evaluate(self, document: Any, options: Any) -> Evaluation:
+        """The kind's check, given a Context if it takes one; CannotEvaluate is its error."""
+        from .api import CannotEvaluate, Context
+
+        try:
+            return self.check(document, options, Context(document)) if self.takes_context else self.check(document, options)
+        except CannotEvaluate as exc:
+            return exc.evaluation
 
 
 class KindLoadError(Exception):
@@ -60,7 +72,20 @@ def _as_kind(name: str, obj: Any) -> Kind:
     options, check = getattr(obj, "Options", None), getattr(obj, "check", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel) and callable(check)):
         raise TypeError(f"{obj!r} needs an `Options` pydantic model and a `check` function")
-    return Kind(name, options, check, (obj.__doc__ or "").strip(), bool(getattr(obj, "MEASURES_DATA", False)))
+    return Kind(name, options, check, (obj.__doc__ or "").strip(), bool(getattr(obj, "MEASURES_DATA", False)),
+                _takes_context(check))
+
+
+def _takes_context(check: Callable[..., Any]) -> bool:
+    """Does ``check`` take a third argument (the Context)?"""
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(check).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 3 or any(p.kind == p.VAR_POSITIONAL for p in parameters)
 
 
 @cache

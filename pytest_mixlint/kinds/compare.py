@@ -1,4 +1,6 @@
-"""``compare``: each source's (or group's) share against another mixture, within bounds.
+"""``compare``: each source's (or domain's, or licence category's) share moved at most so far from
+another mixture (a file, ``git:REF``, ``recipe:NAME``); an added or removed one is a change of its
+whole share; the failure carries the before/after table.
 
 ``against`` is the other mixture: a path (relative to the rule pack), ``git:REF`` (the same
 document at a git revision: ``git:origin/main`` on a pull request) or ``recipe:NAME`` (a published

@@ -1,4 +1,6 @@
-"""``consistency``: the document agrees with itself.
+"""``consistency``: the document agrees with itself: its reading notes; weights given for all sources
+or none; percent-like weights add up; weights agree with amounts x epochs; bytes per token
+plausible; linked card sizes agree.
 
 Checks, each a finding at the line it concerns:
 

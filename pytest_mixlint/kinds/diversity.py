@@ -1,4 +1,5 @@
-"""``diversity``: no single source dominates, and there are enough effective sources.
+"""``diversity``: no single source dominates, and there are enough effective sources (exp of the
+Shannon entropy of the shares).
 
 The effective number of sources is exp(Shannon entropy) of the shares (the Hill number of order
 1): N equal sources give N, one dominant source gives close to 1. Options: ``by``,

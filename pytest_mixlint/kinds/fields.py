@@ -1,4 +1,4 @@
-"""``fields``: a JSON Schema over the card metadata or the manifest.
+"""``fields``: a JSON Schema over the card metadata or the manifest, each violation at its line.
 
 Options: ``schema`` (an inline schema, or a path to a JSON/YAML schema file relative to the
 rule pack), ``target`` (``card`` or ``manifest``; documents of the other kind skip the rule;

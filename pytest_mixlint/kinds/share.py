@@ -1,4 +1,4 @@
-"""``share``: the share of the selected sources is within bounds.
+"""``share``: the share of the selected sources is within bounds (no source selected: 0).
 
 Options: ``select`` (which sources), ``by`` (weight | tokens | bytes | documents; default the
 document's basis), ``with_epochs`` (multiply corpus amounts by epochs: what training sees),

@@ -1,0 +1,1 @@
+"""A pytest-mixlint extension: the ``top-k-share`` kind and the ``top-k:concentration`` pack."""

@@ -1,0 +1,1 @@
+"""Rule packs: each NAME.yaml here is `top-k:NAME`."""
