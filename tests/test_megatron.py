@@ -142,3 +142,27 @@ def test_launch_script_shapes_from_a_new_users_trial(tmp_path, script, shares):
 def test_what_a_new_user_got_wrong_is_said_plainly(tmp_path, script, says):
     blend, problems = script_blend(script, "train.sh", str(tmp_path))
     assert blend is None and says in problems[0].message
+
+
+@pytest.mark.parametrize(("script", "says"), [
+    # Megatron-LM's own train_gpt3_175b_distributed.sh: DATA_PATH=$5, unquoted ${DATA_ARGS[@]}.
+    ("DATA_PATH=$5\nDATA_ARGS=(\n    --data-path $DATA_PATH\n    --split 949,50,1\n)\n"
+     "torchrun pretrain_gpt.py ${DATA_ARGS[@]}\n", "$5, an argument of the script, is known only when it runs"),
+    ('ARGS=(--data-path $DATA_PATH --split 1,0,0)\ntorchrun pretrain_gpt.py ${ARGS[@]}\n', "$DATA_PATH is never set"),
+    ('ARGS="--data-path $DATA_PATH"\ntorchrun pretrain_gpt.py $ARGS\n', "--data-path is given no value ($DATA_PATH"),
+    ('CMD="python pretrain_gpt.py --data-path ${B} --save x"\nsrun bash -c "$CMD"\n', "--data-path is given no value ($B"),
+    ("python pretrain_gpt.py --data-path --lr 1\n", "--data-path is given no value"),
+])
+def test_a_blend_that_cannot_be_read_is_never_an_empty_mix(tmp_path, script, says):
+    """An empty mix would pass every licence gate (the trial found this in the most common shape)."""
+    blend, problems = script_blend(script, "train.sh", str(tmp_path))
+    assert blend is None and any(says in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize("script", [
+    'B="0.5 /d/a 0.5 /d/b"\nARGS=(--data-path $B --vocab-file $VOCAB --merge-file $3)\ntorchrun pretrain_gpt.py ${ARGS[@]}\n',
+    'B="0.5 /d/a 0.5 /d/b"\nCMD="python pretrain_gpt.py --data-path ${B} --save ${CKPT}"\nsrun bash -c "$CMD"\n',
+])
+def test_what_is_unknown_of_other_flags_does_not_hide_the_blend(tmp_path, script):
+    blend, problems = script_blend(script, "train.sh", str(tmp_path))
+    assert problems == [] and {e.path: e.weight for e in blend.entries} == {"/d/a": 0.5, "/d/b": 0.5}

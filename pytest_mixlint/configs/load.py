@@ -9,6 +9,7 @@ data stage), ``dolma`` (mixer configs), ``dclm`` (tokenized-dataset JSON). Nothi
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from ..access import FileAccess
@@ -52,10 +53,16 @@ def load_config(path: str, display: str, reading: ConfigReading, domains: Domain
         if not stages:
             raise MixlintError([Problem(display, None, "no training data found for the nanotron format", _WHERE[fmt])])
         # A stage's results without a line of their own are at its entry, not at the file's top.
+        stages = [stage if stage.blend is None or stage.blend.entries else
+                  replace(stage, blend=None, problems=(Problem(display, stage.line, f"stage {stage.name!r} names no "
+                                                               "training data", _WHERE[fmt]),)) for stage in stages]
         return [_document(stage.blend, list(stage.problems), path, display, reading,
                           Parsed(parsed.data, {**parsed.line_of, (): stage.line or 1}), domains, access, stage.name) if stage.blend is not None else MixlintError(list(stage.problems), stage.name)
                 for stage in stages]
     blend, problems = _blend(fmt, text, parsed, display, base_dir, access, dict(reading.variables))
+    if blend is not None and not blend.entries:  # an empty mix would pass every licence gate
+        blend, problems = None, problems + [Problem(display, None, "the config names no training data",
+                                                    _WHERE.get(fmt, "give the training data"))]
     if blend is None:
         raise MixlintError(problems or [Problem(display, None, f"no training data found for the {fmt} format",
                                                 _WHERE.get(fmt, "check the mixlint_configs line that names this file"))])

@@ -43,6 +43,11 @@ def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] |
         for unresolved in value.unresolved:
             said = unresolved.construct + (sourced if "is never set" in unresolved.construct else "")
             problems.append(Problem(display, unresolved.line, f"{value.flag}: {said}", unresolved.hint))
+        if not value.words:  # --data-path --split ...: what stood there is unknown, or nothing was
+            unknown = value.unresolved or value.flag_unresolved or value.command_unknown
+            what = "; ".join(dict.fromkeys(u.construct for u in unknown))
+            problems.append(Problem(display, value.line, f"{value.flag} is given no value" + (f" ({what})" if what else ""),
+                                    unknown[0].hint if unknown else "give the blend: W P W P ..."))
         if value.inline:
             problems.append(Problem(display, value.line, f"{value.flag}={value.words[0].text} gives the flag one value; "
                                     f"the {len(value.words) - 1} words after it are no flag's (argparse refuses them)",

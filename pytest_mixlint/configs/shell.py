@@ -95,6 +95,8 @@ class Command:
     words: tuple[Word, ...]
     line: int
     conditional: str | None = None  # "inside the if block at line 12": it may not run
+    # What was unknown in the command string it was read from (bash -c "$CMD"), where it stood is lost.
+    unknown: tuple[Unresolved, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class FlagValue:
     conditional: str | None = None
     command: tuple[Word, ...] = ()  # the whole command the flag is given to
     inline: bool = False  # written --flag=VALUE with more words after it, which argparse gives no flag
+    flag_unresolved: tuple[Unresolved, ...] = ()  # on the flag word itself (a string of options split)
+    command_unknown: tuple[Unresolved, ...] = ()  # Command.unknown
 
     @property
     def unresolved(self) -> tuple[Unresolved, ...]:
@@ -142,7 +146,8 @@ class Script:
                 else:
                     values, stray = words[i + 1:end], ()
                 last[name] = FlagValue(name, values, word.line or command.line, command.conditional, words,
-                                       inline=bool(equals) and bool(stray))
+                                       inline=bool(equals) and bool(stray), flag_unresolved=word.unresolved,
+                                       command_unknown=command.unknown)
             found += last.values()
         return found
 
@@ -217,7 +222,7 @@ def _after_keyword(tokens: list[_Token]) -> list[_Token]:
 
 
 def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variable], script: Script,
-                   conditional: str | None, known: Mapping[str, str]) -> None:
+                   conditional: str | None, known: Mapping[str, str], unknown: tuple[Unresolved, ...] = ()) -> None:
     """Assignments update the variables (or make them unknowable, inside a block); anything else is
     a command, recorded with its words expanded."""
     while tokens and tokens[0][0] in _DECLARERS and not tokens[0][1]:
@@ -258,24 +263,25 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
         words = tuple(w for token in tokens for w in _expand(token.text, token.line, variables, split=True))
         inner = _shell_string(words)
         if inner is not None:  # srun bash -c "python pretrain_gpt.py ...": the string is the command
-            for inner_tokens, logical in _statements(inner, [(0, line)]):
+            for inner_tokens, logical in _statements(inner.text, [(0, line)]):
                 if inner_tokens:
                     _run_statement(inner_tokens, line, variables, script,
-                                   conditional or (f"after && or || at line {line}" if logical else None), known)
+                                   conditional or (f"after && or || at line {line}" if logical else None), known,
+                                   unknown + inner.unresolved)
             return
         if words and words[0].text in ("source", ".") and len(words) > 1:  # variables set there are not read
             script.sourced.append((line, words[1].text))
-        script.commands.append(Command(words, line, conditional))
+        script.commands.append(Command(words, line, conditional, unknown))
 
 
 _SHELLS = ("bash", "sh", "zsh", "dash")
 
 
-def _shell_string(words: tuple[Word, ...]) -> str | None:
-    """The command string of ``bash -c STRING`` (after ``srun``, ``ssh host``, ...), when known."""
+def _shell_string(words: tuple[Word, ...]) -> Word | None:
+    """The command string of ``bash -c STRING`` (after ``srun``, ``ssh host``, ...)."""
     for i in range(1, len(words) - 1):
-        if words[i].text == "-c" and words[i - 1].text.rsplit("/", 1)[-1] in _SHELLS and not words[i + 1].unresolved:
-            return words[i + 1].text
+        if words[i].text == "-c" and words[i - 1].text.rsplit("/", 1)[-1] in _SHELLS:
+            return words[i + 1]
     return None
 
 
@@ -489,15 +495,22 @@ def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bo
             keep = reference is not None and (whole or several or reference[0] == assigned)
             origins = [w.lines() for w in reference[1]] if keep and reference is not None else [None] * len(elements)
             if splits:
-                # word splitting (unquoted) or one word per element ("${A[@]}")
-                pieces = [(m.group(), _slice(origin, m.start(), m.end()) if origin else None)
-                          for element, origin in zip(elements, origins, strict=True)
-                          for m in (re.finditer(r"\S+", element) if split and not quote
-                                    else [re.match(r"(?s).*", element)]) if m is not None]
-                for n, (piece, origin) in enumerate(pieces):
+                # word splitting (unquoted) or one word per element ("${A[@]}"). What is unknown
+                # of an array stays with its own element: ARGS=(--data-path $UNSET --vocab $V)
+                # is a blend that cannot be read, not a --vocab that cannot be.
+                own = [w.unresolved for w in reference[1]] if reference is not None else [problems] * len(elements)
+                pieces = []
+                for element, origin, unknown in zip(elements, origins, own, strict=True):
+                    matches = [m for m in (re.finditer(r"\S+", element) if split and not quote
+                                           else [re.match(r"(?s).*", element)]) if m is not None]
+                    pieces += [(m.group(), _slice(origin, m.start(), m.end()) if origin else None, unknown)
+                               for m in matches]
+                    if not matches and unknown:  # an element that is nothing but what is unknown
+                        pieces.append(("", None, unknown))
+                for n, (piece, origin, unknown) in enumerate(pieces):
                     if n:
                         new_word()
-                    add(piece, problems, origin)
+                    add(piece, unknown, origin)
                 if not pieces:
                     add("", problems)
             elif keep and len(elements) == 1:
