@@ -286,7 +286,7 @@ class Run:
             except OSError as exc:
                 closing.lines.append(f"cannot write the baseline {target}: {exc.strerror or exc}")
                 closing.fails = True
-        closing.lines += unused_catalogue_entries(record)
+        closing.lines += unused_catalogue_entries(record, self._covers)
         baseline = self.settings.baseline
         stale = baseline.stale(record.all_results(), self.rootdir) if baseline is not None else []
         record.stale_baseline = stale
@@ -297,6 +297,15 @@ class Run:
                                  f"the run fails ({self.settings.command_line.flag_prefix}strict)")
             closing.fails = True
         return closing
+
+    def _covers(self, shown: str) -> bool:
+        """Did the run look at everything under the directory of ``shown`` (a catalogue)? Not
+        when it was named files, or directories below it: its other configs were not checked."""
+        paths = [p.split("::")[0] for p in self.settings.command_line.paths]
+        folder = (self.rootdir / shown).parent.resolve()
+        invocation = self.settings.command_line.invocation_dir
+        return not paths or any((invocation / p).is_dir() and within(str(folder), str((invocation / p).resolve()))
+                                for p in paths)
 
     def _previous_baseline(self, path: Path, shown: str) -> Baseline | None:
         """The baseline being rewritten, if it is one: its entries outside this run are kept."""
@@ -371,11 +380,12 @@ class Closing:
     fails: bool = False
 
 
-def unused_catalogue_entries(record: RunRecord) -> list[str]:
+def unused_catalogue_entries(record: RunRecord, covered: Callable[[str], bool] = lambda _: True) -> list[str]:
     """Catalogue entries that no config of the run matched (a misspelt pattern leaves its sources
     without a licence; an entry for a dropped source is stale). Judged over every config checked
     with the catalogue: one config uses only some of a shared catalogue's entries. Not judged
-    when one of those configs could not be read (what it uses is unknown)."""
+    when one of those configs could not be read (what it uses is unknown), or when the run did not
+    look at all of the catalogue's directory (``covered``)."""
     unused: dict[str, list[set[tuple[int | None, tuple[str, ...]]] | None]] = {}
     configs: dict[str, set[str]] = {}
     for document in record.documents.values():
@@ -387,7 +397,7 @@ def unused_catalogue_entries(record: RunRecord) -> list[str]:
     lines = []
     for path, per_config in sorted(unused.items()):
         known = [entries for entries in per_config if entries is not None]
-        if len(known) < len(per_config):
+        if len(known) < len(per_config) or not covered(path):
             continue
         n = len(configs[path])
         for line, patterns in sorted(set.intersection(*known), key=lambda e: e[0] or 0):

@@ -341,3 +341,56 @@ def test_a_config_with_a_syntax_error_is_a_located_error_not_left_out(repo):
     (document,) = report["documents"]
     (load,) = document["results"]
     assert status == 1 and load["rule"] == "mixlint-load" and load["line"] == 8
+
+
+def test_a_streams_split_is_where_its_local_copy_is_read(repo):
+    """MosaicML Streaming reads local/<split>/index.json (llm-foundry: train_loader.dataset.split)."""
+    (repo / "data" / "web").mkdir(parents=True)
+    shutil.copytree(TOKENIZED / "mds-int32", repo / "data" / "web" / "train")
+    (repo / "yamls" / "split.yaml").write_text(
+        "train_loader:\n  dataset:\n    split: train\n    streams:\n"
+        "      web: {local: ../data/web, remote: s3://corpus/cc/mds}\n")
+    status, tokens = measured_tokens("yamls/split.yaml")
+    assert status == 0 and tokens == {"web": COUNTS["mds-int32"]["tokens"]}
+
+
+def test_nanotron_folders_with_weights_in_a_mapping_and_missing_values(repo):
+    (repo / "n.yaml").write_text("data_stages:\n  - name: s\n    data:\n      dataset:\n        dataset_folder:\n"
+                                 "          /d/cc: 0.5\n          /d/starcoder: 0.5\n")
+    out = io.StringIO()
+    assert main(["show", "n.yaml", "--as", "nanotron", "--format", "json"], out) == 0
+    (document,) = json.loads(out.getvalue())["documents"]
+    assert {c["name"]: c["share"] for c in document["components"]} == {"web": 0.5, "starcoder": 0.5}
+    (repo / "o.yaml").write_text("data:\n  paths:\n    - ???\n")
+    status, report = check_json("o.yaml", "--as", "olmo")
+    assert status == 1 and "???: a value the run is given" in report["documents"][0]["results"][0]["message"]
+
+
+def test_a_nemo_data_dir_from_the_parent_config_is_declared_in_the_ini(repo):
+    (repo / "gpt.yaml").write_text("model:\n  data:\n    data_prefix:\n      - 0.5\n      - ${data_dir}/cc/cc_text_document\n"
+                                   "      - 0.5\n      - ${data_dir}/starcoder/s_text_document\n")
+    status, report = check_json("gpt.yaml")
+    (load,) = report["documents"][0]["results"]
+    assert load["line"] == 5 and "${data_dir}" in load["message"]
+    with open(repo / "pytest.ini", "a") as ini:
+        ini.write("mixlint_variables = data_dir = /lustre\n")
+    _, report = check_json("gpt.yaml")
+    assert {c["name"] for c in report["documents"][0]["components"]} == {"web", "starcoder"}
+
+
+def test_an_olmo_core_mix_under_the_runs_base_dir(repo):
+    (repo / "mix.txt").write_text("web,preprocessed/cc/{TOKENIZER}/part-0.npy\n")
+    with open(repo / "pytest.ini", "a") as ini:
+        ini.write("    mix.txt = olmo-core\nmixlint_variables =\n    TOKENIZER = dolma2\n    MIX_BASE_DIR = /weka/oe-data\n")
+    _, report = check_json("mix.txt")
+    out = io.StringIO()
+    main(["import", "mix.txt"], out)
+    assert "/weka/oe-data/preprocessed/cc/dolma2/part-0.npy" in out.getvalue()
+
+
+def test_a_neox_local_setup_with_one_data_path_is_recognised(tmp_path):
+    from pytest_mixlint.configs.detect import detect_format
+
+    (tmp_path / "local_setup.yml").write_text('{"data_path": "data/enwik8/enwik8_text_document",\n'
+                                              ' "vocab_file": "data/gpt2-vocab.json", "merge_file": "data/gpt2-merges.txt"}\n')
+    assert detect_format(str(tmp_path / "local_setup.yml")) == "neox"

@@ -211,9 +211,8 @@ def test_a_catalogue_entry_no_config_uses_is_reported_once_per_run(repo, capsys)
     assert "mixlint: mixlint.catalog.yaml:4: the entry matching */arxiv/* matches no data path of the 4 configs " \
            "checked with it (fix the pattern, or remove the entry)" in said
     assert "*/books/*" not in said
-    main(["check", "-q", "nanotron"], io.StringIO())
-    said = capsys.readouterr().err
-    assert "*/books/* matches no data path of the 1 config checked with it" in said  # two stages, one file
+    main(["check", "-q", "nanotron"], io.StringIO())  # a part of the repository: the others were not looked at
+    assert "matches no data path" not in capsys.readouterr().err
 
 
 def test_pytest_reports_unused_entries_from_its_workers(repo):

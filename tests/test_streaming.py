@@ -126,6 +126,6 @@ def test_an_interpolation_the_file_does_not_resolve_is_located(tmp_path):
     with pytest.raises(MixlintError) as raised:
         load_config(str(tmp_path / "mpt.yaml"), "mpt.yaml", ConfigReading("streaming"))
     (problem,) = raised.value.problems
-    assert problem.line == 4 and "local is ${oc.env:DATA}, which the run resolves" in problem.message
+    assert problem.line == 4 and "local is ${oc.env:DATA}, a value the run is given" in problem.message
     (document,) = load_config(str(tmp_path / "mpt.yaml"), "mpt.yaml", ConfigReading("streaming", variables=(("DATA", "/d"),)))
     assert document.mixture.sources[0].data_files == ("/d/cc",)

@@ -28,7 +28,7 @@ _TRAINER = re.compile(r"(pretrain|train)[\w-]*\.py$|megatron|torchrun|deepspeed"
 _TELLTALE = [(fmt, re.compile(rf"^\s*[\"']?{key}[\"']?\s*:", re.MULTILINE)) for fmt, key in (
     ("nanotron", "data_stages"), ("neox", "train[-_]data[-_]paths"), ("streaming", "train_loader"),
     ("megatron", "data_prefix"))]
-_WORDS = ("train-data-paths", "train_data_paths", "streams", "data_stages", "data_prefix", "paths", "sources")
+_WORDS = ("data-path", "data_path", "train-data-paths", "train_data_paths", "streams", "data_stages", "data_prefix", "paths", "sources")
 
 
 def detect_format(path: str) -> str | None:
@@ -63,6 +63,10 @@ def detect_format(path: str) -> str | None:
         return None
     if any(key in data for key in ("train-data-paths", "train_data_paths")):
         return "neox"
+    neox_keys = ("vocab-file", "vocab_file", "merge-file", "merge_file", "tokenizer-type", "tokenizer_type",
+                 "tokenizer_type", "checkpoint-factor", "save", "load")
+    if any(key in data for key in ("data-path", "data_path")) and any(key in data for key in neox_keys):
+        return "neox"  # a local_setup.yml: one data path beside the tokenizer's files
     found = streams_of(parsed)
     if found is not None and found[0][0] == "train_loader":  # llm-foundry's; elsewhere streams mean other things
         return "streaming"

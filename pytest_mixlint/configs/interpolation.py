@@ -3,8 +3,9 @@ names another key of the same file, ``${oc.env:DATA,/default}`` an environment v
 
 What the file itself says is filled in, as the run's OmegaConf would: a reference to another key
 (whose own references are followed, a cycle or a missing key left as written), an environment
-variable the user declared in the ini (``mixlint_variables``) or its default. The environment is
-never read. What stays ``${...}`` is for the format's reader to refuse where it needs the value,
+variable the user declared in the ini (``mixlint_variables``) or its default, a key the run's
+parent config gives (NeMo's ``${data_dir}``) when declared in the ini. The environment is never
+read. What stays ``${...}`` is for the format's reader to refuse where it needs the value,
 so that an unresolved ``run_name`` elsewhere in the file is no problem.
 """
 
@@ -36,6 +37,8 @@ def resolve_interpolations(data: Any, variables: Mapping[str, str]) -> Any:
             if default.strip():
                 return default.strip().strip("'\"")
             raise _Unresolved(expression)
+        if expression in variables:  # a key the run's parent config gives (NeMo's ${data_dir}), declared
+            return variables[expression]
         node = data
         for part in expression.split("."):
             if isinstance(node, dict) and part in node:
@@ -72,7 +75,12 @@ def resolve_interpolations(data: Any, variables: Mapping[str, str]) -> Any:
     return resolved(data, 0)
 
 
+MISSING = "???"  # OmegaConf's value that the run must be given
+
+
 def interpolation_in(value: Any) -> str | None:
-    """The first ``${...}`` left in ``value`` (a string), or None."""
+    """The first ``${...}`` left in ``value`` (a string), or ``???`` (OmegaConf's missing value)."""
+    if value == MISSING:
+        return MISSING
     match = _INTERPOLATION.search(value) if isinstance(value, str) else None
     return match.group(0) if match else None

@@ -86,13 +86,18 @@ def _token_settings(document: Document) -> dict[str, str | None]:
 def _local_copies(document: Document) -> dict[str, str]:
     """An llm-foundry stream's ``remote`` (the path it is named and described by) -> its ``local``
     copy, which is what is measured."""
-    from .streaming import streams_of
+    from .streaming import dataset_split, local_copy, streams_of
 
     found = streams_of(document.metadata) if document.config and document.config.format == "streaming" else None
     streams = found[1] if found else {}
     values = streams.values() if isinstance(streams, dict) else streams if isinstance(streams, list) else []
-    return {str(s["remote"]): str(s["local"]) for s in values
-            if isinstance(s, dict) and isinstance(s.get("remote"), str) and isinstance(s.get("local"), str)}
+    split = dataset_split(document.metadata, found[0]) if found else None
+    copies = {}
+    for stream in values:
+        local = local_copy(stream, split) if isinstance(stream, dict) else None
+        if local is not None:
+            copies[str(stream.get("remote") or stream["local"])] = local
+    return copies
 
 
 def _count(full: str, document: Document, settings: dict[str, str | None]) -> TokenizedCount:

@@ -23,6 +23,7 @@ from ..access import FileAccess
 from ..documents.syntax import Parsed, read_text
 from ..problems import MixlintError, Problem
 from .blends import Blend, BlendEntry, BlendError, parse_blend, parse_number, parse_split_blend, weighted_blend
+from .interpolation import interpolation_in
 from .shell import FlagValue, read_script
 
 DATA_FLAGS = ("--data-path", "--train-data-path")
@@ -140,10 +141,12 @@ def config_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Probl
         words = node.split() if isinstance(node, str) else node if isinstance(node, list) else None
         if words is None:
             return None, [Problem(display, parsed.line(where), f"{where[-1]} must be a list: weight, path, weight, ...")]
-        interpolated = next((str(w) for w in words if "${" in str(w)), None)
+        interpolated = next(((i, found) for i, w in enumerate(words) if (found := interpolation_in(w))), None)
         if interpolated is not None:  # OmegaConf fills ${data_dir} or ${oc.env:HOME} when the run starts
-            return None, [Problem(display, parsed.line(where), f"{interpolated}: an interpolation the run resolves",
-                                  "write the path out in the config, or the blend in a mixture manifest")]
+            at = (*where, interpolated[0]) if isinstance(node, list) else where
+            return None, [Problem(display, parsed.line(at), f"{interpolated[1]}: a value the run is given, not the file",
+                                  "declare it in the ini (mixlint_variables: data_dir = /lustre/data for ${data_dir}), "
+                                  "or write the path out in the config")]
         try:
             blend = parse_blend([str(w) for w in words], parsed.line(where))
         except BlendError as exc:

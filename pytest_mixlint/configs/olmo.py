@@ -18,7 +18,9 @@ from typing import Any
 from ..documents.syntax import Parsed
 from ..problems import Problem
 from .blends import Blend, BlendEntry, BlendError, parse_number, unweighted_blend, weighted_blend
+from .interpolation import interpolation_in
 
+MIX_BASE_DIR = "MIX_BASE_DIR"  # mixlint_variables: the run's mix_base_dir, before each relative path of a mix
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -30,6 +32,10 @@ def olmo_blend(parsed: Parsed, display: str) -> tuple[Blend | None, list[Problem
         return None, []
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         return None, [Problem(display, parsed.line(("data", "paths")), "data.paths must be a list of token files")]
+    left = next(((i, found) for i, p in enumerate(paths) if (found := interpolation_in(p))), None)
+    if left is not None:
+        return None, [Problem(display, parsed.line(("data", "paths", left[0])), f"{left[1]}: a value the run is given, "
+                              "not the file", "declare it in the ini (mixlint_variables), or write the path out")]
     return unweighted_blend([(p, parsed.line(("data", "paths", i))) for i, p in enumerate(paths)]), []
 
 
@@ -50,6 +56,8 @@ def olmo_core_mix(text: str, display: str, known: Mapping[str, str] | None = Non
         if unknown:
             continue
         path = _PLACEHOLDER.sub(lambda m: (known or {})[m.group(1)], path)
+        if (known or {}).get(MIX_BASE_DIR) and "://" not in path and not path.startswith("/"):
+            path = f"{(known or {})[MIX_BASE_DIR].rstrip('/')}/{path}"  # OLMo-core's mix_base_dir
         entries.append((path, number))
         if label.strip():
             labels[path] = label.strip()
@@ -123,6 +131,12 @@ def _nanotron_dataset(dataset: Any, parsed: Parsed, where: tuple[str | int, ...]
         return None
     line = parsed.line(where)
     folder = dataset.get("dataset_folder")
+    if isinstance(folder, dict):  # {folder: weight}, nanotron's third form
+        by_folder = {str(k): parse_number(str(v)) for k, v in folder.items()}
+        unweighed = next((k for k, v in by_folder.items() if v is None), None)
+        if unweighed is not None:
+            raise BlendError(f"the weight of {unweighed} is not a number", "dataset_folder")
+        return weighted_blend([(k, v, parsed.line((*where, "dataset_folder", k))) for k, v in by_folder.items()])
     if folder is not None:  # newer configs: folders with weights beside them
         folders = [folder] if isinstance(folder, str) else folder
         weights = dataset.get("dataset_weights")

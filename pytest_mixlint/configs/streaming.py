@@ -36,6 +36,24 @@ def streams_of(parsed: Parsed) -> tuple[tuple[str | int, ...], Any] | None:
     return None
 
 
+def local_copy(stream: dict[str, Any], split: Any) -> str | None:
+    """Where a stream's local copy is: ``local``, and in it the ``split`` (the stream's own, else the
+    dataset's) when one is given, as MosaicML Streaming reads ``local/split/index.json``."""
+    local = stream.get("local")
+    if not isinstance(local, str):
+        return None
+    split = stream.get("split", split)
+    return f"{local.rstrip('/')}/{split}" if isinstance(split, str) and split else local
+
+
+def dataset_split(parsed: Parsed, where: tuple[str | int, ...]) -> Any:
+    """The ``split`` beside the streams (llm-foundry's ``train_loader.dataset.split``)."""
+    node: Any = parsed.data
+    for key in where[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node.get("split") if isinstance(node, dict) else None
+
+
 def index_samples(local: str, access: FileAccess = FileAccess()) -> int | None:
     """Samples in an MDS dataset directory (its ``index.json``), or None when it is not here (or
     not one the repository may make mixlint read: outside the root, not a regular file)."""
@@ -69,9 +87,9 @@ def streaming_blend(parsed: Parsed, display: str, base_dir: str,
                      if (written := interpolation_in(stream.get(field))) is not None), None)
         if left is not None:
             problems.append(Problem(display, parsed.line((*at, left[0])), f"stream {name!r}: {left[0]} is {left[1]}, "
-                                    "which the run resolves and the file does not say",
-                                    "give the key it names in the file, or declare ${oc.env:NAME} in the ini "
-                                    "(mixlint_variables: NAME = VALUE)"))
+                                    "a value the run is given, not the file",
+                                    "give the key it names in the file, or declare the value in the ini "
+                                    "(mixlint_variables: NAME = VALUE, for ${oc.env:NAME} or ${NAME})"))
             continue
         given = [s for s in SCHEMES if stream.get(s) is not None]
         if len(given) > 1:
@@ -83,11 +101,11 @@ def streaming_blend(parsed: Parsed, display: str, base_dir: str,
             problems.append(Problem(display, parsed.line((*at, given[0])), f"stream {name!r}: {given[0]} must be a "
                                     f"number >= 0, not {stream[given[0]]!r}"))
             continue
-        local = stream.get("local")
-        samples = index_samples(os.path.join(base_dir, local), access) if isinstance(local, str) else None
+        local = local_copy(stream, dataset_split(parsed, where))
+        samples = index_samples(os.path.join(base_dir, local), access) if local is not None else None
         # Named and described by where the run streams it from (the same on every machine); a
         # local copy is what is measured (configs/measure.py).
-        path = str(stream.get("remote") or local or name)
+        path = str(stream.get("remote") or stream.get("local") or name)
         rows.append(_Stream(name, path, given[0] if given else None, value, samples, parsed.line(at)))
     if "proportion" in {r.scheme for r in rows} and {r.scheme for r in rows} - {"proportion"}:
         return None, problems + [Problem(display, parsed.line(where), "streams mix proportion with repeat or choose "

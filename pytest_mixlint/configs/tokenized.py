@@ -176,7 +176,7 @@ def datatrove_counts(path: str, access: FileAccess = FileAccess()) -> TokenizedC
     else:
         files = [path]
     if not files:
-        raise TokenizedError(f"{path} holds no .ds token file")
+        raise TokenizedError(f"{path} holds no tokenized data (neither an MDS index.json nor datatrove .ds files)")
     documents: int | None = 0  # None when a file has no .index
     tokens = 0
     for file in files:
