@@ -78,10 +78,10 @@ class Discovery:
             return "manifest"
         if matches_any(display, self.card_patterns) and is_card(str(path)):
             return "card"
+        if self.config_format(path) is not None:  # before a named file's guess: a broken config is a config
+            return "config"
         if path in self.named and named_file_kind(path)[0] is not None:
             return named_file_kind(path)[0]
-        if self.config_format(path) is not None:
-            return "config"
         return None
 
     def named_file_hints(self) -> list[str]:

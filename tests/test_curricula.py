@@ -92,7 +92,7 @@ def test_a_broken_stage_is_an_error_and_the_other_stage_is_checked(repo):
     _, report = check_json("nanotron")
     stages = by_stage(report)
     (load,) = stages["stable"]["results"]
-    assert load["rule"] == "mixlint-load" and load["line"] == 8 and "one number per dataset_folder" in load["message"]
+    assert load["rule"] == "mixlint-load" and load["line"] == 8 and "holds 2 weights for the 3 dataset_folder entries" in load["message"]
     assert {r["rule"]: r["outcome"] for r in stages["decay"]["results"]}["min-code-share"] == "failed"
 
 

@@ -86,7 +86,7 @@ def test_a_stage_that_cannot_be_read_keeps_its_problem_and_the_others_their_blen
     text = NANOTRON.replace("dataset_weights: [0.5, 0.3, 0.2]", "dataset_weights: [0.5, 0.3]")
     stages = nanotron_stages(parsed(text), "c.yaml")
     annealing = stages[1]
-    assert annealing.blend is None and "one number per dataset_folder" in annealing.problems[0].message
+    assert annealing.blend is None and "holds 2 weights for the 3 dataset_folder entries" in annealing.problems[0].message
     assert annealing.problems[0].line == 16
     assert stages[0].blend is not None and stages[2].blend is not None
 
@@ -101,3 +101,10 @@ def test_stage_names_are_unique_node_ids(name, says):
 def test_an_unnamed_stage_is_named_by_its_place():
     stages = nanotron_stages(parsed(NANOTRON.replace("  - name: natural\n", "  - \n")), "c.yaml")
     assert [s.name for s in stages] == ["stable", "annealing", "stage 3"]
+
+
+def test_a_weight_that_is_no_number_is_named_at_its_item():
+    text = NANOTRON.replace("dataset_weights: [0.5, 0.3, 0.2]", "dataset_weights:\n              - 0.5\n              - 0.3x\n              - 0.2")
+    stages = nanotron_stages(parsed(text), "c.yaml")
+    (problem,) = stages[1].problems
+    assert "dataset_weights item 2 ('0.3x') is not a number" in problem.message and problem.line == 18

@@ -169,3 +169,15 @@ def test_a_blend_built_in_variables_keeps_each_paths_line():
         ("0.85", 2), ("/lustre/corpus/cc/cc_text_document", 2), ("0.03", 3), ("/lustre/corpus/starcoder/code_document", 3)]
     (value,) = read_script(script.replace("$BLEND", "0.5 ${DATA}/books/b 0.5 /d/x")).flag_values("--data-path")
     assert {w.line for w in value.words} == {7}  # written here: a variable inside a path is no origin
+
+
+def test_nested_blends_and_declared_values_are_located_where_they_are_written():
+    script = ('DATASET_1="0.3 /data/arxiv_text_document"\n'   # 1
+              'DATASET_2="0.7 /data/web_text_document"\n'      # 2
+              'DATASET="${DATASET_1} ${DATASET_2}"\n'          # 3
+              'python pretrain_gpt.py --data-path ${DATASET}\n')  # 4
+    (value,) = read_script(script).flag_values("--data-path")
+    assert [w.line for w in value.words] == [1, 1, 2, 2]
+    branch = 'if [ "$BIG" ]; then\n  B="0.5 /x/a 0.5 /x/b"\nelse\n  B="1 /y/a"\nfi\nrun --data-path $B\n'
+    (value,) = read_script(branch, {"B": "0.5 /x/cc 0.5 /x/code"}).flag_values("--data-path")
+    assert {w.line for w in value.words} == {6}  # the ini's value, where it is used, not the else branch

@@ -32,7 +32,7 @@ class BlendError(ValueError):
     """A blend that cannot be read as written (the message names the token and the fix);
     ``key``: the config key it is about, when a reader knows it (for its line)."""
 
-    def __init__(self, message: str, key: str | None = None) -> None:
+    def __init__(self, message: str, key: str | tuple[str | int, ...] | None = None) -> None:
         super().__init__(message)
         self.key = key
 

@@ -105,7 +105,7 @@ def nanotron_stages(parsed: Parsed, display: str) -> list[Stage]:
         try:
             blend = _nanotron_dataset(dataset, parsed, (*where, "data", "dataset"))
         except BlendError as exc:
-            at = (*where, "data", "dataset", *((exc.key,) if exc.key else ()))
+            at = (*where, "data", "dataset", *((exc.key,) if isinstance(exc.key, str) else exc.key or ()))
             found.append(Stage(name, line, None, (Problem(display, parsed.line(at), f"stage {name!r}: {exc}"),)))
             continue
         if blend is None:
@@ -143,9 +143,13 @@ def _nanotron_dataset(dataset: Any, parsed: Parsed, where: tuple[str | int, ...]
         if weights is None:
             return unweighted_blend([(str(f), line) for f in folders])
         numbers = [parse_number(str(w)) for w in weights] if isinstance(weights, list) else []
-        if len(numbers) != len(folders) or None in numbers:
-            raise BlendError(f"dataset_weights must hold one number per dataset_folder ({len(folders)})",
-                             "dataset_weights")
+        if None in numbers:
+            at = numbers.index(None)
+            raise BlendError(f"dataset_weights item {at + 1} ({weights[at]!r}) is not a number",
+                             ("dataset_weights", at))
+        if len(numbers) != len(folders):
+            raise BlendError(f"dataset_weights holds {len(numbers)} weights for the {len(folders)} dataset_folder "
+                             "entries", "dataset_weights")
         return weighted_blend([(str(f), w, line) for f, w in zip(folders, numbers, strict=True)])
     source = dataset.get("hf_dataset_or_datasets")
     if isinstance(source, str):

@@ -254,7 +254,7 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
             else:
                 value = _Variable((_joined([old.words[0], value.words[0]], at, separator=""),), False, at)
         if name in known and any(w.unresolved for w in value.words):  # the user said what the run sets
-            value = _Variable((Word(known[name], (), at),), False, at)
+            value = _Variable((Word(known[name], (), None),), False, at)  # from the ini: located where it is used
         # What only the run would tell about this value can be declared as this variable's.
         variables[name] = _Variable(tuple(replace(w, unresolved=tuple(u if u.variable else replace(u, variable=name)
                                                                       for u in w.unresolved)) for w in value.words),
@@ -490,9 +490,11 @@ def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bo
             elements, problems, many = expansion
             reference = _reference(token[start:i], variables, len(elements))
             whole = token.replace('"', "").replace("'", "") == token[start:i]
+            # "${DATASET_1} ${DATASET_2}": each a blend of its own in the string, not a path's prefix
+            standalone = (start == 0 or token[start - 1] in " \t\"'") and (i >= len(token) or token[i] in " \t\"'")
             splits = many or (split and not quote)
             several = many or (splits and sum(len(e.split()) for e in elements) > 1)  # words of their own here
-            keep = reference is not None and (whole or several or reference[0] == assigned)
+            keep = reference is not None and (whole or several or standalone or reference[0] == assigned)
             origins = [w.lines() for w in reference[1]] if keep and reference is not None else [None] * len(elements)
             if splits:
                 # word splitting (unquoted) or one word per element ("${A[@]}"). What is unknown
