@@ -166,3 +166,14 @@ def test_a_blend_that_cannot_be_read_is_never_an_empty_mix(tmp_path, script, say
 def test_what_is_unknown_of_other_flags_does_not_hide_the_blend(tmp_path, script):
     blend, problems = script_blend(script, "train.sh", str(tmp_path))
     assert problems == [] and {e.path: e.weight for e in blend.entries} == {"/d/a": 0.5, "/d/b": 0.5}
+
+
+def test_a_command_run_through_eval_is_read(tmp_path):
+    """Megatron-DeepSpeed's examples build run_cmd from option strings and eval it."""
+    script = ('DATA_PATH="0.5 /d/a 0.5 /d/b"\n'
+              'data_options=" --data-path ${DATA_PATH} --vocab-file ${VOCAB_PATH}"\n'
+              'run_cmd="deepspeed --num_nodes ${num_node} pretrain_gpt.py ${data_options} --save ${CHECKPOINT_PATH}"\n'
+              'echo ${run_cmd}\n'
+              'eval ${run_cmd}\n')
+    blend, problems = script_blend(script, "ds.sh", str(tmp_path))
+    assert problems == [] and {e.path: e.weight for e in blend.entries} == {"/d/a": 0.5, "/d/b": 0.5}

@@ -278,7 +278,10 @@ _SHELLS = ("bash", "sh", "zsh", "dash")
 
 
 def _shell_string(words: tuple[Word, ...]) -> Word | None:
-    """The command string of ``bash -c STRING`` (after ``srun``, ``ssh host``, ...)."""
+    """The command string of ``bash -c STRING`` (after ``srun``, ``ssh host``, ...), or of
+    ``eval ${run_cmd}`` (Megatron-DeepSpeed's launch)."""
+    if len(words) > 1 and words[0].text == "eval":
+        return _joined(words[1:], words[0].line or 0)
     for i in range(1, len(words) - 1):
         if words[i].text == "-c" and words[i - 1].text.rsplit("/", 1)[-1] in _SHELLS:
             return words[i + 1]
