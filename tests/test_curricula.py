@@ -16,9 +16,9 @@ import pytest
 
 from pytest_mixlint.cli import main
 from pytest_mixlint.report.json_report import schema
+from tests.test_config_documents import REPO, check_json
 
 ROOT = Path(__file__).parent.parent
-REPO = Path(__file__).parent / "data" / "config-repo"
 
 # Stable: code 0.1 of 0.1+0.6+0.2 = 11.1%; decay: 0.02 of 0.5 = 4%; the books stage is NC.
 CURRICULUM = """\
@@ -42,17 +42,12 @@ data_stages:
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
+    """config-repo (as test_config_documents uses it) with a curriculum."""
     shutil.copytree(REPO, tmp_path / "repo")
     monkeypatch.chdir(tmp_path / "repo")
     (tmp_path / "repo" / "nanotron").mkdir()
     (tmp_path / "repo" / "nanotron" / "smol.yaml").write_text(CURRICULUM)
     return tmp_path / "repo"
-
-
-def check_json(*argv):
-    out = io.StringIO()
-    status = main(["check", "--format", "json", *argv], out)
-    return status, json.loads(out.getvalue())
 
 
 def by_stage(report):

@@ -226,7 +226,7 @@ def test_a_pack_the_schema_refuses_the_loader_refuses(tmp_path, rule):
 
 def test_every_case_file_of_the_project_is_valid_for_editors():
     tests_schema = schema("tests")
-    files = sorted((ROOT / "tests" / "kinds").glob("*.yaml"))
+    files = [*sorted((ROOT / "tests" / "kinds").glob("*.yaml")), *sorted((ROOT / "examples" / "custom-kind" / "cases").glob("*.yaml"))]
     for path in files:
         jsonschema.validate(yaml.safe_load(path.read_text()), tests_schema)
     with pytest.raises(jsonschema.ValidationError):
