@@ -159,13 +159,23 @@ def test_a_blend_that_cannot_be_read_is_never_an_empty_mix(tmp_path, script, say
     assert blend is None and any(says in p.message for p in problems), problems
 
 
-@pytest.mark.parametrize("script", [
-    'B="0.5 /d/a 0.5 /d/b"\nARGS=(--data-path $B --vocab-file $VOCAB --merge-file $3)\ntorchrun pretrain_gpt.py ${ARGS[@]}\n',
-    'B="0.5 /d/a 0.5 /d/b"\nCMD="python pretrain_gpt.py --data-path ${B} --save ${CKPT}"\nsrun bash -c "$CMD"\n',
-])
-def test_what_is_unknown_of_other_flags_does_not_hide_the_blend(tmp_path, script):
+def test_what_is_unknown_of_other_flags_in_an_array_does_not_hide_the_blend(tmp_path):
+    script = 'B="0.5 /d/a 0.5 /d/b"\nARGS=(--data-path $B --vocab-file $VOCAB --merge-file $3)\ntorchrun pretrain_gpt.py ${ARGS[@]}\n'
     blend, problems = script_blend(script, "train.sh", str(tmp_path))
     assert problems == [] and {e.path: e.weight for e in blend.entries} == {"/d/a": 0.5, "/d/b": 0.5}
+
+
+@pytest.mark.parametrize(("script", "says"), [
+    # Where an unknown stood in a command string is lost: it may be in the blend.
+    ('CMD="python pretrain_gpt.py --data-path 1 $UNSET_DIR/a 1 /b"\nsrun bash -c "$CMD"\n', "$UNSET_DIR is never set"),
+    ('if [ "$BIG" ]; then\n  CMD="python pretrain_gpt.py --data-path 1 /a"\nelse\n'
+     '  CMD="python pretrain_gpt.py --data-path 1 /b"\nfi\neval $CMD\n', "$CMD is assigned inside the if block"),
+    ('B="0.5 /d/a 0.5 /d/b"\nCMD="python pretrain_gpt.py --data-path ${B} --save ${CKPT}"\nsrun bash -c "$CMD"\n',
+     "$CKPT is never set"),
+])
+def test_what_is_unknown_in_a_command_string_is_never_silently_dropped(tmp_path, script, says):
+    blend, problems = script_blend(script, "train.sh", str(tmp_path))
+    assert blend is None and any(says in p.message for p in problems), problems
 
 
 def test_a_command_run_through_eval_is_read(tmp_path):
@@ -176,4 +186,7 @@ def test_a_command_run_through_eval_is_read(tmp_path):
               'echo ${run_cmd}\n'
               'eval ${run_cmd}\n')
     blend, problems = script_blend(script, "ds.sh", str(tmp_path))
+    assert blend is None and {p.message for p in problems} >= {"--data-path: $VOCAB_PATH is never set in the script"}
+    declared = {"VOCAB_PATH": "v.json", "num_node": "1", "CHECKPOINT_PATH": "/ckpt"}
+    blend, problems = script_blend(script, "ds.sh", str(tmp_path), declared)
     assert problems == [] and {e.path: e.weight for e in blend.entries} == {"/d/a": 0.5, "/d/b": 0.5}

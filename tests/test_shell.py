@@ -181,3 +181,18 @@ def test_nested_blends_and_declared_values_are_located_where_they_are_written():
     branch = 'if [ "$BIG" ]; then\n  B="0.5 /x/a 0.5 /x/b"\nelse\n  B="1 /y/a"\nfi\nrun --data-path $B\n'
     (value,) = read_script(branch, {"B": "0.5 /x/cc 0.5 /x/code"}).flag_values("--data-path")
     assert {w.line for w in value.words} == {6}  # the ini's value, where it is used, not the else branch
+
+
+@pytest.mark.parametrize(("script", "words"), [
+    ("N=/d/web\nrun --data-path 1 ${N/%/_text_document} 1 ${N/#//lustre}\n", ["1", "/d/web_text_document", "1", "/lustre/d/web"]),
+    ("P=abc\nrun --data-path ${P//*/x}\n", ["x"]),
+    ('EXTRA=""\nrun --data-path 1 /a ${EXTRA:+1 /b}\n', ["1", "/a"]),
+])
+def test_edge_expansions_as_bash_does_them(script, words):
+    assert [w for _, w, _ in values(script)][0] == words
+
+
+def test_an_alternate_of_a_conditional_variable_is_unknown():
+    script = 'if [ "$X" ]; then\n  WITH_CODE=1\nfi\nrun --data-path 1 /a ${WITH_CODE:+1 /code}\n'
+    (value,) = read_script(script).flag_values("--data-path")
+    assert any("$WITH_CODE is assigned inside the if block" in u.construct for u in value.unresolved)

@@ -41,7 +41,9 @@ def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] |
     problems: list[Problem] = []
     sourced = "".join(f" (the script sources {file} at line {line}, which is not read)" for line, file in script.sourced[:1])
     for value in [*values, *files]:
-        for unresolved in value.unresolved:
+        # Read from a string (bash -c "$CMD", eval): where its unknowns stood is lost, so each one
+        # might be in the blend; declaring them (or writing the string out) is the way out.
+        for unresolved in dict.fromkeys((*value.unresolved, *value.command_unknown)):
             said = unresolved.construct + (sourced if "is never set" in unresolved.construct else "")
             problems.append(Problem(display, unresolved.line, f"{value.flag}: {said}", unresolved.hint))
         if not value.words:  # --data-path --split ...: what stood there is unknown, or nothing was

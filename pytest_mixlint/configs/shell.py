@@ -571,11 +571,13 @@ def _expansion(token: str, i: int, line: int, variables: Mapping[str, _Variable]
         index = int(subscript[1:-1]) if subscript and not many else None
         default = None
         assigns = operation[:2] == ":=" or operation[:1] == "="
-        if operation[:2] in (":+",) or operation[:1] == "+":  # ${X:+word}: word when X is set, else nothing
-            if name not in variables:
+        if operation[:2] in (":+",) or operation[:1] == "+":  # ${X:+word}: word when X is set (:+ non-empty)
+            variable = variables.get(name)
+            unknown = tuple(u for w in variable.words for u in w.unresolved) if variable else ()
+            if variable is None or (operation[:1] == ":" and not unknown and not "".join(w.text for w in variable.words)):
                 return ([""], (), False), end + 1
             alternate = _expand(operation[2 if operation[:1] == ":" else 1:], line, variables, split=False)
-            return ([" ".join(w.text for w in alternate)], tuple(u for w in alternate for u in w.unresolved),
+            return ([" ".join(w.text for w in alternate)], unknown + tuple(u for w in alternate for u in w.unresolved),
                     False), end + 1
         if operation[:2] in (":-", ":=") or operation[:1] in ("-", "="):
             default = operation[2:] if operation[:1] == ":" else operation[1:]
@@ -623,11 +625,12 @@ def _edited(value: str, operation: str) -> str:
     pattern, _, text = operation[2 if every else 1:].partition("/")
     anchor = pattern[:1] if not every and pattern[:1] in ("#", "%") else ""
     pattern = pattern[len(anchor):]
-    if not pattern:
-        return value
+    if not pattern:  # ${X/#/prefix}, ${X/%/suffix}: the empty match at the start or the end
+        return text + value if anchor == "#" else value + text if anchor == "%" else value
     body = _glob(pattern).pattern
     regex = re.compile(("^" if anchor == "#" else "") + f"(?:{body})" + ("$" if anchor == "%" else ""), re.DOTALL)
-    return regex.sub(lambda _: text, value, count=0 if every else 1)
+    # An empty match (after a match that took the rest: ${P//*/x}) replaces nothing, as in bash.
+    return regex.sub(lambda match: text if match.group() else "", value, count=0 if every else 1)
 
 
 @functools.lru_cache(maxsize=256)
