@@ -38,16 +38,20 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .access import within
 from .coercion import Version1
 from .documents.syntax import parse_text, read_text
 from .documents.validation import problems_from
 from .outcomes import Result
 from .problems import MixlintError, Problem
+
+if TYPE_CHECKING:
+    from .settings import Ini
 
 CASES_KEY = "mixlint-tests"
 Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed"]
@@ -69,6 +73,18 @@ class CaseModel(BaseModel):
     line: int | None = None
     lines: list[int] | None = None
 
+    @field_validator("name")
+    @classmethod
+    def _node_id(cls, value: str) -> str:
+        if "::" in value or not value.isprintable():
+            raise ValueError("a case name names a test (file::case): no '::' and no control characters")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _inside(cls, value: dict[str, str]) -> dict[str, str]:
+        return _scratch_names(value)
+
     @model_validator(mode="after")
     def _expects_one_thing(self) -> CaseModel:
         if (self.outcome is None) == (self.options_error is None):
@@ -89,6 +105,20 @@ class CaseFileModel(BaseModel):
     document_kind: Literal["manifest", "card"] | None = None
     files: dict[str, str] = {}
     cases: list[CaseModel] = Field(min_length=1)
+
+    @field_validator("files")
+    @classmethod
+    def _inside(cls, value: dict[str, str]) -> dict[str, str]:
+        return _scratch_names(value)
+
+
+def _scratch_names(files: dict[str, str]) -> dict[str, str]:
+    """Names of files written beside a case's document: relative (run_case keeps them inside the
+    case's scratch directory)."""
+    for name in files:
+        if not name or os.path.isabs(name) or name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+            raise ValueError(f"{name!r} is not a relative name (a/b.yaml)")
+    return files
 
 
 @dataclass(frozen=True)
@@ -181,16 +211,22 @@ def load_cases(path: str, display: str) -> list[Case]:
     return cases
 
 
-def run_case(case: Case, packs: tuple[str, ...] = ()) -> CaseOutcome:
-    """Run one case as ``mixlint check`` would. ``packs``: the packs in effect (absolute paths or
-    ``ORG:NAME``), for a case that names its rule by id."""
+def run_case(case: Case, packs: tuple[str, ...] = (), ini: Ini | None = None, rootdir: Path | None = None) -> CaseOutcome:
+    """Run one case as ``mixlint check`` would, with the run's ``ini`` (its domains, variables,
+    catalogue, strictness). ``packs``: the packs in effect (absolute paths or ``ORG:NAME``), for a
+    case that names its rule by id; ``rootdir``: the repository's, which a ``document_file`` must
+    be inside (as every file mixlint reads)."""
     from .checking import Run
+    from .outcomes import LOAD_RULE
     from .settings import CommandLine, SettingsError, read_settings
 
     outcome = CaseOutcome(case)
     expected = case.model
     with tempfile.TemporaryDirectory(prefix="mixlint-case-") as scratch:
-        root = Path(scratch)
+        # The document's directory, one level inside the scratch directory: a case may put a file
+        # beside it (../elsewhere/a.jsonl, to test data outside the root), never outside the scratch.
+        root = Path(scratch).resolve() / "case"
+        root.mkdir()
         rule_id = case.rule if isinstance(case.rule, str) else str(case.rule.get("id", "the-rule"))
         references = packs
         if isinstance(case.rule, dict):
@@ -198,17 +234,30 @@ def run_case(case: Case, packs: tuple[str, ...] = ()) -> CaseOutcome:
                                             encoding="utf-8")
             references = (str(root / "pack.yaml"),)
         for name, text in case.files.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+            target = (root / name).resolve()
+            if not within(str(target), str(root.parent)) or target.is_dir():
+                outcome.differences.append(f"files: {name!r} is not a file beside the case's document")
+                return outcome
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(textwrap.dedent(text), encoding="utf-8")
+            except OSError as exc:  # "a" and "a/b" both given
+                outcome.differences.append(f"files: {name!r} cannot be written: {exc.strerror or exc}")
+                return outcome
         if case.document_file is not None:
-            document = Path(case.document_file)
-            rootdir = document.parent
+            document = Path(case.document_file).resolve()
+            base = (rootdir or document.parent).resolve()
+            if not document.is_file() or not within(str(document), str(base)):
+                outcome.differences.append(f"document_file {case.model.document_file or ''} is not a file inside "
+                                           f"the repository ({base})")
+                return outcome
+            where = base
         else:
             document = root / ("README.md" if case.document_kind == "card" else "case.mixture.yaml")
             document.write_text(textwrap.dedent(case.document or ""), encoding="utf-8")
-            rootdir = root
+            where = root
         try:
-            settings = read_settings(_NoIni(), CommandLine(rootdir, rules=references, select=(rule_id,)), rootdir)
+            settings = read_settings(ini or _NoIni(), CommandLine(where, rules=references, select=(rule_id,)), where)
             run = Run(settings)
         except SettingsError as exc:
             said = "\n".join(exc.problems)
@@ -226,9 +275,12 @@ def run_case(case: Case, packs: tuple[str, ...] = ()) -> CaseOutcome:
         check = run.classify(document)
         if check is None or check.kind is None:
             check = _as_document(run, document, case.document_kind)
-        results = [r for r in run.results(run.open(check)) if r.rule in (rule_id, "mixlint-load")]
+        results = [r for r in run.results(run.open(check)) if r.rule in (rule_id, LOAD_RULE)]
         if not results:
             outcome.differences.append(f"rule {rule_id!r} does not apply to this {case.document_kind}")
+            return outcome
+        if results[0].rule == LOAD_RULE:  # the rule never ran: no outcome of it can hold
+            outcome.differences.append(f"the document cannot be read: {results[0].message}")
             return outcome
         result = outcome.result = results[0]
         outcome.differences += _compare(expected, result)
@@ -275,11 +327,14 @@ class _NoIni:
         return []
 
 
-def case_files(paths: list[Path]) -> Iterator[Path]:
-    """Case files among ``paths``: files named, and the ``*.yaml`` files under directories that
-    start like case files."""
+def case_files(paths: list[Path], norecurse: list[str]) -> Iterator[Path]:
+    """Case files among ``paths``: files named, and the ``*.yaml`` files under directories (as
+    pytest walks them: not into ``norecursedirs``) that start like case files."""
+    from .discovery import files_under
+
     for path in paths:
         if path.is_dir():
-            yield from (p for p in sorted(path.rglob("*.y*ml")) if p.is_file() and is_case_file(str(p)))
+            yield from (p for p in files_under([path], norecurse)
+                        if p.suffix in (".yaml", ".yml") and is_case_file(str(p)))
         else:
             yield path

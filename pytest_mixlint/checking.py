@@ -135,6 +135,8 @@ class Run:
         """What ``path`` is to this run: a document (not yet read), a manifest no pattern matches,
         or nothing (None)."""
         display = self.discovery.display(path)
+        if self.discovery.is_fixture(path):
+            return None
         kind = self.discovery.kind_of(path)
         if kind is not None:
             return DocumentCheck(path, display, kind)

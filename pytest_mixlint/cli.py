@@ -424,6 +424,7 @@ def test(args: argparse.Namespace, out: TextIO) -> int:
     """Run rule case files: YAML cases, each a rule (inline, or an id of the packs in effect), a
     document and the outcome it must give (as pytest --mixlint runs the mixlint-tests/ files)."""
     from .cases import case_files, load_cases, run_case
+    from .discovery import NORECURSEDIRS
     from .problems import MixlintError
     from .report.text import printable
 
@@ -433,7 +434,8 @@ def test(args: argparse.Namespace, out: TextIO) -> int:
         missing = [p for p in args.paths if not (Path.cwd() / p).exists()]
         if missing:
             raise UsageError(f"{missing[0]}: no such file or directory")
-        files = list(case_files([(Path.cwd() / p).resolve() for p in args.paths]))
+        norecurse = as_lines(found.values.get("norecursedirs")) or list(NORECURSEDIRS)
+        files = list(case_files([(Path.cwd() / p).resolve() for p in args.paths], norecurse))
     else:
         files = [f for f in _files([], found) if f.suffix in (".yaml", ".yml") and run.discovery.is_case_file(f)]
     if not files:
@@ -451,7 +453,7 @@ def test(args: argparse.Namespace, out: TextIO) -> int:
             lines += [str(problem) for problem in exc.problems]
             continue
         for case in cases:
-            outcome = run_case(case, packs)
+            outcome = run_case(case, packs, CommandIni(found), found.rootdir)
             if outcome.passed:
                 passed += 1
                 if args.verbose:

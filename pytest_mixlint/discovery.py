@@ -23,6 +23,7 @@ from .problems import MixlintError
 
 # Names a rule pack is likely given: one of these that is not in effect is reported (a policy
 # that is silently not applied is a gate that is silently open).
+CASES_DIR = "mixlint-tests"  # rule case files and their fixtures (cases.py)
 POLICY_NAMES = (DEFAULT_RULES_FILE, "mixlint.yml", ".mixlint.yaml", ".mixlint.yml")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
@@ -70,8 +71,15 @@ class Discovery:
 
         return matches_any(self.display(path), self.case_patterns) and is_case_file(str(path))
 
+    def is_fixture(self, path: Path) -> bool:
+        """A rule case's fixture (a mix that must fail), not a document of the repository: a file
+        in a mixlint-tests/ directory, unless named."""
+        return CASES_DIR in Path(self.display(path)).parts[:-1] and path not in self.named
+
     def kind_of(self, path: Path) -> DocumentKind | None:
         display = self.display(path)
+        if self.is_fixture(path):
+            return None
         if path in self.forced or any(matches_any(display, [pattern]) for pattern, _ in self.config_patterns):
             return "config"
         if matches_any(display, self.manifest_patterns):

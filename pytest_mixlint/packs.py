@@ -201,8 +201,9 @@ class _Loader:
             found = self._packaged_text(reference, packaged, where)
             if found is None:
                 return
-            key, display, text, pack_dir, path = reference, reference, found, base_dir, None
-            confined = True
+            # What it names (./base.yaml, a schema file) is in its package, which the user installed.
+            key, display, (text, pack_dir), path = reference, reference, found, None
+            confined = packaged[0] == "mixlint"
         else:
             path = os.path.normpath(os.path.join(base_dir, os.path.expanduser(reference)))
             key, display, pack_dir = path, _display(path), os.path.dirname(path)
@@ -231,9 +232,9 @@ class _Loader:
             self.stack.pop()
             self.done.add(key)
 
-    def _packaged_text(self, reference: str, packaged: tuple[str, str], where: Problem) -> str | None:
+    def _packaged_text(self, reference: str, packaged: tuple[str, str], where: Problem) -> tuple[str, str] | None:
         """The text of a pack shipped in a package (``mixlint:NAME``, or ``ORG:NAME`` from the
-        ``mixlint.packs`` entry point group), or None with the problem said."""
+        ``mixlint.packs`` entry point group) and the package's directory, or None with the problem said."""
         org, name = packaged
         if org == "mixlint":
             package = "pytest_mixlint.rules"
@@ -261,7 +262,8 @@ class _Loader:
                 f"built-in packs: {shipped}" if org == "mixlint" else f"{org}'s packs: {shipped}"
             self.problems.append(Problem(where.path, where.line, f"unknown {what} {reference!r}", hint))
             return None
-        return (resources.files(package) / f"{name}.yaml").read_text("utf-8")
+        folder = resources.files(package)
+        return (folder / f"{name}.yaml").read_text("utf-8"), str(folder)
 
     def _load_text(self, text: str, pack: PackInfo, pack_dir: str, confined: bool) -> None:
         display = pack.name

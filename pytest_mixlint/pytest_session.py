@@ -201,7 +201,8 @@ class CaseItem(pytest.Item):
 
         if self.case is None:
             raise CaseFailure("\n".join(self.problems))
-        outcome = run_case(self.case, self.config.stash[SESSION_KEY].settings.pack_references())
+        run: Run = self.config.stash[SESSION_KEY]
+        outcome = run_case(self.case, run.settings.pack_references(), PytestIni(self.config), run.rootdir)
         if not outcome.passed:
             raise CaseFailure(outcome.explain())
 

@@ -144,8 +144,8 @@ def _written(kind: str, maximum: float, suffix: str) -> WithJsonSchema:
                                      {"type": "string", "pattern": rf"^\s*\+?{unsigned}\s*{suffix}\s*$"}]})
 
 
-Bytes = Annotated[int, BeforeValidator(parse_bytes), _written("integer", MAX_QUANTITY, "[A-Za-z]{0,3}")]
-Count = Annotated[int, BeforeValidator(parse_count), _written("integer", MAX_QUANTITY, "[kKmMbBgGtT]?")]
+Bytes = Annotated[int, BeforeValidator(parse_bytes), _written("number", MAX_QUANTITY, "[A-Za-z]{0,3}")]  # 2.5 rounds
+Count = Annotated[int, BeforeValidator(parse_count), _written("number", MAX_QUANTITY, "[kKmMbBgGtT]?")]
 Real = Annotated[float, BeforeValidator(parse_real), _written("number", MAX_QUANTITY, "")]
 Weight = Annotated[float, BeforeValidator(parse_weight), _written("number", MAX_QUANTITY, "%?")]
 Fraction = Annotated[float, BeforeValidator(parse_fraction), _written("number", 1, "%?")]

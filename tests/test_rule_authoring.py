@@ -273,7 +273,7 @@ def test_the_templates_cases_pass_with_its_pack(template_installed, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     assert main(["test", "--rules", "top-k:concentration", str(TEMPLATE / "cases")], out) == 0, out.getvalue()
-    assert "5 cases in 1 file: 5 passed, 0 failed" in out.getvalue()
+    assert "6 cases in 1 file: 6 passed, 0 failed" in out.getvalue()
     out = io.StringIO()
     assert main(["explain", "top-k-share"], out) == 0
     assert "the k largest sources together stay within bounds" in out.getvalue()
@@ -292,3 +292,88 @@ def test_explain_prints_a_kinds_documentation():
     out = io.StringIO()
     assert main(["explain", "consistency"], out) == 0
     assert "the document agrees with itself" in out.getvalue() and "tolerance" in out.getvalue()
+
+
+# --- what the review found: cases cannot pass by accident, nor reach outside -----------------------------------
+
+
+def run_cases(repo, text):
+    (repo / "mixlint-tests" / "code.yaml").write_text(text)
+    out = io.StringIO()
+    status = main(["test"], out)
+    return status, out.getvalue()
+
+
+@pytest.mark.parametrize(("document", "says"), [
+    ("document_file: nope.mixture.yaml", "document_file nope.mixture.yaml is not a file inside the repository"),
+    ("document_file: ../../../../etc/hostname", "is not a file inside the repository"),
+    ("document: |\n      mixlint: 1\n      sources: [{name: a, weight: -1}]", "the document cannot be read"),
+])
+def test_a_case_cannot_pass_on_a_document_that_does_not_load_or_is_outside(authored, document, says):
+    case = f"mixlint-tests: 1\nkind: share\ncases:\n  - name: x\n    rule: {{select: {{domain: code}}, min: 5%}}\n    {document}\n    outcome: error\n"
+    status, said = run_cases(authored, case)
+    assert status == 1 and says in said
+
+
+@pytest.mark.parametrize(("files", "says"), [
+    ('{"/tmp/ABS.txt": x}', "is not a relative name"),
+    ('{"../../../../tmp/ESCAPED.txt": x}', "is not a file beside the case's document"),
+    ('{"a": x, "a/b": y}', "cannot be written"),
+])
+def test_a_cases_files_stay_in_its_scratch_directory(authored, files, says):
+    case = (f"mixlint-tests: 1\nkind: share\ndocument: 'mixlint: 1\n\n  sources: [{{name: a, weight: 1}}]'\n"
+            f"files: {files}\ncases:\n  - name: x\n    rule: {{select: {{domain: code}}, min: 5%}}\n    outcome: failed\n")
+    status, said = run_cases(authored, case)
+    assert status == 1 and says in said
+
+
+def test_a_case_runs_with_the_projects_ini(authored):
+    """mixlint_domains in the ini: a case sees the same domains as mixlint check does."""
+    (authored / "pytest.ini").write_text("[pytest]\nmixlint_domains = acme-* = code\n")
+    case = ("mixlint-tests: 1\nkind: share\ndocument: |\n  mixlint: 1\n  sources:\n    - {name: web, weight: 90}\n"
+            "    - {name: acme-repos, weight: 10}\ncases:\n  - name: acme-is-code\n    rule: {select: {domain: code}, min: 5%}\n"
+            "    outcome: passed\n    observed: 0.1\n")
+    status, said = run_cases(authored, case)
+    assert status == 0, said
+
+
+def test_a_case_name_is_a_node_id(authored):
+    status, said = run_cases(authored, CASES.replace("name: inline-floor-passes", "name: 'a::b'"))
+    assert status == 1 and "no '::' and no control characters" in said
+
+
+def test_fixtures_beside_cases_are_not_documents_of_the_repository(authored):
+    (authored / "mixlint-tests" / "too-little-code.mixture.yaml").write_text(
+        "mixlint: 1\nsources:\n  - {name: web, weight: 99, license: MIT}\n  - {name: c, domain: code, weight: 1, license: MIT}\n")
+    out = io.StringIO()
+    main(["check", "--format", "json"], out)
+    assert "too-little-code" not in out.getvalue()
+
+
+@pytest.mark.parametrize(("signature", "takes"), [
+    ("def check(document, options): ...", False),
+    ("def check(document, options, verbose=False): ...", False),
+    ("def check(document, options, context): ...", True),
+    ("def check(document, options, *, context): ...", True),
+])
+def test_a_kind_gets_a_context_only_when_it_asks(signature, takes):
+    from pytest_mixlint.kinds import _takes_context
+
+    namespace: dict = {}
+    exec(signature, namespace)
+    assert _takes_context(namespace["check"]) is takes
+
+
+def test_a_packaged_pack_extends_its_siblings_in_its_package(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    install_packs(site, "acme", "acme_packs", {
+        "base": "mixlint-rules: 1\nrules:\n  - {id: acme-floor, kind: share, select: {domain: code}, min: 5%}\n",
+        "team": "mixlint-rules: 1\nextends: [./base.yaml]\n"})
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    (tmp_path / "repo").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    (tmp_path / "repo" / "base.yaml").write_text("mixlint-rules: 1\nrules: []\n")  # the user's own: not this one
+    out = io.StringIO()
+    assert main(["rules", "--rules", "acme:team"], out) == 0
+    assert "acme-floor" in out.getvalue()

@@ -52,13 +52,17 @@ class Kind:
     # ``MEASURES_DATA = True``): its rules get the document's data files scanned.
     measures_data: bool = False
     takes_context: bool = False  # check(document, options, context): kinds/api.py's Context
+    context_by_name: bool = False  # check(document, options, *, context)
 
     def evaluate(self, document: Any, options: Any) -> Evaluation:
         """The kind's check, given a Context if it takes one; CannotEvaluate is its error."""
         from .api import CannotEvaluate, Context
 
         try:
-            return self.check(document, options, Context(document)) if self.takes_context else self.check(document, options)
+            if not self.takes_context:
+                return self.check(document, options)
+            return self.check(document, options, context=Context(document)) if self.context_by_name \
+                else self.check(document, options, Context(document))
         except CannotEvaluate as exc:
             return exc.evaluation
 
@@ -72,8 +76,16 @@ def _as_kind(name: str, obj: Any) -> Kind:
     options, check = getattr(obj, "Options", None), getattr(obj, "check", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel) and callable(check)):
         raise TypeError(f"{obj!r} needs an `Options` pydantic model and a `check` function")
+    takes = _takes_context(check)
     return Kind(name, options, check, (obj.__doc__ or "").strip(), bool(getattr(obj, "MEASURES_DATA", False)),
-                _takes_context(check))
+                takes, takes and _keyword_only_context(check))
+
+
+def _keyword_only_context(check: Callable[..., Any]) -> bool:
+    import inspect
+
+    parameter = inspect.signature(check).parameters.get("context")
+    return parameter is not None and parameter.kind == parameter.KEYWORD_ONLY
 
 
 def _takes_context(check: Callable[..., Any]) -> bool:
@@ -84,8 +96,10 @@ def _takes_context(check: Callable[..., Any]) -> bool:
         parameters = list(inspect.signature(check).parameters.values())
     except (TypeError, ValueError):
         return False
-    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 3 or any(p.kind == p.VAR_POSITIONAL for p in parameters)
+    if any(p.name == "context" for p in parameters):
+        return True
+    required = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
+    return len(required) >= 3  # check(document, options, context); an optional third is the kind's own
 
 
 @cache

@@ -11,11 +11,13 @@ Options: ``k`` (default 3), and those of every share rule: ``select``, ``by``, `
 ```
 """
 
+from pydantic import Field
+
 from pytest_mixlint.kinds.api import Context, Evaluation, ShareBounds
 
 
 class Options(ShareBounds):
-    k: int = 3
+    k: int = Field(3, ge=1)
 
 
 def check(document, options: Options, context: Context) -> Evaluation:
