@@ -185,6 +185,9 @@ class CaseFile(pytest.File):
             yield CaseItem.from_parent(self, name=case.name, case=case, problems=[])
 
 
+CASE_LABEL = "[mixlint case]"
+
+
 class CaseFailure(Exception):
     pass
 
@@ -213,7 +216,7 @@ class CaseItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         line = self.case.line if self.case is not None else None
-        return self.path, (line - 1 if line else 0), f"[mixlint case] {self.nodeid}"
+        return self.path, (line - 1 if line else 0), f"{CASE_LABEL} {self.nodeid}"
 
 
 class MixlintFailure(Exception):
@@ -294,11 +297,14 @@ class MixlintReporter:
         self.record = RunRecord(packs=run.rules.packs, rules=len(run.selected_ids))
         self.report_errors: list[str] = []
         self.closing: list[str] = []  # the baseline written, stale entries
+        self.cases = 0  # rule cases run (mixlint-tests/)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         payload = getattr(report, "mixlint", None)
         if report.when == "call" and payload:
             self.record.add(payload["result"], payload["document"])
+        if report.when == "call" and str(report.location[2]).startswith(CASE_LABEL):
+            self.cases += 1
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(session.config, "workerinput"):  # xdist worker: the controller writes reports
@@ -326,7 +332,9 @@ class MixlintReporter:
             return
         run = self.run
         terminalreporter.section("mixlint")
-        if not self.record.documents:
+        if not self.record.documents and self.cases:
+            terminalreporter.write_line(f"{self.cases} rule case{'s' if self.cases != 1 else ''} run (no document checked)")
+        elif not self.record.documents:
             manifests = ", ".join(run.discovery.manifest_patterns)
             cards = ", ".join(run.discovery.card_patterns)
             terminalreporter.write_line(

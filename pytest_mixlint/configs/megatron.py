@@ -44,7 +44,7 @@ def script_blend(text: str, display: str, base_dir: str, known: dict[str, str] |
         # Read from a string (bash -c "$CMD", eval): where its unknowns stood is lost, so each one
         # might be in the blend; declaring them (or writing the string out) is the way out.
         for unresolved in dict.fromkeys((*value.unresolved, *value.command_unknown)):
-            said = unresolved.construct + (sourced if "is never set" in unresolved.construct else "")
+            said = unresolved.construct + (sourced if unresolved.never_set else "")
             problems.append(Problem(display, unresolved.line, f"{value.flag}: {said}", unresolved.hint))
         if not value.words:  # --data-path --split ...: what stood there is unknown, or nothing was
             unknown = value.unresolved or value.flag_unresolved or value.command_unknown

@@ -37,6 +37,7 @@ class Unresolved:
     line: int
     construct: str  # "$DATA_PATH is never set in the script", "a command substitution $(...)"
     variable: str | None = None  # the variable whose value a user can declare instead (mixlint_variables)
+    never_set: bool = False  # a variable the script never assigns (not one assigned in a branch)
 
     @property
     def hint(self) -> str:
@@ -647,7 +648,7 @@ def _value(name: str, default: str | None, many: bool, index: int | None, line: 
         if default is not None:  # ${X:-$ROOT/d}: the default is expanded too
             words = _expand(default, line, variables, split=False)
             return [" ".join(w.text for w in words)], tuple(u for w in words for u in w.unresolved), False
-        return [""], (Unresolved(line, f"${name} is never set in the script", name),), False
+        return [""], (Unresolved(line, f"${name} is never set in the script", name, never_set=True),), False
     problems = tuple(u for w in variable.words for u in w.unresolved)
     if index is not None:
         return ([variable.words[index].text] if index < len(variable.words) else [""]), problems, False
