@@ -31,8 +31,10 @@ came out. The project's own kind tests are case files run by this module.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
+import re
 import tempfile
 import textwrap
 from collections.abc import Iterator
@@ -150,19 +152,27 @@ class CaseOutcome:
     def passed(self) -> bool:
         return not self.differences
 
-    def explain(self) -> str:
+    def explain(self, traceback: bool = False) -> str:
+        """Expected against actual; ``traceback``: the kind's, when it crashed."""
         where = f"{self.case.file}:{self.case.line}" if self.case.line else self.case.file
         lines = [f"{where}: case {self.case.name!r} does not hold:"] + [f"  {d}" for d in self.differences]
         if self.result is not None:
             lines.append(f"  the rule said: {self.result.outcome}: {self.result.message}")
+            if traceback and self.result.traceback:
+                lines += ["", self.result.traceback.rstrip()]
         return "\n".join(lines)
 
 
+# What starts a case file, or a near miss (mixlint-test:, mixlint_tests:, a top-level cases:) that
+# is collected so that its load error says how to fix it, rather than being left out.
+_HEADER = re.compile(r"^(mixlint[-_]tests?\s*:|cases\s*:)", re.MULTILINE)
+
+
 def is_case_file(path: str) -> bool:
-    """Does the file start like a case file (``mixlint-tests:`` near its top)?"""
+    """Does the file start like a case file (``mixlint-tests:`` near its top, or nearly)?"""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return any(line.startswith(f"{CASES_KEY}:") for line in handle.read(4096).splitlines())
+            return _HEADER.search(handle.read(4096)) is not None
     except OSError:
         return False
 
@@ -260,7 +270,14 @@ def run_case(case: Case, packs: tuple[str, ...] = (), ini: Ini | None = None, ro
             settings = read_settings(ini or _NoIni(), CommandLine(where, rules=references, select=(rule_id,)), where)
             run = Run(settings)
         except SettingsError as exc:
-            said = "\n".join(exc.problems)
+            # The inline rule's pack is this case's scratch file: say the case, not that file.
+            said = re.sub(rf"{re.escape(str(root / 'pack.yaml'))}(:\d+)?", f"{case.file}:{case.line} (the case's rule)",
+                          "\n".join(exc.problems)).replace("the rules cannot be loaded:\n", "").strip()
+            if isinstance(case.rule, str) and "no rule is selected" in said:  # an id no pack in effect has
+                ids = re.search(r"the rules are: (.*)$", said)
+                known = ids.group(1).split(", ") if ids else []
+                close = difflib.get_close_matches(rule_id, known, n=1)
+                said = f"no rule {rule_id!r} in the packs in effect" + (f" (did you mean {close[0]!r}?)" if close else "")
             if expected.options_error is None:
                 outcome.differences.append(f"the rule cannot be loaded: {said}")
             elif expected.options_error not in said:
@@ -283,6 +300,9 @@ def run_case(case: Case, packs: tuple[str, ...] = (), ini: Ini | None = None, ro
             outcome.differences.append(f"the document cannot be read: {results[0].message}")
             return outcome
         result = outcome.result = results[0]
+        if result.traceback:  # a kind that crashed: no outcome it gives holds
+            outcome.differences.append(f"the rule's kind crashed: {result.message}")
+            return outcome
         outcome.differences += _compare(expected, result)
     return outcome
 

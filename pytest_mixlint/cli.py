@@ -344,7 +344,7 @@ def diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def explain(args: argparse.Namespace, out: TextIO) -> int:
     """A rule in effect (its kind, options, thresholds, why and origin), or a kind's documentation."""
-    from .kinds import get_kind, kind_names
+    from .kinds import KindLoadError, get_kind, kind_names
 
     settings, found = _settings(args, [])
     run = _run(settings, found)
@@ -360,7 +360,12 @@ def explain(args: argparse.Namespace, out: TextIO) -> int:
             lines.append(f"  why: {rule.why}")
         lines += ["  options:"] + [f"    {key}: {json.dumps(value)}" for key, value in options.items()]
         lines += ["", f"kind {rule.kind.name}:", _indent(rule.kind.doc)]
-    elif args.name in kind_names() and (kind := get_kind(args.name)) is not None:
+    elif args.name in kind_names():
+        try:
+            kind = get_kind(args.name)
+        except KindLoadError as exc:
+            raise UsageError(str(exc)) from None
+        assert kind is not None
         lines = [f"kind {kind.name}:", _indent(kind.doc), "", "options:"]
         for name, info in kind.options.model_fields.items():
             shown = info.alias or name
@@ -429,7 +434,7 @@ def test(args: argparse.Namespace, out: TextIO) -> int:
     from .report.text import printable
 
     settings, found = _settings(args, args.paths)
-    run = _run(settings, found, with_rules=False)
+    run = _run(settings, found)  # the packs in effect: one that cannot be read is a usage error, said once
     if args.paths:
         missing = [p for p in args.paths if not (Path.cwd() / p).exists()]
         if missing:
@@ -460,7 +465,7 @@ def test(args: argparse.Namespace, out: TextIO) -> int:
                     lines.append(f"PASSED {case.id}")
             else:
                 failed += 1
-                lines += ([f"FAILED {case.id}"] if args.verbose else []) + [outcome.explain()]
+                lines += ([f"FAILED {case.id}"] if args.verbose else []) + [outcome.explain(traceback=args.verbose)]
     lines.append(f"mixlint test: {passed + failed} case{'s' if passed + failed != 1 else ''} in {len(files)} "
                  f"file{'s' if len(files) != 1 else ''}: {passed} passed, {failed} failed")
     _write("\n".join(printable(line) for line in lines) + "\n", None, out)

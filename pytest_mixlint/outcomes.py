@@ -119,6 +119,8 @@ def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -
     trace = None
     try:
         evaluation = rule.kind.evaluate(document, rule.options)
+        if not isinstance(evaluation, Evaluation):
+            raise TypeError(f"its check returned {type(evaluation).__name__}, not an Evaluation")
     except (Exception, SystemExit) as exc:  # a broken (third-party) kind must not take the run down, even by sys.exit()
         evaluation = Evaluation(error=f"rule kind {rule.kind.name!r} crashed: {type(exc).__name__}: {exc}")
         trace = "".join(traceback.format_exception(exc))

@@ -339,6 +339,9 @@ class _Loader:
                 options = kind.options.model_validate(options_data, context=context)
             except ValidationError as exc:
                 problems += _rule_problems(exc, parsed, display, kind, loc, rule_id)
+            except Exception as exc:  # a third-party kind's validator that breaks: its rule, not the run
+                problems.append(Problem(display, line, f"rule {rule_id!r}: the options of kind {kind.name!r} cannot be "
+                                        f"checked: {type(exc).__name__}: {exc}", "fix or reinstall the kind's package"))
         if header and header.id in seen_here:
             problems.append(Problem(display, line, f"rule id {header.id!r} appears twice in this pack",
                                     "ids are unique; to change an inherited rule, write it once"))

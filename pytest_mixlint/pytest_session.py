@@ -207,7 +207,8 @@ class CaseItem(pytest.Item):
         run: Run = self.config.stash[SESSION_KEY]
         outcome = run_case(self.case, run.settings.pack_references(), PytestIni(self.config), run.rootdir)
         if not outcome.passed:
-            raise CaseFailure(outcome.explain())
+            verbose = self.config.getoption("tbstyle", "auto") == "long" or self.config.get_verbosity() > 0
+            raise CaseFailure(outcome.explain(traceback=verbose))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
         if isinstance(excinfo.value, CaseFailure):

@@ -377,3 +377,123 @@ def test_a_packaged_pack_extends_its_siblings_in_its_package(tmp_path, monkeypat
     out = io.StringIO()
     assert main(["rules", "--rules", "acme:team"], out) == 0
     assert "acme-floor" in out.getvalue()
+
+
+# --- what a new author got wrong, and how mixlint must take it (trial of #12) ------------------------------------
+
+def install_kind(site: Path, name: str, module: str, source: str) -> None:
+    site.mkdir(exist_ok=True)
+    (site / f"{module}.py").write_text(textwrap.dedent(source))
+    info = site / f"{module}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[mixlint.kinds]\n{name} = {module}\n")
+
+
+@pytest.fixture
+def bad_kinds(tmp_path, monkeypatch):
+    site = tmp_path / "kinds"
+    install_kind(site, "returns-none", "returns_none", """
+        from pytest_mixlint.kinds import KindOptions
+        class Options(KindOptions):
+            pass
+        def check(document, options):
+            pass
+        """)
+    install_kind(site, "bad-validator", "bad_validator", """
+        from pydantic import model_validator
+        from pytest_mixlint.kinds import KindOptions
+        class Options(KindOptions):
+            @model_validator(mode="after")
+            def boom(self):
+                return 1 / 0
+        def check(document, options):
+            pass
+        """)
+    install_kind(site, "plain-options", "plain_options", """
+        from pydantic import BaseModel
+        from pytest_mixlint.kinds import Evaluation
+        class Options(BaseModel):
+            limit: int = 3
+        def check(document, options):
+            return Evaluation(summary=f"limit {options.limit}")
+        """)
+    install_kind(site, "arbitrary", "arbitrary_kind", """
+        from pydantic import ConfigDict
+        from pytest_mixlint.kinds import Evaluation, KindOptions
+        class Thing:
+            pass
+        class Options(KindOptions):
+            model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+            thing: Thing | None = None
+        def check(document, options):
+            return Evaluation()
+        """)
+    install_kind(site, "broken-import", "broken_import_kind", "import no_such_module\n")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    from pytest_mixlint.kinds import _builtin, _plugin, _plugin_entry_points
+
+    for cached in (_plugin_entry_points, _plugin, _builtin):
+        cached.cache_clear()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "mix.mixture.yaml").write_text("mixlint: 1\nsources:\n  - {name: web, weight: 1, license: MIT}\n")
+    monkeypatch.chdir(repo)
+    yield repo
+    for cached in (_plugin_entry_points, _plugin, _builtin):
+        cached.cache_clear()
+
+
+def test_a_kind_returning_nothing_fails_its_items_only(bad_kinds):
+    (bad_kinds / "mixlint.yaml").write_text("mixlint-rules: 1\nextends: [mixlint:recommended]\nrules:\n  - {id: x, kind: returns-none}\n")
+    status, out = 0, io.StringIO()
+    status = main(["check", "--format", "json"], out)
+    results = {r["rule"]: r for r in json.loads(out.getvalue())["documents"][0]["results"]}
+    assert status == 1 and "returned NoneType, not an Evaluation" in results["x"]["message"] and len(results) > 1
+
+
+def test_a_kinds_validator_that_raises_is_a_located_error(bad_kinds, capsys):
+    (bad_kinds / "mixlint.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: x, kind: bad-validator}\n")
+    assert main(["rules"], io.StringIO()) == 2
+    assert "mixlint.yaml:3: rule 'x': the options of kind 'bad-validator' cannot be checked: ZeroDivisionError" \
+        in capsys.readouterr().err
+
+
+def test_options_that_allow_anything_still_refuse_a_misspelt_key(bad_kinds, capsys):
+    (bad_kinds / "mixlint.yaml").write_text("mixlint-rules: 1\nrules:\n  - {id: x, kind: plain-options, limmit: 2}\n")
+    assert main(["rules"], io.StringIO()) == 2
+    assert "limmit" in capsys.readouterr().err
+
+
+def test_explain_and_schema_survive_broken_kinds(bad_kinds, capsys):
+    assert main(["explain", "broken-import"], io.StringIO()) == 2
+    assert "rule kind 'broken-import' cannot be loaded" in capsys.readouterr().err
+    out = io.StringIO()
+    assert main(["schema", "rules"], out) == 0
+    assert "a rule of kind arbitrary (options not described" in out.getvalue()
+
+
+@pytest.mark.parametrize("header", ["mixlint-test: 1", "mixlint_tests: 1", ""])
+def test_a_case_file_with_a_wrong_header_is_not_left_out(authored, header):
+    text = CASES.replace("mixlint-tests: 1", header)
+    (authored / "mixlint-tests" / "code.yaml").write_text(text)
+    out = io.StringIO()
+    assert main(["test"], out) == 1
+    assert "mixlint-tests" in out.getvalue() and "start the file with `mixlint-tests: 1`" in out.getvalue()
+
+
+def test_a_case_naming_a_rule_no_pack_has_says_so(authored):
+    out = io.StringIO()
+    (authored / "mixlint-tests" / "code.yaml").write_text(CASES.replace("rule: team-code-floor\n    outcome: failed\n    message",
+                                                                        "rule: team-code-flor\n    outcome: failed\n    message"))
+    assert main(["test"], out) == 1
+    assert "no rule 'team-code-flor' in the packs in effect (did you mean 'team-code-floor'?)" in out.getvalue()
+
+
+def test_an_inline_rules_error_is_located_in_the_case_file(authored):
+    (authored / "mixlint-tests" / "code.yaml").write_text(CASES.replace("rule: {select: {domain: code}, min: 3%}",
+                                                                        "rule: {select: {domain: code}, mni: 3%}"))
+    out = io.StringIO()
+    assert main(["test"], out) == 1
+    assert "mixlint-tests/code.yaml:9 (the case's rule)" in out.getvalue() and "mixlint-case-" not in out.getvalue()

@@ -76,6 +76,9 @@ def _as_kind(name: str, obj: Any) -> Kind:
     options, check = getattr(obj, "Options", None), getattr(obj, "check", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel) and callable(check)):
         raise TypeError(f"{obj!r} needs an `Options` pydantic model and a `check` function")
+    if options.model_config.get("extra") != "forbid":  # a misspelt option must be an error, as in every kind
+        options = type(options.__name__, (options,), {"model_config": ConfigDict(**{**options.model_config,
+                                                                                    "extra": "forbid"})})
     takes = _takes_context(check)
     return Kind(name, options, check, (obj.__doc__ or "").strip(), bool(getattr(obj, "MEASURES_DATA", False)),
                 takes, takes and _keyword_only_context(check))
