@@ -48,6 +48,7 @@ class DocumentCheck:
     unchecked_line: int | None = None
     format: str | None = None  # a training config's format, when forced (mixlint show --as)
     stage: str | None = None  # one stage of a curriculum (a part of its file's check)
+    stage_order: int = 0  # its place in the file: reports list stages as the curriculum runs them
     catalogue: str | None = None  # a config's source catalogue, as shown (even when the config cannot be read)
     # A curriculum: one check per stage, each a document with its rules (this one holds none).
     stages: list[DocumentCheck] = field(default_factory=list)
@@ -154,7 +155,7 @@ class Run:
                 if len(loaded) == 1 and isinstance(loaded[0], Document) and loaded[0].stage is None:
                     check.document = loaded[0]
                 else:  # a curriculum: each stage is checked as a document of its own
-                    check.stages = [self._stage(check, part) for part in loaded]
+                    check.stages = [self._stage(check, part, n) for n, part in enumerate(loaded)]
                     return check
             else:
                 check.document = load_document(str(check.path), check.display, check.kind, self.settings.domains,
@@ -171,14 +172,14 @@ class Run:
         self._apply_rules(check)
         return check
 
-    def _stage(self, check: DocumentCheck, part: Document | MixlintError) -> DocumentCheck:
+    def _stage(self, check: DocumentCheck, part: Document | MixlintError, order: int) -> DocumentCheck:
         if isinstance(part, Document):
             stage = DocumentCheck(check.path, check.display, check.kind, part, format=check.format, stage=part.stage,
-                                  catalogue=check.catalogue)
+                                  catalogue=check.catalogue, stage_order=order)
             self._apply_rules(stage)
             return stage
         return DocumentCheck(check.path, check.display, check.kind, problems=list(part.problems),
-                             format=check.format, stage=part.stage, catalogue=check.catalogue)
+                             format=check.format, stage=part.stage, catalogue=check.catalogue, stage_order=order)
 
     def _apply_rules(self, check: DocumentCheck) -> None:
         """The selected rules that apply to the check's document, and its notes."""
@@ -325,8 +326,9 @@ class Run:
         measured it) and its notes."""
         from .report import document_payload
 
-        empty: dict[str, Any] = {"path": check.display, "stage": check.stage, "kind": check.kind, "name": None,
-                                 "basis": None, "components": [], "notes": [str(n) for n in check.notes]}
+        empty: dict[str, Any] = {"path": check.display, "stage": check.stage, "stage_order": check.stage_order,
+                                 "kind": check.kind, "name": None, "basis": None, "components": [],
+                                 "notes": [str(n) for n in check.notes]}
         if check.document is None:
             if check.catalogue is not None:  # what it would have used of its catalogue is unknown
                 empty["catalogue"] = {"path": check.catalogue, "unused": None}
@@ -336,6 +338,7 @@ class Run:
             # A measurement with problems left some data out: its shares would mislead.
             measured = measurement.mixture if measurement is not None and not measurement.problems else None
             payload = document_payload(check.document, check.notes, measured, check.measured_bases)
+            payload["stage_order"] = check.stage_order
             catalogue = check.document.config.catalogue if check.document.config else None
             if catalogue is not None:  # what it used of its catalogue: the run reports the entries no config used
                 paths = [p for source in check.document.mixture.sources for p in source.data_files]

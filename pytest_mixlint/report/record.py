@@ -93,6 +93,7 @@ class DocumentRecord:
     measured_bases: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     catalogue: dict[str, Any] | None = None  # a config's: its catalogue and the entries it did not use
+    stage_order: int = 0  # a stage's place in its curriculum
 
     @property
     def id(self) -> str:
@@ -126,6 +127,7 @@ class RunRecord:
         record.components, record.notes = document["components"], document["notes"]
         record.measured_bases = document.get("measured_bases", [])
         record.catalogue = document.get("catalogue")
+        record.stage_order = document.get("stage_order", 0)
 
     def keep(self, wanted: Callable[[str], bool]) -> None:
         """Only the documents whose id is ``wanted`` (``mixlint check FILE::STAGE``)."""
@@ -134,7 +136,8 @@ class RunRecord:
     def sorted_documents(self) -> list[DocumentRecord]:
         for record in self.documents.values():
             record.results.sort(key=lambda r: r.rule)
-        return [self.documents[key] for key in sorted(self.documents)]
+        # By path, and a curriculum's stages in the order it runs them.
+        return sorted(self.documents.values(), key=lambda d: (d.path, d.stage_order, d.id))
 
     def totals(self) -> dict[str, int]:
         """Items by outcome; ``baselined`` only in a run that has some (a run with a baseline)."""
