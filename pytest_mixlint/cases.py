@@ -59,15 +59,25 @@ CASES_KEY = "mixlint-tests"
 Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed"]
 
 
-class CaseModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Given(BaseModel):
+    """What a case file gives every case, and a case may give for itself: the rule and the document."""
 
-    name: str = Field(min_length=1)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
     rule: str | dict[str, Any] | None = None
     document: str | None = None
     document_file: str | None = None
     document_kind: Literal["manifest", "card"] | None = None
     files: dict[str, str] = {}
+
+    @field_validator("files")
+    @classmethod
+    def _inside(cls, value: dict[str, str]) -> dict[str, str]:
+        return _scratch_names(value)
+
+
+class CaseModel(_Given):
+    name: str = Field(min_length=1)
     outcome: Outcome | None = None
     options_error: str | None = None
     message: str | None = None
@@ -82,11 +92,6 @@ class CaseModel(BaseModel):
             raise ValueError("a case name names a test (file::case): no '::' and no control characters")
         return value
 
-    @field_validator("files")
-    @classmethod
-    def _inside(cls, value: dict[str, str]) -> dict[str, str]:
-        return _scratch_names(value)
-
     @model_validator(mode="after")
     def _expects_one_thing(self) -> CaseModel:
         if (self.outcome is None) == (self.options_error is None):
@@ -96,22 +101,10 @@ class CaseModel(BaseModel):
         return self
 
 
-class CaseFileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
+class CaseFileModel(_Given):
     version: Version1 = Field(alias="mixlint-tests")
     kind: str | None = None
-    rule: str | dict[str, Any] | None = None
-    document: str | None = None
-    document_file: str | None = None
-    document_kind: Literal["manifest", "card"] | None = None
-    files: dict[str, str] = {}
     cases: list[CaseModel] = Field(min_length=1)
-
-    @field_validator("files")
-    @classmethod
-    def _inside(cls, value: dict[str, str]) -> dict[str, str]:
-        return _scratch_names(value)
 
 
 def _scratch_names(files: dict[str, str]) -> dict[str, str]:
