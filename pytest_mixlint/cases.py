@@ -49,6 +49,7 @@ from .access import within
 from .coercion import Version1
 from .documents.syntax import parse_text, read_text
 from .documents.validation import problems_from
+from .limits import INI as LIMIT_KEYS
 from .outcomes import Result
 from .problems import MixlintError, Problem
 
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from .settings import Ini
 
 CASES_KEY = "mixlint-tests"
+PACK_NAME = "the-case-rule.yaml"  # where a case's inline rule is written, beside its document
 Outcome = Literal["passed", "failed", "warned", "error", "skipped", "suppressed"]
 
 
@@ -156,9 +158,9 @@ class CaseOutcome:
         return "\n".join(lines)
 
 
-# What starts a case file, or a near miss (mixlint-test:, mixlint_tests:, a top-level cases:) that
-# is collected so that its load error says how to fix it, rather than being left out.
-_HEADER = re.compile(r"^(mixlint[-_]tests?\s*:|cases\s*:)", re.MULTILINE)
+# What starts a case file, or a near miss (mixlint-test:, mixlint_tests:) that is collected so that
+# its load error says how to fix it, rather than being left out.
+_HEADER = re.compile(r"^mixlint[-_]tests?\s*:", re.MULTILINE)
 
 
 def is_case_file(path: str) -> bool:
@@ -228,17 +230,20 @@ def run_case(case: Case, packs: tuple[str, ...] = (), ini: Ini | None = None, ro
     with tempfile.TemporaryDirectory(prefix="mixlint-case-") as scratch:
         # The document's directory, one level inside the scratch directory: a case may put a file
         # beside it (../elsewhere/a.jsonl, to test data outside the root), never outside the scratch.
+        # The inline rule's pack lies beside the document (its relative references resolve there),
+        # under a name no file of the case may take.
         root = Path(scratch).resolve() / "case"
         root.mkdir()
+        pack = root / PACK_NAME
         rule_id = case.rule if isinstance(case.rule, str) else str(case.rule.get("id", "the-rule"))
         references = packs
         if isinstance(case.rule, dict):
-            (root / "pack.yaml").write_text(yaml.safe_dump({"mixlint-rules": 1, "rules": [{"id": rule_id, **case.rule}]}),
-                                            encoding="utf-8")
-            references = (str(root / "pack.yaml"),)
+            pack.write_text(yaml.safe_dump({"mixlint-rules": 1, "rules": [{"id": rule_id, **case.rule}]}), encoding="utf-8")
+            references = (str(pack),)
+        own = {PACK_NAME} | ({"README.md", "case.mixture.yaml"} if case.document_file is None else set())
         for name, text in case.files.items():
             target = (root / name).resolve()
-            if not within(str(target), str(root.parent)) or target.is_dir():
+            if not within(str(target), str(root.parent)) or target.is_dir() or target.name in own and target.parent == root:
                 outcome.differences.append(f"files: {name!r} is not a file beside the case's document")
                 return outcome
             try:
@@ -260,11 +265,12 @@ def run_case(case: Case, packs: tuple[str, ...] = (), ini: Ini | None = None, ro
             document.write_text(textwrap.dedent(case.document or ""), encoding="utf-8")
             where = root
         try:
-            settings = read_settings(ini or _NoIni(), CommandLine(where, rules=references, select=(rule_id,)), where)
+            settings = read_settings(_NoIni(ini), CommandLine(where, rules=references, select=(rule_id,)), where)
             run = Run(settings)
         except SettingsError as exc:
             # The inline rule's pack is this case's scratch file: say the case, not that file.
-            said = re.sub(rf"{re.escape(str(root / 'pack.yaml'))}(:\d+)?", f"{case.file}:{case.line} (the case's rule)",
+            here = f"{case.file}:{case.line} (the case's rule)"
+            said = re.sub(rf"\S*mixlint-case-[^/\\\s]*[/\\]case[/\\]{re.escape(PACK_NAME)}(:\d+)?", lambda _: here,
                           "\n".join(exc.problems)).replace("the rules cannot be loaded:\n", "").strip()
             if isinstance(case.rule, str) and "no rule is selected" in said:  # an id no pack in effect has
                 ids = re.search(r"the rules are: (.*)$", said)
@@ -282,9 +288,8 @@ def run_case(case: Case, packs: tuple[str, ...] = (), ini: Ini | None = None, ro
         if rule_id not in {r.id for r in run.rules.rules}:
             outcome.differences.append(f"no rule {rule_id!r} in the packs in effect ({', '.join(packs) or 'none'})")
             return outcome
-        check = run.classify(document)
-        if check is None or check.kind is None:
-            check = _as_document(run, document, case.document_kind)
+        # The case says what its document is: no pattern or content guess of the repository applies.
+        check = _as_document(run, document, case.document_kind)
         results = [r for r in run.results(run.open(check)) if r.rule in (rule_id, LOAD_RULE)]
         if not results:
             outcome.differences.append(f"rule {rule_id!r} does not apply to this {case.document_kind}")
@@ -322,19 +327,28 @@ def _compare(expected: CaseModel, result: Result) -> list[str]:
     return differences
 
 
-class _NoIni:
-    """A run configured by its command line alone (a case brings its own rule and document)."""
+# What a case takes from the repository's ini: how documents are read (domains, variables, the
+# catalogue, tokens, limits), not what the run judges or finds (strictness, patterns, packs).
+_CASE_KEYS = ("mixlint_domains", "mixlint_variables", "mixlint_catalog", "mixlint_tokenizer", "mixlint_tokens",
+              "mixlint_token_sample", "mixlint_allow_outside_root", *LIMIT_KEYS)
 
-    path: Path | None = None
+
+class _NoIni:
+    """A run configured by its command line alone (a case brings its own rule and document), with
+    the keys of ``ini`` that say how documents are read."""
+
+    def __init__(self, ini: Ini | None = None) -> None:
+        self.ini = ini
+        self.path: Path | None = ini.path if ini is not None else None
 
     def lines(self, name: str) -> list[str]:
-        return []
+        return self.ini.lines(name) if self.ini is not None and name in _CASE_KEYS else []
 
     def text(self, name: str) -> str:
-        return ""
+        return self.ini.text(name) if self.ini is not None and name in _CASE_KEYS else ""
 
     def flag(self, name: str) -> bool:
-        return False
+        return self.ini.flag(name) if self.ini is not None and name in _CASE_KEYS else False
 
     def mixlint_keys(self) -> list[str]:
         return []

@@ -73,8 +73,18 @@ class Discovery:
 
     def is_fixture(self, path: Path) -> bool:
         """A rule case's fixture (a mix that must fail), not a document of the repository: a file
-        in a mixlint-tests/ directory, unless named."""
-        return CASES_DIR in Path(self.display(path)).parts[:-1] and path not in self.named
+        under a directory of case files (a mixlint-tests/ directory, or the mixlint_tests
+        patterns' directories), unless named."""
+        if path in self.named:
+            return False
+        parent = Path(self.display(path)).parent.as_posix()
+        return CASES_DIR in Path(parent).parts or matches_any(parent, self._case_dirs)
+
+    @property
+    def _case_dirs(self) -> list[str]:
+        """``cases/*.yaml`` -> ``cases`` and below it."""
+        dirs = [pattern.rsplit("/", 1)[0].removesuffix("/**") for pattern in self.case_patterns if "/" in pattern]
+        return [d for folder in dirs if folder and folder != "**" for d in (folder, f"{folder}/**")]
 
     def kind_of(self, path: Path) -> DocumentKind | None:
         display = self.display(path)

@@ -125,7 +125,7 @@ def _evaluate(rule: Rule, document: Document, measurement: Measurement | None) -
         evaluation = Evaluation(error=f"rule kind {rule.kind.name!r} crashed: {type(exc).__name__}: {exc}")
         trace = "".join(traceback.format_exception(exc))
     result = _result(rule, document, evaluation)
-    result.traceback = trace
+    result.traceback = trace or (evaluation.error if rule.kind.broken else None)  # a kind that broke, not a verdict
     return _apply_ignores(result, rule, document)
 
 

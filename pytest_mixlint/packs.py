@@ -262,8 +262,8 @@ class _Loader:
                 f"built-in packs: {shipped}" if org == "mixlint" else f"{org}'s packs: {shipped}"
             self.problems.append(Problem(where.path, where.line, f"unknown {what} {reference!r}", hint))
             return None
-        folder = resources.files(package)
-        return (folder / f"{name}.yaml").read_text("utf-8"), str(folder)
+        resource = resources.files(package) / f"{name}.yaml"  # a namespace package's files are a MultiplexedPath
+        return resource.read_text("utf-8"), os.path.dirname(str(resource))
 
     def _load_text(self, text: str, pack: PackInfo, pack_dir: str, confined: bool) -> None:
         display = pack.name
@@ -342,6 +342,8 @@ class _Loader:
             except Exception as exc:  # a third-party kind's validator that breaks: its rule, not the run
                 problems.append(Problem(display, line, f"rule {rule_id!r}: the options of kind {kind.name!r} cannot be "
                                         f"checked: {type(exc).__name__}: {exc}", "fix or reinstall the kind's package"))
+            else:  # a kind whose model ignores unknown keys (pydantic's default): a misspelt option still is one
+                problems += _unknown_options(kind, options_data, parsed, display, loc, rule_id)
         if header and header.id in seen_here:
             problems.append(Problem(display, line, f"rule id {header.id!r} appears twice in this pack",
                                     "ids are unique; to change an inherited rule, write it once"))
@@ -357,6 +359,20 @@ class _Loader:
         written: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
                                    for key, value in header.model_dump(include=common, exclude_none=True).items()}
         return replace(start, kind=kind, options=options, origin=f"{display}:{line}" if line else display, **written)
+
+
+def _unknown_options(kind: Kind, data: Any, parsed: Parsed, display: str, loc: tuple[str | int, ...],
+                     rule_id: str) -> list[Problem]:
+    """Options a kind's model would silently ignore (``extra`` unset): errors, as in every kind."""
+    if kind.options.model_config.get("extra") not in (None, "ignore") or not isinstance(data, dict):
+        return []
+    known = sorted({a for n, f in kind.options.model_fields.items() for a in (n, f.alias) if a})
+    problems = []
+    for key in sorted(set(data) - set(known)):
+        close = difflib.get_close_matches(str(key), known, n=1)
+        problems.append(Problem(display, parsed.line(loc + (key,)), f"rule {rule_id!r}: unknown option {key!r} of kind "
+                                f"{kind.name!r}", f"did you mean {close[0]!r}?" if close else f"options: {', '.join(known)}"))
+    return problems
 
 
 def _rule_problems(exc: ValidationError, parsed: Parsed, display: str, kind: Kind, loc: tuple[str | int, ...],

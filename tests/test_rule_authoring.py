@@ -319,6 +319,8 @@ def test_a_case_cannot_pass_on_a_document_that_does_not_load_or_is_outside(autho
     ('{"/tmp/ABS.txt": x}', "is not a relative name"),
     ('{"../../../../tmp/ESCAPED.txt": x}', "is not a file beside the case's document"),
     ('{"a": x, "a/b": y}', "cannot be written"),
+    ('{"the-case-rule.yaml": x}', "is not a file beside the case's document"),
+    ('{"case.mixture.yaml": x}', "is not a file beside the case's document"),
 ])
 def test_a_cases_files_stay_in_its_scratch_directory(authored, files, says):
     case = (f"mixlint-tests: 1\nkind: share\ndocument: 'mixlint: 1\n\n  sources: [{{name: a, weight: 1}}]'\n"
@@ -474,7 +476,7 @@ def test_explain_and_schema_survive_broken_kinds(bad_kinds, capsys):
     assert "a rule of kind arbitrary (options not described" in out.getvalue()
 
 
-@pytest.mark.parametrize("header", ["mixlint-test: 1", "mixlint_tests: 1", ""])
+@pytest.mark.parametrize("header", ["mixlint-test: 1", "mixlint_tests: 1"])
 def test_a_case_file_with_a_wrong_header_is_not_left_out(authored, header):
     text = CASES.replace("mixlint-tests: 1", header)
     (authored / "mixlint-tests" / "code.yaml").write_text(text)
@@ -497,3 +499,26 @@ def test_an_inline_rules_error_is_located_in_the_case_file(authored):
     out = io.StringIO()
     assert main(["test"], out) == 1
     assert "mixlint-tests/code.yaml:9 (the case's rule)" in out.getvalue() and "mixlint-case-" not in out.getvalue()
+
+
+def test_a_case_takes_how_documents_are_read_from_the_ini_not_what_the_run_judges(authored):
+    """mixlint_strict would fail every warned case; a mixlint_configs glob would read the case's
+    document as a training config."""
+    (authored / "pytest.ini").write_text("[pytest]\nmixlint_strict = true\nmixlint_configs = **/*.yaml = nanotron\n")
+    case = ("mixlint-tests: 1\nkind: share\ndocument: |\n  mixlint: 1\n  sources:\n    - {name: web, weight: 93}\n"
+            "    - {name: c, domain: code, weight: 7}\ncases:\n  - name: warns\n"
+            "    rule: {select: {domain: code}, min: 5%, warn_below: 8%}\n    outcome: warned\n")
+    status, said = run_cases(authored, case)
+    assert status == 0, said
+
+
+def test_fixtures_under_the_case_patterns_directories_are_not_documents(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / "cases" / "fixtures").mkdir(parents=True)
+    (repo / "pytest.ini").write_text("[pytest]\nmixlint_tests = cases/*.yaml\n")
+    (repo / "cases" / "fixtures" / "bad.mixture.yaml").write_text("mixlint: 1\nsources:\n  - {name: web, weight: 1}\n")
+    (repo / "good.mixture.yaml").write_text("mixlint: 1\nsources:\n  - {name: web, weight: 1, license: MIT}\n")
+    monkeypatch.chdir(repo)
+    out = io.StringIO()
+    main(["check", "--format", "json"], out)
+    assert [d["path"] for d in json.loads(out.getvalue())["documents"]] == ["good.mixture.yaml"]

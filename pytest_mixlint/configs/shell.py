@@ -631,7 +631,7 @@ def _edited(value: str, operation: str) -> str:
     body = _glob(pattern).pattern
     regex = re.compile(("^" if anchor == "#" else "") + f"(?:{body})" + ("$" if anchor == "%" else ""), re.DOTALL)
     # An empty match (after a match that took the rest: ${P//*/x}) replaces nothing, as in bash.
-    return regex.sub(lambda match: text if match.group() else "", value, count=0 if every else 1)
+    return regex.sub(lambda match: text if match.group() or not value else "", value, count=0 if every else 1)
 
 
 @functools.lru_cache(maxsize=256)

@@ -53,6 +53,7 @@ class Kind:
     measures_data: bool = False
     takes_context: bool = False  # check(document, options, context): kinds/api.py's Context
     context_by_name: bool = False  # check(document, options, *, context)
+    broken: bool = False  # an installed kind that cannot be loaded (broken_kind)
 
     def evaluate(self, document: Any, options: Any) -> Evaluation:
         """The kind's check, given a Context if it takes one; CannotEvaluate is its error."""
@@ -76,9 +77,6 @@ def _as_kind(name: str, obj: Any) -> Kind:
     options, check = getattr(obj, "Options", None), getattr(obj, "check", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel) and callable(check)):
         raise TypeError(f"{obj!r} needs an `Options` pydantic model and a `check` function")
-    if options.model_config.get("extra") != "forbid":  # a misspelt option must be an error, as in every kind
-        options = type(options.__name__, (options,), {"model_config": ConfigDict(**{**options.model_config,
-                                                                                    "extra": "forbid"})})
     takes = _takes_context(check)
     return Kind(name, options, check, (obj.__doc__ or "").strip(), bool(getattr(obj, "MEASURES_DATA", False)),
                 takes, takes and _keyword_only_context(check))
@@ -88,21 +86,28 @@ def _keyword_only_context(check: Callable[..., Any]) -> bool:
     import inspect
 
     parameter = inspect.signature(check).parameters.get("context")
-    return parameter is not None and parameter.kind == parameter.KEYWORD_ONLY
+    return parameter is not None and parameter.kind == parameter.KEYWORD_ONLY and parameter.default is parameter.empty
+
+
+_CONTEXT_NAMES = ("context", "ctx")
 
 
 def _takes_context(check: Callable[..., Any]) -> bool:
-    """Does ``check`` take a third argument (the Context)?"""
+    """Does ``check`` take the Context: a third required argument, one named context (or ctx), or
+    any number of arguments (a decorator's ``*args``)? An optional third of another name (``verbose=False``)
+    is the kind's own."""
     import inspect
 
     try:
         parameters = list(inspect.signature(check).parameters.values())
     except (TypeError, ValueError):
         return False
-    if any(p.name == "context" for p in parameters):
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) >= 3 and (positional[2].default is inspect.Parameter.empty or positional[2].name in _CONTEXT_NAMES):
         return True
-    required = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
-    return len(required) >= 3  # check(document, options, context); an optional third is the kind's own
+    if any(p.kind == p.VAR_POSITIONAL for p in parameters):
+        return True
+    return _keyword_only_context(check)
 
 
 @cache
@@ -145,7 +150,7 @@ def broken_kind(name: str, message: str) -> Kind:
     def check(document: Any, options: Any) -> Evaluation:
         return Evaluation(error=message)
 
-    return Kind(name, _AnyOptions, check, "")
+    return Kind(name, _AnyOptions, check, "", broken=True)
 
 
 def get_kind(name: str) -> Kind | None:
