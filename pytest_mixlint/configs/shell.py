@@ -50,6 +50,31 @@ class Unresolved:
 
 Marks = tuple[tuple[int, int], ...]  # (offset in a word's text, the line the text from there is written on)
 
+# What is unknown keeps its place in a string: a scalar's text holds a marker where an unknown
+# expansion stood (CMD="... --data-path $UNSET --save $CKPT"), so that once the string is split or
+# read as a command (bash -c "$CMD", eval), each unknown is on the word it stood in, and an unset
+# $CKPT is no problem of the blend. Markers are indexes into this list, made per script.
+_UNKNOWNS: list[tuple[Unresolved, ...]] = []
+_MARKER = re.compile("\x00(\\d+)\x01")
+
+
+def _marker(unknown: tuple[Unresolved, ...]) -> str:
+    _UNKNOWNS.append(unknown)
+    return f"\x00{len(_UNKNOWNS) - 1}\x01"
+
+
+def _unmarked(unknown: tuple[Unresolved, ...], text: str) -> tuple[Unresolved, ...]:
+    """The unknowns of a value that no marker in ``text`` places: they are about all of it (a value
+    assigned in a branch). Compared by what and where, as an assignment names its variable on them."""
+    marked = {(u.line, u.construct) for u in _located(text)[1]}
+    return tuple(u for u in unknown if (u.line, u.construct) not in marked)
+
+
+def _located(text: str) -> tuple[str, tuple[Unresolved, ...]]:
+    """``text`` without its markers, and the unknowns that stood there."""
+    found = tuple(u for match in _MARKER.finditer(text) for u in _UNKNOWNS[int(match.group(1))])
+    return (_MARKER.sub("", text), found) if found or "\x00" in text else (text, ())
+
 
 @dataclass(frozen=True)
 class Word:
@@ -165,6 +190,7 @@ def read_script(text: str, known: Mapping[str, str] | None = None) -> Script:
     values the user declared (ini ``mixlint_variables``) for variables the script does not set,
     or sets in a way only running it would tell (in an ``if`` branch, from a command's output).
     The environment is never read: what a CI machine has set is not what the cluster has."""
+    _UNKNOWNS.clear()
     known = dict(known or {})
     variables: dict[str, _Variable] = {name: _Variable((Word(value),), False, 0) for name, value in known.items()}
     script = Script()
@@ -246,7 +272,8 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
             tokens = tokens[1:]
         if conditional is not None:  # which branch runs, or how often, is decided at run time
             # That is the one thing to say: declaring this variable settles what is inside too.
-            value = _Variable(tuple(replace(w, unresolved=(Unresolved(at, f"${name} is assigned {conditional}", name),))
+            value = _Variable(tuple(replace(w, text=_located(w.text)[0],
+                                            unresolved=(Unresolved(at, f"${name} is assigned {conditional}", name),))
                                     for w in value.words), value.is_array, at)
         if operator == "+=" and name in variables:
             old = variables[name]
@@ -268,8 +295,10 @@ def _run_statement(tokens: list[_Token], line: int, variables: dict[str, _Variab
                 if inner_tokens:
                     _run_statement(inner_tokens, line, variables, script,
                                    conditional or (f"after && or || at line {line}" if logical else None), known,
-                                   unknown + inner.unresolved)
+                                   unknown + _unmarked(inner.unresolved, inner.text))
             return
+        words = tuple(_command_word(w) for w in words)
+        words = tuple(w for w in words if w.text or w.unresolved)
         if words and words[0].text in ("source", ".") and len(words) > 1:  # variables set there are not read
             script.sourced.append((line, words[1].text))
         script.commands.append(Command(words, line, conditional, unknown))
@@ -505,11 +534,12 @@ def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bo
                 # of an array stays with its own element: ARGS=(--data-path $UNSET --vocab $V)
                 # is a blend that cannot be read, not a --vocab that cannot be.
                 own = [w.unresolved for w in reference[1]] if reference is not None else [problems] * len(elements)
-                pieces = []
+                pieces: list[tuple[str, Marks | None, tuple[Unresolved, ...]]] = []
                 for element, origin, unknown in zip(elements, origins, own, strict=True):
                     matches = [m for m in (re.finditer(r"\S+", element) if split and not quote
                                            else [re.match(r"(?s).*", element)]) if m is not None]
-                    pieces += [(m.group(), _slice(origin, m.start(), m.end()) if origin else None, unknown)
+                    spread = _unmarked(unknown, element)  # the others stand in their own piece
+                    pieces += [(m.group(), _slice(origin, m.start(), m.end()) if origin else None, spread)
                                for m in matches]
                     if not matches and unknown:  # an element that is nothing but what is unknown
                         pieces.append(("", None, unknown))
@@ -521,6 +551,8 @@ def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bo
                     add("", problems)
             elif keep and len(elements) == 1:
                 add(elements[0], problems, origins[0])
+            elif problems and not "".join(elements):  # an unknown inside a string: mark its place
+                add(_marker(problems), problems)
             else:
                 add(" ".join(elements), problems)
             continue
@@ -528,6 +560,13 @@ def _expand(token: str, line: int, variables: Mapping[str, _Variable], split: bo
         i += 1
     return [Word("".join(parts), tuple(problems), at[0][1] if at else line, tuple(at) if len(at) > 1 else ())
             for parts, at, problems in zip(words, marks, unresolved, strict=True) if "".join(parts) or problems]
+
+
+def _command_word(word: Word) -> Word:
+    """A word as the command gets it: without markers, with the unknowns that stood in it."""
+    text, stood = _located(word.text)
+    return replace(word, text=text, unresolved=tuple(dict.fromkeys((*word.unresolved, *stood)))) if stood or \
+        text != word.text else word
 
 
 def _reference(text: str, variables: Mapping[str, _Variable], count: int) -> tuple[str, tuple[Word, ...]] | None:
