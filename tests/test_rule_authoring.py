@@ -329,16 +329,6 @@ def test_a_cases_files_stay_in_its_scratch_directory(authored, files, says):
     assert status == 1 and says in said
 
 
-def test_a_case_runs_with_the_projects_ini(authored):
-    """mixlint_domains in the ini: a case sees the same domains as mixlint check does."""
-    (authored / "pytest.ini").write_text("[pytest]\nmixlint_domains = acme-* = code\n")
-    case = ("mixlint-tests: 1\nkind: share\ndocument: |\n  mixlint: 1\n  sources:\n    - {name: web, weight: 90}\n"
-            "    - {name: acme-repos, weight: 10}\ncases:\n  - name: acme-is-code\n    rule: {select: {domain: code}, min: 5%}\n"
-            "    outcome: passed\n    observed: 0.1\n")
-    status, said = run_cases(authored, case)
-    assert status == 0, said
-
-
 def test_a_case_name_is_a_node_id(authored):
     status, said = run_cases(authored, CASES.replace("name: inline-floor-passes", "name: 'a::b'"))
     assert status == 1 and "no '::' and no control characters" in said
@@ -501,13 +491,20 @@ def test_an_inline_rules_error_is_located_in_the_case_file(authored):
     assert "mixlint-tests/code.yaml:9 (the case's rule)" in out.getvalue() and "mixlint-case-" not in out.getvalue()
 
 
-def test_a_case_takes_how_documents_are_read_from_the_ini_not_what_the_run_judges(authored):
-    """mixlint_strict would fail every warned case; a mixlint_configs glob would read the case's
-    document as a training config."""
-    (authored / "pytest.ini").write_text("[pytest]\nmixlint_strict = true\nmixlint_configs = **/*.yaml = nanotron\n")
-    case = ("mixlint-tests: 1\nkind: share\ndocument: |\n  mixlint: 1\n  sources:\n    - {name: web, weight: 93}\n"
-            "    - {name: c, domain: code, weight: 7}\ncases:\n  - name: warns\n"
-            "    rule: {select: {domain: code}, min: 5%, warn_below: 8%}\n    outcome: warned\n")
+@pytest.mark.parametrize(("ini", "sources", "rule", "outcome"), [
+    # mixlint_domains: a case sees the domains mixlint check sees
+    ("mixlint_domains = acme-* = code", "{name: web, weight: 90}, {name: acme-repos, weight: 10}",
+     "{select: {domain: code}, min: 5%}", "passed"),
+    # mixlint_strict would fail every warned case; a mixlint_configs glob would read the case's
+    # document as a training config: neither applies to a case
+    ("mixlint_strict = true\nmixlint_configs = **/*.yaml = nanotron",
+     "{name: web, weight: 93}, {name: c, domain: code, weight: 7}", "{select: {domain: code}, min: 5%, warn_below: 8%}",
+     "warned"),
+])
+def test_a_case_reads_documents_as_the_ini_says_but_is_judged_on_its_own(authored, ini, sources, rule, outcome):
+    (authored / "pytest.ini").write_text(f"[pytest]\n{ini}\n")
+    case = (f"mixlint-tests: 1\nkind: share\ndocument: |\n  mixlint: 1\n  sources: [{sources}]\n"
+            f"cases:\n  - name: x\n    rule: {rule}\n    outcome: {outcome}\n")
     status, said = run_cases(authored, case)
     assert status == 0, said
 
