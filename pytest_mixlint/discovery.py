@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .documents import DocumentKind, is_card
@@ -80,7 +81,7 @@ class Discovery:
         parent = Path(self.display(path)).parent.as_posix()
         return CASES_DIR in Path(parent).parts or matches_any(parent, self._case_dirs)
 
-    @property
+    @cached_property  # asked for every file of the walk
     def _case_dirs(self) -> list[str]:
         """``cases/*.yaml`` -> ``cases`` and below it."""
         dirs = [pattern.rsplit("/", 1)[0].removesuffix("/**") for pattern in self.case_patterns if "/" in pattern]

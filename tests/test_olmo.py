@@ -108,3 +108,10 @@ def test_a_weight_that_is_no_number_is_named_at_its_item():
     stages = nanotron_stages(parsed(text), "c.yaml")
     (problem,) = stages[1].problems
     assert "dataset_weights item 2 ('0.3x') is not a number" in problem.message and problem.line == 18
+
+
+@pytest.mark.parametrize("folder", ["3", "[1, 2]", "{a: 1, b: x}"])
+def test_a_dataset_folder_of_the_wrong_type_is_a_located_error(folder):
+    text = f"data_stages:\n  - name: s\n    data:\n      dataset:\n        dataset_folder: {folder}\n"
+    (stage,) = nanotron_stages(parsed(text), "c.yaml")
+    assert stage.blend is None and stage.problems[0].line == 5

@@ -139,6 +139,8 @@ def _nanotron_dataset(dataset: Any, parsed: Parsed, where: tuple[str | int, ...]
         return weighted_blend([(k, v, parsed.line((*where, "dataset_folder", k))) for k, v in by_folder.items()])
     if folder is not None:  # newer configs: folders with weights beside them
         folders = [folder] if isinstance(folder, str) else folder
+        if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+            raise BlendError("dataset_folder must be a folder, a list of folders, or {folder: weight}", "dataset_folder")
         weights = dataset.get("dataset_weights")
         if weights is None:
             return unweighted_blend([(str(f), line) for f in folders])
