@@ -59,13 +59,21 @@ def measure_config(document: Document) -> Measurement:
     return Measurement(Mixture(document.mixture.name, sources, "tokens"), [])
 
 
-RAW_SUFFIXES = (".jsonl", ".json", ".gz", ".zst", ".zstd", ".parquet", ".arrow", ".txt", ".bz2", ".xz")
-
-
 def names_raw_data(document: Document) -> bool:
-    """Does the config name raw documents (a Dolma mixer's ``documents`` globs, JSONL, Parquet)
-    rather than tokenized data? Raw data is measured as a manifest's data files are."""
-    return any(path.lower().endswith(RAW_SUFFIXES) for source in document.mixture.sources for path in source.data_files)
+    """Does the config name raw documents (a Dolma mixer's ``documents`` globs, JSONL, Parquet:
+    what the scan reads) rather than tokenized data? Raw data is measured as a manifest's data
+    files are."""
+    from ..scan.counts import ScanError
+    from ..scan.shards import format_of
+
+    def raw(path: str) -> bool:
+        try:
+            format_of(path)
+        except ScanError:
+            return False
+        return True
+
+    return any(raw(path) for source in document.mixture.sources for path in source.data_files)
 
 
 def _token_settings(document: Document) -> dict[str, str | None]:
